@@ -1,0 +1,590 @@
+"""chordflow: submit mapped DAG runs, start workers, and inspect runs, instances, logs and XComs.
+
+This module only parses, calls and prints; the work is in ``orchestrator``, ``executor`` and ``workers``.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import secrets
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import click
+
+from orchestrator.errors import BadInput, ChordflowError, RunNotFound, TaskNotFound
+from orchestrator.settings import Settings
+from orchestrator.states import DagRunState
+
+#: How often ``--wait`` looks at the store (seconds): the embedded default, then with a broker.
+POLL_EMBEDDED = 0.02
+POLL_BROKER = 0.2
+
+_FINISHED_RUN = {DagRunState.SUCCESS.value, DagRunState.FAILED.value}
+
+
+# -- shared behaviour -------------------------------------------------------------------------
+class Services:
+    """What commands share: settings, and the store / Celery app made on first use."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._app = None
+        self._store = None
+
+    @property
+    def app(self):
+        if self._app is None:
+            from executor.app import create_app
+            from workers.tasks import register_tasks
+
+            self._app = create_app(self.settings)
+            register_tasks(self._app)
+        return self._app
+
+    @property
+    def runtime(self):
+        return self.app.chordflow
+
+    @property
+    def store(self):
+        if self._store is None:
+            store = self.runtime.store
+            store.ensure_schema()
+            self._store = store
+        return self._store
+
+
+def handle_errors(fn):
+    """One clear line on stderr and exit 2 for every error a user can fix; no traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ChordflowError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+def output_option(fn):
+    """``--output table|json`` (table by default)."""
+    return click.option(
+        "--output", "-o", type=click.Choice(["table", "json"]), default="table", show_default=True,
+        help="json: stable keys, for scripts.",
+    )(fn)
+
+
+def emit_json(value: Any) -> None:
+    click.echo(json.dumps(value, default=str))
+
+
+def iso(value: datetime | None) -> str | None:
+    return None if value is None else value.replace(tzinfo=timezone.utc).isoformat()
+
+
+def services(ctx: click.Context) -> Services:
+    return ctx.find_object(Services)
+
+
+# -- the group ----------------------------------------------------------------------------------
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(package_name="chordflow")
+@click.pass_context
+@handle_errors
+def cli(ctx: click.Context) -> None:
+    """Chordflow: Airflow-style dynamically mapped tasks on Celery.
+
+    Configuration comes from CHORDFLOW_* environment variables (see README); with no
+    CHORDFLOW_BROKER_URL everything runs in this process on SQLite (the embedded default).
+    """
+    try:
+        ctx.obj = Services(Settings.from_env())
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+
+
+# -- run --------------------------------------------------------------------------------------
+def parse_conf(raw: str | None) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    try:
+        conf = json.loads(raw)
+    except ValueError as exc:
+        raise BadInput(f"--conf is not valid JSON ({exc}): pass an object such as '{{\"n\": 3}}'") from None
+    if not isinstance(conf, dict):
+        raise BadInput(f"--conf must be a JSON object, got {type(conf).__name__}: pass e.g. '{{\"n\": 3}}'")
+    return conf
+
+
+def parse_logical_date(raw: str | None) -> datetime:
+    if raw is None:
+        return datetime.now(timezone.utc).replace(tzinfo=None)
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadInput(f"--logical-date {raw!r} is not a date: use YYYY-MM-DD or an ISO 8601 timestamp") from None
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def new_run_id(logical_date: datetime) -> str:
+    stamp = logical_date.replace(tzinfo=timezone.utc).isoformat()
+    return f"manual__{stamp}__{secrets.token_hex(4)}"
+
+
+def wait_for_run(svc: Services, run_id: str, show_progress: bool) -> str:
+    """Poll the store (never a Celery result) until the run ends; returns its state."""
+    store = svc.store
+    interval = POLL_EMBEDDED if svc.settings.embedded else POLL_BROKER
+    last_line = ""
+    while True:
+        state = store.get_run(run_id).state
+        if state in _FINISHED_RUN:
+            if last_line:
+                click.echo("", err=True)
+            return state
+        if show_progress:
+            counts: dict[str, int] = {}
+            for per_task in store.state_counts(run_id).values():
+                for name, count in per_task.items():
+                    counts[name] = counts.get(name, 0) + count
+            line = "  ".join(f"{name}: {count}" for name, count in sorted(counts.items()))
+            if line != last_line:
+                click.echo(f"\r{run_id}  {line}\033[K", err=True, nl=False)
+                last_line = line
+        time.sleep(interval)
+        interval = min(interval * 1.5, 1.0)
+
+
+@cli.command()
+@click.argument("dag_file_or_id")
+@click.option("--dag-id", help="Which DAG of the file, when it declares several.")
+@click.option("--conf", help="Run configuration as a JSON object; overrides the DAG's params.")
+@click.option("--run-id", help="Run id (default: manual__<logical date>__<random>).")
+@click.option("--logical-date", help="The run's logical date (YYYY-MM-DD or ISO 8601; default: now).")
+@click.option("--wait/--no-wait", default=False, help="Wait until the run ends (always, on the embedded default).")
+@output_option
+@click.pass_context
+@handle_errors
+def run(ctx, dag_file_or_id, dag_id, conf, run_id, logical_date, wait, output):
+    """Start a run of a DAG file (or of a DAG id in the DAGs folder).
+
+    Exit status with --wait: 0 success, 1 failed, 2 bad input (nothing is left behind).
+    """
+    svc = services(ctx)
+    conf_value = parse_conf(conf)
+    date = parse_logical_date(logical_date)
+    runtime = svc.runtime
+    dag = runtime.dagbag.find(dag_file_or_id, dag_id)
+    store = svc.store
+    run_id = run_id or new_run_id(date)
+    worker = None
+    if svc.settings.embedded:
+        from executor.embedded import EmbeddedWorker
+
+        worker = EmbeddedWorker(svc.app).start()
+        wait = True
+    try:
+        store.create_run(
+            run_id, dag.dag_id, date, conf_value, runtime.dagbag.fileloc_for(Path(dag.fileloc)),
+            [(t.task_id, t.retries) for t in dag.tasks],
+        )
+        state = runtime.advance(run_id).state
+        if wait and state not in _FINISHED_RUN:
+            state = wait_for_run(svc, run_id, show_progress=output == "table" and sys.stderr.isatty())
+    finally:
+        if worker is not None:
+            worker.stop()
+    if output == "json":
+        emit_json({"run_id": run_id, "dag_id": dag.dag_id, "state": state})
+    else:
+        print_run(svc, run_id)
+    if wait:
+        sys.exit(0 if state == DagRunState.SUCCESS.value else 1)
+
+
+# -- worker / scheduler -------------------------------------------------------------------------
+@cli.command()
+@click.option("--concurrency", "-c", type=int, default=None, help="Processes or threads (default: CPU count).")
+@click.option("--queues", "-Q", default=None, help="Comma-separated queues to consume (default: chordflow).")
+@click.option("--pool", type=click.Choice(["prefork", "threads", "solo"]), default="prefork", show_default=True)
+@click.option("--hostname", "-n", default=None, help="Worker name, e.g. worker1@%h (default: celery@<host>).")
+@click.option("--loglevel", "-l", default="INFO", show_default=True)
+@click.pass_context
+@handle_errors
+def worker(ctx, concurrency, queues, pool, hostname, loglevel):
+    """Run a Celery worker that executes task instances (needs CHORDFLOW_BROKER_URL)."""
+    svc = services(ctx)
+    if svc.settings.embedded:
+        raise BadInput("`chordflow worker` needs a broker: set CHORDFLOW_BROKER_URL (e.g. redis://host:6379/0)")
+    options: dict[str, Any] = {"pool": pool, "loglevel": loglevel}
+    if concurrency:
+        options["concurrency"] = concurrency
+    if queues:
+        options["queues"] = [q.strip() for q in queues.split(",") if q.strip()]
+    if hostname:
+        options["hostname"] = hostname
+    svc.app.Worker(**options).start()
+
+
+@cli.command()
+@click.option("--interval", type=float, default=5.0, show_default=True, help="Seconds between passes.")
+@click.option("--once", is_flag=True, help="Make one pass and exit.")
+@click.pass_context
+@handle_errors
+def scheduler(ctx, interval, once):
+    """Reconciler: re-run the advance step of every running run, so a lost chord callback
+    never leaves a run waiting."""
+    svc = services(ctx)
+    while True:
+        for run_id in svc.store.running_run_ids():
+            try:
+                svc.runtime.advance(run_id)
+            except ChordflowError as exc:
+                click.echo(f"run {run_id}: {exc}", err=True)
+        if once:
+            return
+        time.sleep(interval)
+
+
+# -- runs -------------------------------------------------------------------------------------
+@cli.group()
+def runs():
+    """List and show runs."""
+
+
+@runs.command("list")
+@click.option("--dag-id")
+@click.option("--state", type=click.Choice([s.value for s in DagRunState]))
+@click.option("--limit", type=int, default=100, show_default=True)
+@output_option
+@click.pass_context
+@handle_errors
+def runs_list(ctx, dag_id, state, limit, output):
+    """Runs, newest first."""
+    records = services(ctx).store.list_runs(dag_id=dag_id, state=state, limit=limit)
+    rows = [
+        {"run_id": r.run_id, "dag_id": r.dag_id, "state": r.state, "logical_date": iso(r.logical_date),
+         "start_date": iso(r.start_date), "end_date": iso(r.end_date)}
+        for r in records
+    ]
+    if output == "json":
+        emit_json(rows)
+    else:
+        print_table(["run_id", "dag_id", "state", "logical_date", "start_date", "end_date"], rows)
+
+
+def run_summary(svc: Services, run_id: str) -> dict[str, Any]:
+    """The run with one entry per task (topological order when the DAG file loads)."""
+    store = svc.store
+    record = store.get_run(run_id)
+    counts = store.state_counts(run_id)
+    lengths = store.map_lengths(run_id)
+    order: list[str] = sorted(counts)
+    mapped: dict[str, bool] = {}
+    upstream: dict[str, list[str]] = {}
+    try:
+        dag = svc.runtime.dagbag.get_dag(record.fileloc, record.dag_id)
+        order = [t.task_id for t in dag.topological_order() if t.task_id in counts]
+        mapped = {t.task_id: t.is_mapped for t in dag.tasks}
+        upstream = {t.task_id: sorted(t.upstream_task_ids) for t in dag.tasks}
+    except ChordflowError:
+        pass  # the DAG file moved or broke since: show what the store knows
+    tasks = []
+    for task_id in order:
+        is_mapped = mapped.get(task_id, task_id in lengths)
+        states = counts.get(task_id, {})
+        map_count = lengths.get(task_id) if is_mapped else None
+        tasks.append({"task_id": task_id, "mapped": is_mapped, "map_count": map_count, "states": states,
+                      "upstream": upstream.get(task_id, [])})
+    return {"run_id": record.run_id, "dag_id": record.dag_id, "state": record.state,
+            "logical_date": iso(record.logical_date), "start_date": iso(record.start_date),
+            "end_date": iso(record.end_date), "conf": record.conf, "tasks": tasks}
+
+
+STATE_STYLE = {"success": "green", "failed": "red", "upstream_failed": "dark_orange", "skipped": "magenta",
+               "running": "cyan", "queued": "grey50", "up_for_retry": "yellow", "none": "white"}
+
+
+def print_run(svc: Services, run_id: str) -> None:
+    from rich.console import Console
+    from rich.tree import Tree
+
+    summary = run_summary(svc, run_id)
+    console = Console()
+    style = STATE_STYLE.get(summary["state"], "white")
+    tree = Tree(f"[bold]{summary['dag_id']}[/bold]  {summary['run_id']}  [{style}]{summary['state']}[/{style}]")
+    for task in summary["tasks"]:
+        label = task["task_id"] + (f" [{task['map_count'] if task['map_count'] is not None else ' '}]"
+                                   if task["mapped"] else "")
+        states = "  ".join(f"[{STATE_STYLE.get(s, 'white')}]{s}: {n}[/]" for s, n in sorted(task["states"].items()))
+        after = f"  [dim]<- {', '.join(task['upstream'])}[/dim]" if task["upstream"] else ""
+        tree.add(f"{label.replace('[', chr(92) + '[')}  {states}{after}")
+    console.print(tree)
+
+
+@runs.command("show")
+@click.argument("run_id")
+@output_option
+@click.pass_context
+@handle_errors
+def runs_show(ctx, run_id, output):
+    """A run as a graph: each task with [N] for mapped ones and its state counts."""
+    svc = services(ctx)
+    if output == "json":
+        emit_json(run_summary(svc, run_id))
+    else:
+        print_run(svc, run_id)
+
+
+# -- tasks ------------------------------------------------------------------------------------
+@cli.group()
+def tasks():
+    """List, clear and read the logs of task instances."""
+
+
+def check_task(svc: Services, run_id: str, task_id: str, map_index: int | None = None) -> None:
+    store = svc.store
+    store.get_run(run_id)
+    if not store.instance_exists(run_id, task_id):
+        raise TaskNotFound(f"run {run_id!r} has no task {task_id!r} (see `chordflow runs show {run_id}`)")
+    if map_index is not None and not store.instance_exists(run_id, task_id, map_index):
+        raise TaskNotFound(f"task {task_id!r} of run {run_id!r} has no map index {map_index}")
+
+
+@tasks.command("list")
+@click.argument("run_id")
+@click.option("--task-id", help="Only this task's instances.")
+@click.option("--limit", type=int, default=None, help="At most this many rows.")
+@click.option("--offset", type=int, default=0, help="Skip this many rows first (pagination).")
+@output_option
+@click.pass_context
+@handle_errors
+def tasks_list(ctx, run_id, task_id, limit, offset, output):
+    """One row per task instance (map indices included)."""
+    svc = services(ctx)
+    svc.store.get_run(run_id)
+    if task_id is not None:
+        check_task(svc, run_id, task_id)
+    rows = [
+        {"task_id": r["task_id"], "map_index": r["map_index"], "state": r["state"], "try_number": r["try_number"],
+         "start_date": iso(r["start_date"]), "end_date": iso(r["end_date"]), "hostname": r["hostname"],
+         "error": r["error"]}
+        for r in svc.store.list_instances(run_id, task_id=task_id, limit=limit, offset=offset)
+    ]
+    if output == "json":
+        emit_json(rows)
+    else:
+        print_table(["task_id", "map_index", "state", "try_number", "hostname", "start_date", "end_date", "error"],
+                    rows)
+
+
+@tasks.command("logs")
+@click.argument("run_id")
+@click.argument("task_id")
+@click.option("--map-index", type=int, default=-1, show_default=True)
+@click.option("--try", "try_number", type=int, default=None, help="Only this try (default: every try).")
+@click.pass_context
+@handle_errors
+def tasks_logs(ctx, run_id, task_id, map_index, try_number):
+    """The log of a task instance, per try (from any host: logs live in the store)."""
+    svc = services(ctx)
+    check_task(svc, run_id, task_id, map_index)
+    logs = svc.store.get_logs(run_id, task_id, map_index, try_number)
+    if not logs:
+        which = f" try {try_number}" if try_number else ""
+        raise TaskNotFound(f"no log for {task_id}[{map_index}]{which} of run {run_id!r} (has it run yet?)")
+    for entry in logs:
+        click.echo(f"--- {task_id} map_index={map_index} try={entry['try_number']} on {entry['hostname']} ---")
+        click.echo(entry["content"], nl=False)
+
+
+@tasks.command("clear")
+@click.argument("run_id")
+@click.option("--task-id", required=True, help="The task whose instances run again.")
+@click.option("--map-index", "map_indices", type=int, multiple=True, help="Only these map indices (repeatable).")
+@click.option("--only-failed", is_flag=True, help="Only failed or upstream_failed instances.")
+@click.option("--downstream", is_flag=True, help="Also clear every task downstream.")
+@click.option("--wait/--no-wait", default=False, help="Wait until the run ends again (always, when embedded).")
+@output_option
+@click.pass_context
+@handle_errors
+def tasks_clear(ctx, run_id, task_id, map_indices, only_failed, downstream, wait, output):
+    """Make task instances run again; the run goes back to running and finishes again."""
+    svc = services(ctx)
+    store = svc.store
+    record = store.get_run(run_id)
+    check_task(svc, run_id, task_id)
+    for index in map_indices:
+        check_task(svc, run_id, task_id, index)
+    dag = svc.runtime.dagbag.get_dag(record.fileloc, record.dag_id)
+    if task_id not in dag.task_dict:
+        raise TaskNotFound(f"task {task_id!r} is no longer in DAG {dag.dag_id!r}")
+    task = dag.task_dict[task_id]
+    indices = list(map_indices) or None
+    selections = [(task_id, indices, only_failed, task.retries)]
+    resets = []
+    if downstream:
+        for down in dag.iter_downstream(task_id):
+            if indices is not None and down.mapped_group is not None and down.mapped_group is task.mapped_group:
+                selections.append((down.task_id, indices, False, down.retries))
+            else:
+                resets.append((down.task_id, down.retries))
+    cleared = store.clear(run_id, selections, resets)
+    state = store.get_run(run_id).state
+    if cleared:
+        worker = None
+        if svc.settings.embedded:
+            from executor.embedded import EmbeddedWorker
+
+            worker = EmbeddedWorker(svc.app).start()
+            wait = True
+        try:
+            state = svc.runtime.advance(run_id).state
+            if wait and state not in _FINISHED_RUN:
+                state = wait_for_run(svc, run_id, show_progress=output == "table" and sys.stderr.isatty())
+        finally:
+            if worker is not None:
+                worker.stop()
+    if output == "json":
+        emit_json({"run_id": run_id, "cleared": cleared, "state": state})
+    else:
+        click.echo(f"cleared {cleared} task instance(s); run {run_id} is {state}")
+
+
+# -- xcom -------------------------------------------------------------------------------------
+@cli.group()
+def xcom():
+    """Read task results."""
+
+
+@xcom.command("get")
+@click.argument("run_id")
+@click.argument("task_id")
+@click.option("--map-index", type=int, default=None, help="One instance of a mapped task (default: all of them).")
+@click.option("--key", default="return_value", show_default=True)
+@output_option
+@click.pass_context
+@handle_errors
+def xcom_get(ctx, run_id, task_id, map_index, key, output):
+    """The value a task instance returned (a mapped task without --map-index: all its values)."""
+    svc = services(ctx)
+    check_task(svc, run_id, task_id, map_index)
+    store = svc.store
+    if map_index is None and task_id in store.map_lengths(run_id):
+        value = list(store.iter_xcom_values(run_id, task_id, key))
+    else:
+        try:
+            value = store.xcom_value(run_id, task_id, -1 if map_index is None else map_index, key)
+        except KeyError:
+            where = f"{task_id}[{map_index}]" if map_index is not None else task_id
+            click.echo(f"Error: {where} of run {run_id!r} has no XCom {key!r} (it did not succeed, or "
+                       "returned None)", err=True)
+            sys.exit(1)
+    click.echo(json.dumps(value) if output == "json" else json.dumps(value, indent=2))
+
+
+# -- dags -------------------------------------------------------------------------------------
+@cli.group()
+def dags():
+    """DAGs in the DAGs folder."""
+
+
+def dag_rows(dag) -> list[dict[str, Any]]:
+    return [
+        {"task_id": t.task_id, "mapped": t.is_mapped, "trigger_rule": t.trigger_rule.value,
+         "upstream": sorted(t.upstream_task_ids), "retries": t.retries}
+        for t in dag.topological_order()
+    ]
+
+
+@dags.command("list")
+@output_option
+@click.pass_context
+@handle_errors
+def dags_list(ctx, output):
+    """DAGs found in CHORDFLOW_DAGS_FOLDER, and files that failed to import."""
+    svc = services(ctx)
+    found, errors = svc.runtime.dagbag.collect()
+    rows = [{"dag_id": d.dag_id, "fileloc": d.fileloc, "tasks": len(d.task_dict),
+             "description": d.description} for d in sorted(found.values(), key=lambda d: d.dag_id)]
+    if output == "json":
+        emit_json(rows)
+    else:
+        print_table(["dag_id", "tasks", "fileloc", "description"], rows)
+    for path, error in errors.items():
+        click.echo(f"import error in {path}: {error}", err=True)
+
+
+@dags.command("show")
+@click.argument("dag_id")
+@output_option
+@click.pass_context
+@handle_errors
+def dags_show(ctx, dag_id, output):
+    """A DAG's tasks in order, with their upstreams and whether they are mapped."""
+    dag = services(ctx).runtime.dagbag.find(dag_id)
+    rows = dag_rows(dag)
+    if output == "json":
+        emit_json({"dag_id": dag.dag_id, "fileloc": dag.fileloc, "tasks": rows})
+    else:
+        for row in rows:
+            row["upstream"] = ", ".join(row["upstream"])
+        print_table(["task_id", "mapped", "trigger_rule", "retries", "upstream"], rows)
+
+
+# -- db ---------------------------------------------------------------------------------------
+@cli.group()
+def db():
+    """The store's schema."""
+
+
+@db.command("upgrade")
+@click.pass_context
+@handle_errors
+def db_upgrade(ctx):
+    """Create or migrate the store's tables (alembic)."""
+    from orchestrator.store import masked_url
+
+    svc = services(ctx)
+    svc.runtime.store.upgrade()
+    click.echo(f"schema is current at {masked_url(svc.settings.database_url)}")
+
+
+@db.command("reset")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+@handle_errors
+def db_reset(ctx, yes):
+    """Drop every table and create them again: every run is lost."""
+    svc = services(ctx)
+    if not yes:
+        click.confirm("Drop all runs, task instances, XComs and logs?", abort=True)
+    svc.runtime.store.reset()
+    click.echo("store reset")
+
+
+# -- printing ---------------------------------------------------------------------------------
+def print_table(columns: list[str], rows: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*columns, show_lines=False)
+    for row in rows:
+        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
+    Console().print(table)
+
+
+def main() -> None:
+    cli(prog_name="chordflow")
+
+
+if __name__ == "__main__":
+    main()

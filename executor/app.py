@@ -1,0 +1,60 @@
+"""The Celery application and its settings: JSON only, acks late, never lose a message."""
+from __future__ import annotations
+
+from celery import Celery
+from celery.signals import worker_process_init
+
+from orchestrator.settings import Settings
+
+#: Queue used for advance steps and for tasks that name no queue.
+DEFAULT_QUEUE = "chordflow"
+
+#: Broker and result backend of the embedded default: in-process memory, no servers.
+EMBEDDED_BROKER = "memory://"
+EMBEDDED_BACKEND = "cache+memory://"
+
+
+def create_app(settings: Settings) -> Celery:
+    """A Celery app wired to the configured broker (or the in-process memory transport)."""
+    from executor.runtime import Runtime
+
+    broker = settings.broker_url or EMBEDDED_BROKER
+    backend = settings.result_backend or (EMBEDDED_BACKEND if settings.embedded else broker)
+    app = Celery("chordflow", broker=broker, backend=backend, set_as_current=True)
+    app.conf.update(
+        broker_url=broker,
+        result_backend=backend,
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        result_accept_content=["json"],
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue=DEFAULT_QUEUE,
+        task_track_started=False,
+        result_expires=24 * 3600,
+        result_extended=False,
+        broker_connection_retry_on_startup=True,
+        broker_connection_timeout=10,
+        broker_transport_options={"visibility_timeout": 6 * 3600, "polling_interval": 0.01},
+        result_backend_transport_options={"retry_policy": {"timeout": 10.0}},
+        redis_backend_health_check_interval=30,
+        worker_hijack_root_logger=False,
+        worker_redirect_stdouts=False,
+        worker_send_task_events=False,
+        task_send_sent_event=False,
+        enable_utc=True,
+    )
+    app.chordflow = Runtime(settings, app)
+    return app
+
+
+@worker_process_init.connect
+def _fresh_connections_after_fork(**_kwargs) -> None:
+    # A forked pool child must not share the parent's database connections.
+    from celery import current_app
+
+    runtime = getattr(current_app, "chordflow", None)
+    if runtime is not None:
+        runtime.after_fork()

@@ -1,0 +1,31 @@
+"""Chordflow's orchestrator: the DAG authoring API, expansion, trigger rules and the run state machine.
+
+This package decides *what* runs; it never imports Celery (the ``executor`` package dispatches).
+"""
+from orchestrator.context import get_current_context
+from orchestrator.dag import DAG, chain, dag
+from orchestrator.decorators import task, task_group
+from orchestrator.errors import FailTask, SkipTask
+from orchestrator.task_group import TaskGroup
+from orchestrator.trigger_rules import TriggerRule
+from orchestrator.xcom_arg import XComArg
+
+#: Airflow's names for the exceptions task code raises to skip or to fail without retrying.
+AirflowSkipException = SkipTask
+AirflowFailException = FailTask
+
+__all__ = [
+    "DAG",
+    "AirflowFailException",
+    "AirflowSkipException",
+    "FailTask",
+    "SkipTask",
+    "TaskGroup",
+    "TriggerRule",
+    "XComArg",
+    "chain",
+    "dag",
+    "get_current_context",
+    "task",
+    "task_group",
+]

@@ -1,0 +1,340 @@
+"""Operators: the nodes of a DAG. ``BaseOperator`` runs once; ``MappedOperator`` once per map index."""
+from __future__ import annotations
+
+import contextlib
+import copy
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from orchestrator.errors import DagDefinitionError
+from orchestrator.expand_input import DictOfListsExpandInput, ExpandInput, ListOfDictsExpandInput
+from orchestrator.task_group import MappedArgument, TaskGroup, current_task_group
+from orchestrator.trigger_rules import TriggerRule
+from orchestrator.xcom_arg import PlainXComArg, XComArg, iter_xcom_args
+
+if TYPE_CHECKING:
+    from orchestrator.dag import DAG
+
+#: Arguments every operator takes; none of them may be mapped over (as in Airflow).
+BASE_OPERATOR_ARGS = frozenset(
+    {
+        "task_id",
+        "dag",
+        "task_group",
+        "trigger_rule",
+        "retries",
+        "retry_delay",
+        "queue",
+        "pool",
+        "pool_slots",
+        "priority_weight",
+        "batch_size",
+        "min_success_ratio",
+        "do_xcom_push",
+        "execution_timeout",
+        "owner",
+        "doc_md",
+        "email",
+        "depends_on_past",
+        "max_active_tis_per_dag",
+    }
+)
+
+#: Airflow's default delay between two tries of a task.
+DEFAULT_RETRY_DELAY = timedelta(seconds=300)
+
+# Set while an operator is built at run time from a mapped one: it must not join the DAG again.
+_detached: ContextVar[bool] = ContextVar("chordflow_detached_operator", default=False)
+
+
+@contextlib.contextmanager
+def detached_operators() -> Iterator[None]:
+    token = _detached.set(True)
+    try:
+        yield
+    finally:
+        _detached.reset(token)
+
+
+def _iter_mapped_arguments(value: Any) -> Iterator[MappedArgument]:
+    if isinstance(value, MappedArgument):
+        yield value
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            yield from _iter_mapped_arguments(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _iter_mapped_arguments(item)
+
+
+class DAGNode:
+    """What the scheduler needs to know of a task: its id, edges and scheduling options."""
+
+    task_id: str
+    dag: DAG | None
+    task_group: TaskGroup | None
+    trigger_rule: TriggerRule
+    retries: int
+    retry_delay: timedelta
+    queue: str | None
+    pool: str | None
+    batch_size: int | None
+    min_success_ratio: float | None
+    do_xcom_push: bool
+
+    def _init_node(
+        self,
+        *,
+        task_id: str,
+        dag: DAG | None = None,
+        task_group: TaskGroup | None = None,
+        trigger_rule: TriggerRule | str | None = None,
+        retries: int | None = None,
+        retry_delay: timedelta | float | None = None,
+        queue: str | None = None,
+        pool: str | None = None,
+        batch_size: int | None = None,
+        min_success_ratio: float | None = None,
+        do_xcom_push: bool = True,
+        **ignored_base: Any,
+    ) -> None:
+        from orchestrator.dag import current_dag
+
+        self.upstream_task_ids: set[str] = set()
+        self.downstream_task_ids: set[str] = set()
+        detached = _detached.get()
+        self.dag = None if detached else (dag or current_dag())
+        defaults = self.dag.default_args if self.dag else {}
+
+        def pick(name: str, given: Any, fallback: Any) -> Any:
+            if given is not None:
+                return given
+            return defaults.get(name, fallback)
+
+        if not isinstance(task_id, str) or not task_id:
+            raise DagDefinitionError(f"task_id must be a non-empty string, got {task_id!r}")
+        try:
+            self.trigger_rule = TriggerRule(pick("trigger_rule", trigger_rule, TriggerRule.ALL_SUCCESS))
+        except ValueError:
+            raise DagDefinitionError(
+                f"task {task_id!r}: unknown trigger_rule {trigger_rule!r}; "
+                f"choose one of {', '.join(r.value for r in TriggerRule)}"
+            ) from None
+        self.retries = int(pick("retries", retries, 0))
+        delay = pick("retry_delay", retry_delay, DEFAULT_RETRY_DELAY)
+        self.retry_delay = delay if isinstance(delay, timedelta) else timedelta(seconds=float(delay))
+        self.queue = pick("queue", queue, None)
+        self.pool = pick("pool", pool, None)
+        self.batch_size = pick("batch_size", batch_size, None)
+        if self.batch_size is not None and int(self.batch_size) < 1:
+            raise DagDefinitionError(f"task {task_id!r}: batch_size must be at least 1, got {self.batch_size}")
+        self.min_success_ratio = pick("min_success_ratio", min_success_ratio, None)
+        if self.min_success_ratio is not None and not 0 <= float(self.min_success_ratio) <= 1:
+            raise DagDefinitionError(
+                f"task {task_id!r}: min_success_ratio must be between 0 and 1, got {self.min_success_ratio}"
+            )
+        self.do_xcom_push = do_xcom_push
+        if detached:
+            self.task_id = task_id
+            self.task_group = task_group
+            return
+        if self.dag is None:
+            raise DagDefinitionError(f"task {task_id!r} is created outside a DAG: use `with DAG(...)` or @dag")
+        self.task_group = task_group or current_task_group(self.dag)
+        self.task_id = self.task_group.child_prefix + task_id
+        self.task_group.add_child(self)
+        self.dag.add_task(self)
+
+    # -- mapping --------------------------------------------------------------------------
+    @property
+    def is_mapped(self) -> bool:
+        """True when the task runs once per map index (its own expand() or a mapped group's)."""
+        return self.mapped_group is not None
+
+    @property
+    def mapped_group(self):
+        return self.task_group.mapped_ancestor() if self.task_group else None
+
+    @property
+    def expand_input(self) -> ExpandInput | None:
+        """What this task is expanded over: its own expand(), else its mapped group's."""
+        group = self.mapped_group
+        return group.expand_input if group is not None else None
+
+    def _link_references(self, values: Any) -> None:
+        """Make every task whose output ``values`` reads (directly or via a mapped group) upstream."""
+        for arg in iter_xcom_args(values):
+            for op in arg.iter_references():
+                self.set_upstream(op)
+        for mapped_arg in _iter_mapped_arguments(values):
+            for op in mapped_arg.group.expand_input.iter_references():
+                self.set_upstream(op)
+
+    @property
+    def output(self) -> PlainXComArg:
+        return PlainXComArg(self)
+
+    # -- dependencies ---------------------------------------------------------------------
+    def set_upstream(self, other: Any) -> None:
+        for node in _as_nodes(other, as_upstream=True):
+            if node is self:
+                raise DagDefinitionError(f"task {self.task_id!r} cannot depend on itself")
+            self.upstream_task_ids.add(node.task_id)
+            node.downstream_task_ids.add(self.task_id)
+
+    def set_downstream(self, other: Any) -> None:
+        for node in _as_nodes(other, as_upstream=False):
+            node.set_upstream(self)
+
+    def __rshift__(self, other):
+        self.set_downstream(other)
+        return other
+
+    def __lshift__(self, other):
+        self.set_upstream(other)
+        return other
+
+    def __rrshift__(self, other):
+        self.set_upstream(other)
+        return self
+
+    def __rlshift__(self, other):
+        self.set_downstream(other)
+        return self
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.task_id!r}>"
+
+
+def _as_nodes(other: Any, as_upstream: bool) -> list[DAGNode]:
+    if isinstance(other, DAGNode):
+        return [other]
+    if isinstance(other, XComArg):
+        return list(other.iter_references())
+    if isinstance(other, TaskGroup):
+        return other.leaves() if as_upstream else other.roots()
+    if isinstance(other, (list, tuple, set)):
+        return [node for item in other for node in _as_nodes(item, as_upstream)]
+    raise DagDefinitionError(f"cannot set a dependency on {other!r}")
+
+
+class BaseOperator(DAGNode):
+    """An operator: one unit of work; subclasses implement :meth:`execute`.
+
+    :param task_id: unique in the DAG (prefixed with the task group's id).
+    :param trigger_rule: when it runs given its upstream states (default ``all_success``).
+    :param retries: how many times a failed try is retried (default 0).
+    :param retry_delay: wait before a retry (default 300 s).
+    :param queue: the Celery queue its instances are sent to (default: the default queue).
+    :param batch_size: map indices per Celery message (default: chosen from the map's size).
+    :param min_success_ratio: run once all upstream instances are done and this share succeeded.
+    :param do_xcom_push: store the return value as XCom (default ``True``).
+    """
+
+    #: Attributes rendered as Jinja templates (and searched for XComArgs) before execute().
+    template_fields: ClassVar[Sequence[str]] = ()
+
+    def __init__(self, *, task_id: str, **kwargs: Any):
+        unknown = set(kwargs) - BASE_OPERATOR_ARGS
+        if unknown:
+            raise DagDefinitionError(
+                f"invalid arguments were passed to {type(self).__name__} (task_id: {task_id}): "
+                f"{', '.join(sorted(unknown))}"
+            )
+        self._init_node(task_id=task_id, **kwargs)
+        if not _detached.get():
+            self._link_references([getattr(self, name, None) for name in self.template_fields])
+
+    def execute(self, context: dict[str, Any]) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} does not implement execute()")
+
+    def copy_for_run(self) -> BaseOperator:
+        """A copy whose templated fields may be rendered without touching the DAG's operator."""
+        return copy.copy(self)
+
+    @classmethod
+    def partial(cls, **kwargs: Any) -> OperatorPartial:
+        """Fix the arguments every map index shares; finish with :meth:`OperatorPartial.expand`."""
+        return OperatorPartial(cls, kwargs)
+
+
+class OperatorPartial:
+    """``Operator.partial(**constants)``, waiting for ``expand()`` or ``expand_kwargs()``."""
+
+    def __init__(self, operator_class: type[BaseOperator], kwargs: dict[str, Any], expand_into: str | None = None):
+        if "task_id" not in kwargs:
+            raise DagDefinitionError(f"{operator_class.__name__}.partial() needs a task_id")
+        self.operator_class = operator_class
+        self.kwargs = kwargs
+        self.expand_into = expand_into
+
+    def _check_mappable(self, names: Sequence[str], method: str) -> None:
+        for name in names:
+            if self.expand_into is None and name in BASE_OPERATOR_ARGS:
+                raise DagDefinitionError(
+                    f"{method}(): parameter {name!r} of task {self.kwargs['task_id']!r} cannot be mapped; "
+                    f"pass it to partial() instead (task_id, pool, queue, retries, trigger_rule, ... are not mappable)"
+                )
+            if name in self.kwargs:
+                raise DagDefinitionError(
+                    f"{method}(): parameter {name!r} of task {self.kwargs['task_id']!r} is given to both "
+                    "partial() and expand()"
+                )
+
+    def expand(self, **mapped: Any) -> MappedOperator:
+        """One instance per element of each mapped argument (several arguments: cross product)."""
+        if not mapped:
+            raise DagDefinitionError(f"expand() of task {self.kwargs['task_id']!r} needs at least one argument")
+        self._check_mappable(list(mapped), "expand")
+        return MappedOperator(self, DictOfListsExpandInput(mapped))
+
+    def expand_kwargs(self, value: Any) -> MappedOperator:
+        """One instance per dict in ``value``, its items as keyword arguments."""
+        expand_input = ListOfDictsExpandInput(value)
+        if isinstance(value, (list, tuple)):
+            for item in value:
+                self._check_mappable(list(item), "expand_kwargs")
+        return MappedOperator(self, expand_input)
+
+
+class MappedOperator(DAGNode):
+    """An operator expanded over ``expand_input``: one task instance per element at run time."""
+
+    def __init__(self, partial: OperatorPartial, expand_input: ExpandInput):
+        kwargs = dict(partial.kwargs)
+        base = {name: kwargs.pop(name) for name in list(kwargs) if name in BASE_OPERATOR_ARGS}
+        task_id = base.pop("task_id")
+        self.operator_class = partial.operator_class
+        self.partial_kwargs = kwargs
+        self.expand_into = partial.expand_into
+        self._expand_input = expand_input
+        self._base_kwargs = {k: v for k, v in base.items() if k not in ("dag", "task_group")}
+        self._init_node(task_id=task_id, **base)
+        if self.task_group is not None and self.task_group.mapped_ancestor() is not None:
+            raise DagDefinitionError(
+                f"task {self.task_id!r}: expand() inside a mapped task group is not supported"
+            )
+        self._link_references(kwargs)
+        for op in expand_input.iter_references():
+            self.set_upstream(op)
+
+    @property
+    def is_mapped(self) -> bool:
+        return True
+
+    @property
+    def expand_input(self) -> ExpandInput:
+        return self._expand_input
+
+    def unmap(self, mapped_kwargs: dict[str, Any]) -> BaseOperator:
+        """The plain operator one map index runs: partial arguments plus this index's values."""
+        kwargs = dict(self.partial_kwargs)
+        if self.expand_into:
+            kwargs[self.expand_into] = {**kwargs.get(self.expand_into, {}), **mapped_kwargs}
+        else:
+            kwargs.update(mapped_kwargs)
+        with detached_operators():
+            operator = self.operator_class(task_id=self.task_id, **self._base_kwargs, **kwargs)
+        return operator

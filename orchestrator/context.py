@@ -1,0 +1,123 @@
+"""The run's context as a task sees it, and Jinja rendering of templated arguments."""
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import jinja2
+
+from orchestrator.errors import ChordflowError
+
+_current_context: ContextVar[dict[str, Any] | None] = ContextVar("chordflow_context", default=None)
+
+
+def get_current_context() -> dict[str, Any]:
+    """The context of the task instance running in this thread (``ds``, ``ti``, ``params``, ...)."""
+    context = _current_context.get()
+    if context is None:
+        raise ChordflowError("get_current_context() is only available while a task instance runs")
+    return context
+
+
+@contextlib.contextmanager
+def current_context(context: dict[str, Any]) -> Iterator[None]:
+    token = _current_context.set(context)
+    try:
+        yield
+    finally:
+        _current_context.reset(token)
+
+
+@dataclass
+class DagRunInfo:
+    """What ``context["dag_run"]`` shows of the run."""
+
+    run_id: str
+    dag_id: str
+    logical_date: datetime
+    conf: dict[str, Any] = field(default_factory=dict)
+    run_type: str = "manual"
+
+
+@dataclass
+class TaskInstanceInfo:
+    """What ``context["ti"]`` shows of the running instance; ``try_number`` starts at 1."""
+
+    task_id: str
+    map_index: int
+    try_number: int
+    run_id: str
+    dag_id: str
+    max_tries: int
+    hostname: str
+    _reader: Any = None
+    _pushed: dict[str, Any] = field(default_factory=dict)
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        """Store ``value`` under ``key`` for this instance (written with its result)."""
+        self._pushed[key] = value
+
+    def xcom_pull(self, task_ids: str | None = None, key: str = "return_value", map_indexes: int | None = None):
+        """A value another task pushed; a mapped task's values as a lazy sequence."""
+        task_id = task_ids or self.task_id
+        if map_indexes is None and self._reader.is_mapped(task_id):
+            return self._reader.sequence(task_id) if key == "return_value" else None
+        try:
+            return self._reader.value(task_id, -1 if map_indexes is None else map_indexes, key)
+        except KeyError:
+            return None
+
+
+def build_context(dag: Any, task: Any, run: DagRunInfo, ti: TaskInstanceInfo, params: dict[str, Any]) -> dict:
+    """The context dict of one task instance (Airflow's names)."""
+    logical_date = run.logical_date
+    return {
+        "dag": dag,
+        "task": task,
+        "dag_run": run,
+        "run_id": run.run_id,
+        "ti": ti,
+        "task_instance": ti,
+        "params": params,
+        "logical_date": logical_date,
+        "execution_date": logical_date,
+        "data_interval_start": logical_date,
+        "data_interval_end": logical_date,
+        "ds": logical_date.strftime("%Y-%m-%d"),
+        "ds_nodash": logical_date.strftime("%Y%m%d"),
+        "ts": logical_date.isoformat(),
+        "ts_nodash": logical_date.strftime("%Y%m%dT%H%M%S"),
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compile(source: str) -> jinja2.Template:
+    return _environment().from_string(source)
+
+
+def render_template(value: Any, context: dict[str, Any]) -> Any:
+    """Render every string inside ``value`` (lists, tuples, dicts searched) as a Jinja template."""
+    if isinstance(value, str):
+        if "{{" not in value and "{%" not in value:
+            return value
+        try:
+            return _compile(value).render(context)
+        except jinja2.TemplateError as exc:
+            raise ChordflowError(f"cannot render template {value!r}: {exc}") from exc
+    if isinstance(value, list):
+        return [render_template(item, context) for item in value]
+    if isinstance(value, tuple):
+        return tuple(render_template(item, context) for item in value)
+    if isinstance(value, dict):
+        return {key: render_template(item, context) for key, item in value.items()}
+    return value

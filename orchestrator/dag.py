@@ -1,0 +1,207 @@
+"""DAGs: ``with DAG(...)`` or ``@dag``; the set of tasks and their edges."""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from orchestrator.errors import DagDefinitionError
+from orchestrator.task_group import TaskGroup
+from orchestrator.xcom_arg import XComArg
+
+if TYPE_CHECKING:
+    from orchestrator.baseoperator import DAGNode
+
+_dag_stack: list[DAG] = []
+# DAGs created since the loader started collecting (one list per file being imported).
+_collectors: list[list[DAG]] = []
+
+
+def current_dag() -> DAG | None:
+    return _dag_stack[-1] if _dag_stack else None
+
+
+class DAG:
+    """A set of tasks and the edges between them.
+
+    :param dag_id: unique name of the DAG.
+    :param schedule: accepted for Airflow compatibility; runs are started with ``chordflow run``.
+    :param start_date: accepted for Airflow compatibility.
+    :param params: default run parameters; ``--conf`` overrides them (``context["params"]``).
+    :param default_args: defaults for every task's arguments (``retries``, ``retry_delay``, ...).
+    :param description: one line shown by ``dags list``.
+    :param tags: free-form labels.
+    """
+
+    def __init__(
+        self,
+        dag_id: str,
+        schedule: Any = None,
+        start_date: datetime | None = None,
+        params: dict[str, Any] | None = None,
+        default_args: dict[str, Any] | None = None,
+        description: str | None = None,
+        tags: list[str] | None = None,
+        catchup: bool = False,
+        doc_md: str | None = None,
+        **airflow_only: Any,
+    ):
+        if not isinstance(dag_id, str) or not dag_id:
+            raise DagDefinitionError(f"dag_id must be a non-empty string, got {dag_id!r}")
+        self.dag_id = dag_id
+        self.schedule = schedule
+        self.start_date = start_date
+        self.params = dict(params or {})
+        self.default_args = dict(default_args or {})
+        self.description = description
+        self.tags = list(tags or [])
+        self.doc_md = doc_md
+        self.fileloc: str | None = None
+        self.task_dict: dict[str, DAGNode] = {}
+        self.task_group = TaskGroup(None, dag=self)
+        for collector in _collectors:
+            collector.append(self)
+
+    # -- building -------------------------------------------------------------------------
+    def __enter__(self) -> DAG:
+        _dag_stack.append(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _dag_stack.pop()
+
+    def add_task(self, task: DAGNode) -> None:
+        if task.task_id in self.task_dict:
+            raise DagDefinitionError(f"task id {task.task_id!r} appears twice in DAG {self.dag_id!r}")
+        self.task_dict[task.task_id] = task
+
+    def unique_task_id(self, task_id: str, group: TaskGroup) -> str:
+        """``task_id``, or ``task_id__1``, ``task_id__2``, ... when a task is used again."""
+        candidate, number = task_id, 0
+        while group.child_prefix + candidate in self.task_dict:
+            number += 1
+            candidate = f"{task_id}__{number}"
+        return candidate
+
+    # -- reading --------------------------------------------------------------------------
+    @property
+    def tasks(self) -> list[DAGNode]:
+        return list(self.task_dict.values())
+
+    def get_task(self, task_id: str) -> DAGNode:
+        return self.task_dict[task_id]
+
+    def leaves(self) -> list[DAGNode]:
+        return [t for t in self.task_dict.values() if not t.downstream_task_ids]
+
+    def topological_order(self) -> list[DAGNode]:
+        """Tasks with every upstream before its downstream; ``DagDefinitionError`` on a cycle."""
+        indegree = {tid: len(t.upstream_task_ids) for tid, t in self.task_dict.items()}
+        ready = [tid for tid, n in indegree.items() if n == 0]
+        order: list[DAGNode] = []
+        while ready:
+            tid = ready.pop(0)
+            order.append(self.task_dict[tid])
+            for down in sorted(self.task_dict[tid].downstream_task_ids):
+                indegree[down] -= 1
+                if indegree[down] == 0:
+                    ready.append(down)
+        if len(order) != len(self.task_dict):
+            stuck = sorted(tid for tid, n in indegree.items() if n > 0)
+            raise DagDefinitionError(f"DAG {self.dag_id!r} has a cycle through tasks {', '.join(stuck)}")
+        return order
+
+    def iter_downstream(self, task_id: str) -> Iterator[DAGNode]:
+        """Every task downstream of ``task_id``, transitively."""
+        seen: set[str] = set()
+        pending = list(self.task_dict[task_id].downstream_task_ids)
+        while pending:
+            tid = pending.pop()
+            if tid in seen:
+                continue
+            seen.add(tid)
+            yield self.task_dict[tid]
+            pending.extend(self.task_dict[tid].downstream_task_ids)
+
+    def expand_source_ids(self) -> frozenset[str]:
+        """Unmapped tasks whose return value some expand() maps over: it must be a list or dict."""
+        cached = getattr(self, "_expand_source_ids", None)
+        if cached is None:
+            ids = set()
+            for task in self.task_dict.values():
+                expand_input = task.expand_input
+                if expand_input is not None:
+                    ids.update(op.task_id for op in expand_input.iter_references() if not op.is_mapped)
+            cached = self._expand_source_ids = frozenset(ids)
+        return cached
+
+    def validate(self) -> None:
+        """Refuse what cannot run: a cycle, a DAG without tasks, an edge to an unknown task."""
+        if not self.task_dict:
+            raise DagDefinitionError(f"DAG {self.dag_id!r} has no tasks")
+        for task in self.task_dict.values():
+            for other in task.upstream_task_ids | task.downstream_task_ids:
+                if other not in self.task_dict:
+                    raise DagDefinitionError(
+                        f"task {task.task_id!r} of DAG {self.dag_id!r} depends on {other!r} from another DAG"
+                    )
+        self.topological_order()
+
+    def __repr__(self) -> str:
+        return f"<DAG {self.dag_id!r}>"
+
+
+def dag(dag_id: str | Callable | None = None, **dag_kwargs: Any):
+    """Decorator: calling the decorated function builds (and registers) the DAG it declares.
+
+    ``@dag`` and ``@dag(dag_id=..., schedule=..., ...)`` both work; ``dag_id`` defaults to the
+    function's name. Extra keyword arguments of the call are passed to the function.
+    """
+    if callable(dag_id):
+        return dag()(dag_id)
+
+    def decorator(fn: Callable[..., Any]) -> Callable[..., DAG]:
+        @functools.wraps(fn)
+        def build(*args: Any, **kwargs: Any) -> DAG:
+            with DAG(dag_id=dag_id or fn.__name__, **dag_kwargs) as new_dag:
+                if new_dag.doc_md is None and fn.__doc__:
+                    new_dag.doc_md = fn.__doc__
+                fn(*args, **kwargs)
+            return new_dag
+
+        return build
+
+    return decorator
+
+
+def chain(*items: Any) -> None:
+    """``chain(a, b, [c, d], e)``: each item upstream of the next; lists pair up element-wise
+    when two lists of the same length follow each other, else fan out / in."""
+    for upstream, downstream in zip(items, items[1:]):
+        if isinstance(upstream, (list, tuple)) and isinstance(downstream, (list, tuple)):
+            if len(upstream) != len(downstream):
+                raise DagDefinitionError(
+                    f"chain() pairs lists element-wise: got lengths {len(upstream)} and {len(downstream)}"
+                )
+            for up, down in zip(upstream, downstream):
+                up >> down
+        elif isinstance(upstream, (list, tuple)):
+            for up in upstream:
+                up >> downstream
+        else:
+            upstream >> downstream
+
+
+def collecting_dags() -> list[DAG]:
+    """Start collecting every DAG created from now on; pair with :func:`stop_collecting`."""
+    collector: list[DAG] = []
+    _collectors.append(collector)
+    return collector
+
+
+def stop_collecting(collector: list[DAG]) -> None:
+    _collectors.remove(collector)
+
+
+__all__ = ["DAG", "XComArg", "chain", "current_dag", "dag"]

@@ -1,0 +1,224 @@
+"""``@task`` and ``@task_group``: TaskFlow-style authoring, mappable like Airflow's."""
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from orchestrator.baseoperator import BASE_OPERATOR_ARGS, DAGNode, OperatorPartial
+from orchestrator.dag import current_dag
+from orchestrator.errors import DagDefinitionError
+from orchestrator.expand_input import DictOfListsExpandInput, ExpandInput, ListOfDictsExpandInput
+from orchestrator.operators.python import DecoratedPythonOperator
+from orchestrator.task_group import MappedArgument, MappedTaskGroup, TaskGroup, current_task_group
+from orchestrator.xcom_arg import PlainXComArg, XComArg
+
+#: Context entries a task function may name as parameters without a caller passing them.
+CONTEXT_KEYS = frozenset(
+    {"ds", "ds_nodash", "ts", "ts_nodash", "logical_date", "execution_date", "run_id", "params", "dag_run",
+     "ti", "task_instance", "task", "dag", "conf", "map_index", "templates_dict", "data_interval_start",
+     "data_interval_end"}
+)
+
+#: Keyword arguments of ``@task(...)`` beyond the operator ones.
+_TASK_OPTIONS = frozenset({"multiple_outputs"})
+
+
+def _require_dag(what: str) -> None:
+    if current_dag() is None:
+        raise DagDefinitionError(f"{what} is used outside a DAG: call it inside `with DAG(...)` or an @dag function")
+
+
+class TaskDecorator:
+    """A function decorated with ``@task``: calling it adds a task to the active DAG."""
+
+    def __init__(self, function: Callable[..., Any], options: dict[str, Any]):
+        unknown = set(options) - BASE_OPERATOR_ARGS - _TASK_OPTIONS
+        if unknown:
+            raise DagDefinitionError(f"@task got unexpected arguments: {', '.join(sorted(unknown))}")
+        self.function = function
+        self.options = options
+        self.signature = inspect.signature(function)
+        functools.update_wrapper(self, function)
+
+    @property
+    def _accepts_any_kwargs(self) -> bool:
+        return any(p.kind is p.VAR_KEYWORD for p in self.signature.parameters.values())
+
+    def _task_id(self) -> str:
+        dag = current_dag()
+        assert dag is not None
+        base = self.options.get("task_id") or self.function.__name__
+        return dag.unique_task_id(base, current_task_group(dag))
+
+    def _base_options(self) -> dict[str, Any]:
+        return {k: v for k, v in self.options.items() if k != "task_id" and k not in _TASK_OPTIONS}
+
+    def _check_names(self, names, method: str) -> None:
+        params = self.signature.parameters
+        for name in names:
+            if name not in params and not self._accepts_any_kwargs:
+                hint = " (it is an operator argument: set it in @task(...) or .override())" if (
+                    name in BASE_OPERATOR_ARGS) else ""
+                raise DagDefinitionError(
+                    f"{method}() got an unexpected keyword argument {name!r} for task "
+                    f"{self.function.__name__!r}{hint}"
+                )
+
+    def _check_complete(self, given) -> None:
+        missing = [
+            p.name
+            for p in self.signature.parameters.values()
+            if p.default is p.empty
+            and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+            and p.name not in given
+            and p.name not in CONTEXT_KEYS
+        ]
+        if missing:
+            raise DagDefinitionError(
+                f"task {self.function.__name__!r} is missing required argument(s): {', '.join(missing)}"
+            )
+
+    def __call__(self, *args: Any, **kwargs: Any) -> PlainXComArg:
+        _require_dag(f"task {self.function.__name__!r}")
+        try:
+            bound = self.signature.bind_partial(*args, **kwargs)
+        except TypeError as exc:
+            raise DagDefinitionError(f"task {self.function.__name__!r}: {exc}") from None
+        op_kwargs = dict(bound.arguments)
+        for param in self.signature.parameters.values():
+            if param.kind is param.VAR_KEYWORD and param.name in op_kwargs:
+                op_kwargs.update(op_kwargs.pop(param.name))
+            elif param.kind is param.VAR_POSITIONAL and param.name in op_kwargs:
+                raise DagDefinitionError(f"task {self.function.__name__!r}: *args parameters are not supported")
+        self._check_complete(op_kwargs)
+        operator = DecoratedPythonOperator(
+            task_id=self._task_id(), python_callable=self.function, op_kwargs=op_kwargs, **self._base_options()
+        )
+        return PlainXComArg(operator)
+
+    def partial(self, **kwargs: Any) -> TaskPartial:
+        """Fix the arguments every map index shares."""
+        _require_dag(f"task {self.function.__name__!r}")
+        self._check_names(kwargs, "partial")
+        return TaskPartial(self, kwargs)
+
+    def expand(self, **mapped: Any) -> PlainXComArg:
+        """One task instance per element (several arguments: their cross product)."""
+        return self.partial().expand(**mapped)
+
+    def expand_kwargs(self, value: Any) -> PlainXComArg:
+        """One task instance per dict of keyword arguments."""
+        return self.partial().expand_kwargs(value)
+
+    def override(self, **options: Any) -> TaskDecorator:
+        """The same task with other operator arguments, e.g. ``.override(task_id="load_csv")``."""
+        return TaskDecorator(self.function, {**self.options, **options})
+
+
+class TaskPartial:
+    """``@task`` function with ``partial()`` arguments, waiting for ``expand()``."""
+
+    def __init__(self, decorator: TaskDecorator, kwargs: dict[str, Any]):
+        self.decorator = decorator
+        self.kwargs = kwargs
+
+    def _operator_partial(self) -> OperatorPartial:
+        return OperatorPartial(
+            DecoratedPythonOperator,
+            {
+                "task_id": self.decorator._task_id(),
+                "python_callable": self.decorator.function,
+                "op_kwargs": dict(self.kwargs),
+                **self.decorator._base_options(),
+            },
+            expand_into="op_kwargs",
+        )
+
+    def expand(self, **mapped: Any) -> PlainXComArg:
+        self.decorator._check_names(mapped, "expand")
+        for name in mapped:
+            if name in self.kwargs:
+                raise DagDefinitionError(f"argument {name!r} is given to both partial() and expand()")
+        self.decorator._check_complete({**self.kwargs, **mapped})
+        return PlainXComArg(self._operator_partial().expand(**mapped))
+
+    def expand_kwargs(self, value: Any) -> PlainXComArg:
+        if isinstance(value, (list, tuple)):
+            for item in value:
+                if isinstance(item, dict):
+                    self.decorator._check_names(item, "expand_kwargs")
+        return PlainXComArg(self._operator_partial().expand_kwargs(value))
+
+
+def task(python_callable: Callable[..., Any] | None = None, **options: Any):
+    """Make a function a task: ``@task`` or ``@task(retries=2, trigger_rule=..., batch_size=...)``."""
+    if python_callable is not None:
+        return TaskDecorator(python_callable, options)
+    return lambda fn: TaskDecorator(fn, options)
+
+
+class TaskGroupDecorator:
+    """A function decorated with ``@task_group``: calling it adds its tasks inside a group."""
+
+    def __init__(self, function: Callable[..., Any], options: dict[str, Any], partial_kwargs=None):
+        self.function = function
+        self.options = options
+        self.partial_kwargs = dict(partial_kwargs or {})
+        functools.update_wrapper(self, function)
+
+    def _group_id(self, dag) -> str:
+        base = self.options.get("group_id") or self.function.__name__
+        parent = current_task_group(dag)
+        candidate, number = base, 0
+        while parent.child_prefix + candidate in parent.children:
+            number += 1
+            candidate = f"{base}__{number}"
+        return candidate
+
+    def _group_options(self) -> dict[str, Any]:
+        return {k: v for k, v in self.options.items() if k in ("prefix_group_id",)}
+
+    def __call__(self, *args: Any, **kwargs: Any):
+        _require_dag(f"task group {self.function.__name__!r}")
+        dag = current_dag()
+        with TaskGroup(self._group_id(dag), **self._group_options()) as group:
+            result = self.function(*args, **{**self.partial_kwargs, **kwargs})
+        return result if isinstance(result, (XComArg, DAGNode, TaskGroup)) else group
+
+    def partial(self, **kwargs: Any) -> TaskGroupDecorator:
+        return TaskGroupDecorator(self.function, self.options, {**self.partial_kwargs, **kwargs})
+
+    def override(self, **options: Any) -> TaskGroupDecorator:
+        return TaskGroupDecorator(self.function, {**self.options, **options}, self.partial_kwargs)
+
+    def expand(self, **mapped: Any) -> MappedTaskGroup:
+        """Run the group's chain once per element; a failure stays within its index."""
+        if not mapped:
+            raise DagDefinitionError(f"expand() of task group {self.function.__name__!r} needs an argument")
+        return self._expand(DictOfListsExpandInput(mapped), list(mapped))
+
+    def expand_kwargs(self, value: Any) -> MappedTaskGroup:
+        names = [p for p in inspect.signature(self.function).parameters if p not in self.partial_kwargs]
+        return self._expand(ListOfDictsExpandInput(value), names)
+
+    def _expand(self, expand_input: ExpandInput, names: list[str]) -> MappedTaskGroup:
+        _require_dag(f"task group {self.function.__name__!r}")
+        dag = current_dag()
+        group = MappedTaskGroup(self._group_id(dag), expand_input, **self._group_options())
+        with group:
+            arguments = {name: MappedArgument(group, name) for name in names}
+            self.function(**self.partial_kwargs, **arguments)
+        sources = list(expand_input.iter_references())
+        for root in group.roots():
+            for source in sources:
+                root.set_upstream(source)
+        return group
+
+
+def task_group(python_callable: Callable[..., Any] | None = None, **options: Any):
+    """Make a function a task group: ``@task_group`` or ``@task_group(group_id=...)``."""
+    if python_callable is not None:
+        return TaskGroupDecorator(python_callable, options)
+    return lambda fn: TaskGroupDecorator(fn, options)

@@ -1,0 +1,45 @@
+"""Every error Chordflow raises on purpose, in one place."""
+
+
+class ChordflowError(Exception):
+    """Base class: an error whose message is fit to show a user as one line."""
+
+
+class DagDefinitionError(ChordflowError):
+    """A DAG file declares something Chordflow refuses (cycle, unmappable parameter, duplicate id, ...)."""
+
+
+class DagImportError(ChordflowError):
+    """A DAG file could not be imported."""
+
+
+class DagNotFound(ChordflowError):
+    """No DAG with that id or file."""
+
+
+class UnmappableXComError(ChordflowError):
+    """A task returned a value that a downstream ``expand()`` cannot map over."""
+
+
+class RunNotFound(ChordflowError):
+    """No run with that id."""
+
+
+class TaskNotFound(ChordflowError):
+    """No task (or map index) with that id in a run."""
+
+
+class DuplicateRunError(ChordflowError):
+    """A run with that id exists already."""
+
+
+class BadInput(ChordflowError):
+    """A command-line value that cannot be used as given."""
+
+
+class SkipTask(ChordflowError):  # noqa: N818 - named like Airflow's AirflowSkipException
+    """Raised by task code: this instance ends ``skipped`` instead of ``success``."""
+
+
+class FailTask(ChordflowError):  # noqa: N818 - named like Airflow's AirflowFailException
+    """Raised by task code: this instance ends ``failed`` at once, without its remaining retries."""

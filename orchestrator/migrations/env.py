@@ -1,0 +1,9 @@
+"""Alembic environment: the connection comes from ``chordflow db upgrade`` (config attribute)."""
+from alembic import context
+
+from orchestrator.schema import metadata
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

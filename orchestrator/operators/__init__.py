@@ -1,0 +1,6 @@
+"""Classic operators. Each maps like Airflow's: ``Op.partial(task_id=...).expand(field=[...])``."""
+from orchestrator.baseoperator import BaseOperator
+from orchestrator.operators.bash import BashOperator
+from orchestrator.operators.python import PythonOperator
+
+__all__ = ["BaseOperator", "BashOperator", "PythonOperator"]

@@ -1,0 +1,74 @@
+"""BashOperator: run a shell command; its last line of output is the task's XCom."""
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+from collections.abc import Container
+from typing import Any, ClassVar
+
+from orchestrator.baseoperator import BaseOperator
+from orchestrator.errors import SkipTask
+
+log = logging.getLogger("chordflow.task")
+
+
+class BashOperator(BaseOperator):
+    """Run ``bash_command`` with ``bash -c``; stdout and stderr go to the task log.
+
+    :param bash_command: the command (templated).
+    :param env: environment of the command (templated; default: the worker's environment).
+    :param append_env: add ``env`` to the worker's environment instead of replacing it (default False).
+    :param cwd: working directory (default: a temporary directory is not created; the worker's).
+    :param skip_on_exit_code: exit code(s) that end the instance ``skipped`` (default 99).
+    :param output_encoding: how the output is decoded (default utf-8).
+    """
+
+    template_fields: ClassVar[tuple[str, ...]] = ("bash_command", "env", "cwd")
+
+    def __init__(
+        self,
+        *,
+        bash_command: str,
+        env: dict[str, str] | None = None,
+        append_env: bool = False,
+        cwd: str | None = None,
+        skip_on_exit_code: int | Container[int] | None = 99,
+        output_encoding: str = "utf-8",
+        **kwargs: Any,
+    ):
+        self.bash_command = bash_command
+        self.env = env
+        self.append_env = append_env
+        self.cwd = cwd
+        if isinstance(skip_on_exit_code, int):
+            skip_on_exit_code = [skip_on_exit_code]
+        self.skip_on_exit_code = list(skip_on_exit_code or [])
+        self.output_encoding = output_encoding
+        super().__init__(**kwargs)
+
+    def execute(self, context: dict[str, Any]) -> str | None:
+        env = None
+        if self.env is not None:
+            env = {**os.environ, **self.env} if self.append_env else dict(self.env)
+        log.info("Running command: %s", self.bash_command)
+        proc = subprocess.Popen(
+            ["bash", "-c", self.bash_command],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=self.cwd,
+        )
+        last_line = None
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            last_line = raw.decode(self.output_encoding, errors="replace").rstrip("\n")
+            log.info("%s", last_line)
+        exit_code = proc.wait()
+        log.info("Command exited with return code %s", exit_code)
+        if exit_code in self.skip_on_exit_code:
+            raise SkipTask(f"Bash command returned exit code {exit_code}. Skipping.")
+        if exit_code != 0:
+            raise RuntimeError(f"Bash command failed. The command returned a non-zero exit code {exit_code}.")
+        return last_line

@@ -1,0 +1,62 @@
+"""PythonOperator: call a Python function with its arguments and the run's context."""
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+from orchestrator.baseoperator import BaseOperator
+from orchestrator.errors import DagDefinitionError
+
+
+def context_kwargs(fn: Callable[..., Any], given: Mapping[str, Any], context: Mapping[str, Any]) -> dict[str, Any]:
+    """The context entries ``fn`` asks for: all of them for ``**kwargs``, else those it names."""
+    try:
+        parameters = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return {}
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return {k: v for k, v in context.items() if k not in given}
+    names = {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    return {k: context[k] for k in names if k in context and k not in given}
+
+
+class PythonOperator(BaseOperator):
+    """Call ``python_callable(*op_args, **op_kwargs)``; its return value is the task's XCom.
+
+    :param python_callable: the function to call.
+    :param op_args: positional arguments (templated).
+    :param op_kwargs: keyword arguments (templated); context entries the function names (``ti``,
+        ``ds``, ``params``, ...) or all of them for ``**context`` are added.
+    :param templates_dict: a dict of templates rendered and passed as ``templates_dict``.
+    """
+
+    template_fields: ClassVar[tuple[str, ...]] = ("op_args", "op_kwargs", "templates_dict")
+
+    def __init__(
+        self,
+        *,
+        python_callable: Callable[..., Any],
+        op_args: list[Any] | tuple[Any, ...] | None = None,
+        op_kwargs: dict[str, Any] | None = None,
+        templates_dict: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ):
+        if not callable(python_callable):
+            raise DagDefinitionError(f"python_callable of task {kwargs.get('task_id')!r} is not callable")
+        self.python_callable = python_callable
+        self.op_args = list(op_args or [])
+        self.op_kwargs = dict(op_kwargs or {})
+        self.templates_dict = templates_dict
+        super().__init__(**kwargs)
+
+    def execute(self, context: dict[str, Any]) -> Any:
+        extra = dict(context)
+        if self.templates_dict is not None:
+            extra["templates_dict"] = self.templates_dict
+        kwargs = {**self.op_kwargs, **context_kwargs(self.python_callable, self.op_kwargs, extra)}
+        return self.python_callable(*self.op_args, **kwargs)
+
+
+class DecoratedPythonOperator(PythonOperator):
+    """What ``@task`` builds: a PythonOperator whose arguments came from calling the function."""

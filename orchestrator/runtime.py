@@ -1,0 +1,180 @@
+"""What one task instance needs at run time: its XCom reader and its operator with arguments resolved."""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from orchestrator.baseoperator import BaseOperator, DAGNode, MappedOperator
+from orchestrator.task_group import MappedArgument
+from orchestrator.xcom_arg import NOTSET, MapXComArg, PlainXComArg, XComArg, ZipXComArg
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from orchestrator.dag import DAG
+    from orchestrator.store import Store
+
+
+class LazyXComSequence(Sequence):
+    """The results of a mapped task, ordered by map_index, read from the store as they are used.
+
+    Failed or skipped indices pushed nothing and are absent. ``len()`` is one COUNT; iteration
+    streams pages of rows, never the whole map at once.
+    """
+
+    def __init__(self, store: Store, run_id: str, task_id: str, conn: Connection | None = None):
+        self._store = store
+        self._run_id = run_id
+        self._task_id = task_id
+        self._conn = conn
+        self._len: int | None = None
+
+    def __len__(self) -> int:
+        if self._len is None:
+            self._len = self._store.xcom_count(self._run_id, self._task_id, conn=self._conn)
+        return self._len
+
+    def __iter__(self) -> Iterator[Any]:
+        return self._store.iter_xcom_values(self._run_id, self._task_id, conn=self._conn)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return list(self)[index]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        indices = self._store.xcom_map_indices(self._run_id, self._task_id, conn=self._conn)
+        return self._store.xcom_value(self._run_id, self._task_id, indices[index], conn=self._conn)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return list(self) == list(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"LazyXComSequence({self._task_id!r}, len={len(self)})"
+
+
+class MappedSequence(Sequence):
+    """``fn`` applied lazily to each element of another sequence (``XComArg.map`` in a reduce)."""
+
+    def __init__(self, source: Sequence, fn):
+        self._source = source
+        self._fn = fn
+
+    def __len__(self) -> int:
+        return len(self._source)
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self._fn(item) for item in self._source)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._fn(item) for item in self._source[index]]
+        return self._fn(self._source[index])
+
+
+class StoreXComReader:
+    """:class:`~orchestrator.expand_input.XComReader` over the store, for one run.
+
+    Whole values of unmapped tasks are cached (a batch of map indices reads its upstream list
+    once); a mapped upstream's element ``i`` is one row when every index pushed, else the
+    pushed indices are listed once.
+    """
+
+    def __init__(self, store: Store, dag: DAG, run_id: str, conn: Connection | None = None):
+        self.store = store
+        self.dag = dag
+        self.run_id = run_id
+        self.conn = conn
+        self._values: dict[tuple[str, int, str], Any] = {}
+        self._present: dict[str, list[int] | None] = {}
+        self._counts: dict[str, int] = {}
+
+    def is_mapped(self, task_id: str) -> bool:
+        return task_id in self.dag.task_dict and self.dag.task_dict[task_id].is_mapped
+
+    def value(self, task_id: str, map_index: int = -1, key: str = "return_value") -> Any:
+        cache_key = (task_id, map_index, key)
+        if cache_key not in self._values:
+            self._values[cache_key] = self.store.xcom_value(self.run_id, task_id, map_index, key, conn=self.conn)
+        return self._values[cache_key]
+
+    def count(self, task_id: str) -> int:
+        if task_id not in self._counts:
+            self._counts[task_id] = self.store.xcom_count(self.run_id, task_id, conn=self.conn)
+        return self._counts[task_id]
+
+    def element(self, task_id: str, position: int) -> Any:
+        if task_id not in self._present:
+            lengths = self.store.map_lengths(self.run_id) if self.conn is None else None
+            total = (lengths or {}).get(task_id)
+            dense = total is not None and total == self.count(task_id)
+            self._present[task_id] = None if dense else self.store.xcom_map_indices(
+                self.run_id, task_id, conn=self.conn
+            )
+        present = self._present[task_id]
+        return self.value(task_id, position if present is None else present[position])
+
+    def sequence(self, task_id: str) -> Sequence[Any]:
+        return LazyXComSequence(self.store, self.run_id, task_id, conn=self.conn)
+
+
+def resolve_argument(value: Any, consumer: DAGNode, map_index: int, reader: StoreXComReader, lengths=None) -> Any:
+    """Replace every XComArg / MappedArgument inside ``value`` by what it refers to for this instance."""
+    if isinstance(value, XComArg):
+        return _resolve_xcom_arg(value, consumer, map_index, reader)
+    if isinstance(value, MappedArgument):
+        return value.group.expand_input.kwargs_at(map_index, lengths, reader)[value.name]
+    if isinstance(value, list):
+        return [resolve_argument(v, consumer, map_index, reader, lengths) for v in value]
+    if isinstance(value, tuple):
+        return tuple(resolve_argument(v, consumer, map_index, reader, lengths) for v in value)
+    if isinstance(value, dict):
+        return {k: resolve_argument(v, consumer, map_index, reader, lengths) for k, v in value.items()}
+    return value
+
+
+def _resolve_xcom_arg(arg: XComArg, consumer: DAGNode, map_index: int, reader: StoreXComReader) -> Any:
+    if isinstance(arg, PlainXComArg):
+        producer = arg.operator
+        if producer.is_mapped:
+            same_group = producer.mapped_group is not None and producer.mapped_group is consumer.mapped_group
+            if same_group:
+                try:
+                    return reader.value(producer.task_id, map_index, arg.key)
+                except KeyError:
+                    return None
+            return reader.sequence(producer.task_id)
+        try:
+            return reader.value(producer.task_id, -1, arg.key)
+        except KeyError:
+            return None
+    if isinstance(arg, MapXComArg):
+        base = _resolve_xcom_arg(arg.arg, consumer, map_index, reader)
+        if isinstance(base, (list, tuple, Sequence)) and not isinstance(base, str):
+            return MappedSequence(base, arg.fn)
+        return arg.fn(base)
+    if isinstance(arg, ZipXComArg):
+        import itertools
+
+        parts = [_resolve_xcom_arg(a, consumer, map_index, reader) or [] for a in arg.args]
+        if arg.fillvalue is NOTSET:
+            return list(zip(*parts))
+        return list(itertools.zip_longest(*parts, fillvalue=arg.fillvalue))
+    raise TypeError(f"cannot resolve {arg!r}")
+
+
+def materialize(task: DAGNode, map_index: int, lengths: list[int] | None, reader: StoreXComReader) -> BaseOperator:
+    """The plain operator instance ``map_index`` of ``task`` runs, with XComArgs resolved
+    (templates are rendered later, with the instance's context)."""
+    if isinstance(task, MappedOperator):
+        mapped_kwargs = task.expand_input.kwargs_at(map_index, lengths or [], reader)
+        operator = task.unmap(resolve_argument(mapped_kwargs, task, map_index, reader))
+    else:
+        operator = task.copy_for_run()
+    for name in operator.template_fields:
+        current = getattr(operator, name, None)
+        setattr(operator, name, resolve_argument(current, task, map_index, reader, lengths))
+    return operator

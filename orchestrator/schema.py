@@ -1,0 +1,72 @@
+"""The store's tables (SQLAlchemy Core). Migrations in ``orchestrator/migrations`` create them."""
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+#: The alembic revision this code expects; a test checks it is the migrations' head.
+SCHEMA_REVISION = "0001"
+
+dag_run = Table(
+    "dag_run",
+    metadata,
+    Column("run_id", String(250), primary_key=True),
+    Column("dag_id", String(250), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("logical_date", DateTime, nullable=False),
+    Column("conf", Text, nullable=False, default="{}"),
+    Column("fileloc", Text, nullable=False),
+    Column("start_date", DateTime),
+    Column("end_date", DateTime),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_dag_run_dag_id_state", "dag_id", "state"),
+)
+
+task_instance = Table(
+    "task_instance",
+    metadata,
+    Column("run_id", String(250), primary_key=True),
+    Column("task_id", String(250), primary_key=True),
+    Column("map_index", Integer, primary_key=True),
+    Column("state", String(20), nullable=False),
+    Column("try_number", Integer, nullable=False, default=0),
+    Column("max_tries", Integer, nullable=False, default=0),
+    Column("queued_at", DateTime),
+    Column("start_date", DateTime),
+    Column("end_date", DateTime),
+    Column("heartbeat_at", DateTime),
+    Column("hostname", String(250)),
+    Column("error", Text),
+    Index("ix_task_instance_run_state", "run_id", "state"),
+)
+
+task_map = Table(
+    "task_map",
+    metadata,
+    Column("run_id", String(250), primary_key=True),
+    Column("task_id", String(250), primary_key=True),
+    Column("length", Integer, nullable=False),
+    Column("lengths", Text, nullable=False),
+)
+
+xcom = Table(
+    "xcom",
+    metadata,
+    Column("run_id", String(250), primary_key=True),
+    Column("task_id", String(250), primary_key=True),
+    Column("map_index", Integer, primary_key=True),
+    Column("key", String(250), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+task_log = Table(
+    "task_log",
+    metadata,
+    Column("run_id", String(250), primary_key=True),
+    Column("task_id", String(250), primary_key=True),
+    Column("map_index", Integer, primary_key=True),
+    Column("try_number", Integer, primary_key=True),
+    Column("hostname", String(250)),
+    Column("content", Text, nullable=False),
+)

@@ -1,0 +1,594 @@
+"""The store: runs, task instances, maps, XComs and logs in SQLAlchemy (PostgreSQL or SQLite).
+
+Every state change is a compare-and-set, so a redelivered Celery message can neither duplicate a
+result nor move a finished instance backwards. XCom writes are upserts keyed by
+``(run_id, task_id, map_index, key)``.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, delete, event, func, insert, select, update
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.pool import NullPool
+
+from orchestrator import schema
+from orchestrator.errors import ChordflowError, DuplicateRunError, RunNotFound
+from orchestrator.schema import dag_run, task_instance, task_log, task_map, xcom
+from orchestrator.states import CLAIMABLE_STATES, FINISHED_STATES, DagRunState, TaskInstanceState
+
+#: Rows fetched per round trip when a reduce streams a mapped task's results.
+XCOM_STREAM_PAGE = 2000
+
+
+def utcnow() -> datetime:
+    """Now in UTC, naive (the store keeps naive UTC timestamps)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def masked_url(url: str) -> str:
+    """The URL with its password replaced by ``***``: safe for logs and error messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is shown without anything after the scheme
+        return url.split("://", 1)[0] + "://***"
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    run_id: str
+    dag_id: str
+    state: str
+    logical_date: datetime
+    conf: dict[str, Any]
+    fileloc: str
+    start_date: datetime | None
+    end_date: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> RunRecord:
+        return cls(
+            run_id=row.run_id,
+            dag_id=row.dag_id,
+            state=row.state,
+            logical_date=row.logical_date,
+            conf=json.loads(row.conf or "{}"),
+            fileloc=row.fileloc,
+            start_date=row.start_date,
+            end_date=row.end_date,
+        )
+
+
+@dataclass(frozen=True)
+class ClaimedInstance:
+    map_index: int
+    try_number: int
+    max_tries: int
+
+
+class Store:
+    """Access to the store for one process; every method is its own unit of work.
+
+    :param url: a SQLAlchemy URL (``postgresql+psycopg2://...`` or ``sqlite:///...``).
+    """
+
+    def __init__(self, url: str):
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        self.engine = self._create_engine(url)
+
+    def _create_engine(self, url: str) -> Engine:
+        from sqlalchemy import create_engine
+
+        if self.is_sqlite:
+            path = make_url(url).database
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60})
+
+            @event.listens_for(engine, "connect")
+            def _on_connect(dbapi_connection, _record):
+                dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.execute("PRAGMA busy_timeout=60000")
+                cursor.close()
+
+            @event.listens_for(engine, "begin")
+            def _on_begin(conn):
+                # IMMEDIATE takes the write lock up front: no deadlock upgrading a read to a write.
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+            return engine
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args={"connect_timeout": 10})
+
+    def dispose(self) -> None:
+        """Drop pooled connections (after a fork, or before exit)."""
+        self.engine.dispose(close=False)
+
+    @contextlib.contextmanager
+    def begin(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except OperationalError as exc:
+            raise ChordflowError(f"cannot reach the database at {masked_url(self.url)}: {exc.orig}") from exc
+
+    @contextlib.contextmanager
+    def using(self, conn: Connection | None) -> Iterator[Connection]:
+        """``conn`` when the caller is inside a transaction already, else a new unit of work."""
+        if conn is not None:
+            yield conn
+        else:
+            with self.begin() as new:
+                yield new
+
+    # -- schema ---------------------------------------------------------------------------
+    def schema_revision(self) -> str | None:
+        with self.begin() as conn:
+            try:
+                return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+            except Exception:
+                return None
+
+    def upgrade(self) -> None:
+        """Bring the schema to the current revision (alembic migrations)."""
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+        with self.engine.begin() as conn:
+            if not self.is_sqlite:  # two processes upgrading at once: the second waits, then finds it done
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7311)")
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    def ensure_schema(self) -> None:
+        """Upgrade when the schema is missing or older than this code expects."""
+        if self.schema_revision() != schema.SCHEMA_REVISION:
+            self.upgrade()
+
+    def reset(self) -> None:
+        """Drop every table and create them again: all runs are lost."""
+        with self.engine.begin() as conn:
+            schema.metadata.drop_all(conn)
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        self.upgrade()
+
+    # -- runs -----------------------------------------------------------------------------
+    def create_run(
+        self,
+        run_id: str,
+        dag_id: str,
+        logical_date: datetime,
+        conf: dict[str, Any],
+        fileloc: str,
+        tasks: Sequence[tuple[str, int]],
+    ) -> RunRecord:
+        """Insert the run and one ``none`` row per task (``tasks``: ``(task_id, retries)`` pairs)."""
+        now = utcnow()
+        try:
+            with self.begin() as conn:
+                conn.execute(
+                    insert(dag_run).values(
+                        run_id=run_id,
+                        dag_id=dag_id,
+                        state=DagRunState.RUNNING.value,
+                        logical_date=logical_date,
+                        conf=json.dumps(conf),
+                        fileloc=fileloc,
+                        start_date=now,
+                        created_at=now,
+                    )
+                )
+                conn.execute(
+                    insert(task_instance),
+                    [
+                        {
+                            "run_id": run_id,
+                            "task_id": task_id,
+                            "map_index": -1,
+                            "state": TaskInstanceState.NONE.value,
+                            "try_number": 0,
+                            "max_tries": retries,
+                        }
+                        for task_id, retries in tasks
+                    ],
+                )
+        except IntegrityError:
+            raise DuplicateRunError(f"a run with id {run_id!r} exists already: choose another --run-id") from None
+        return self.get_run(run_id)
+
+    def get_run(self, run_id: str) -> RunRecord:
+        with self.begin() as conn:
+            row = conn.execute(select(dag_run).where(dag_run.c.run_id == run_id)).first()
+        if row is None:
+            raise RunNotFound(f"no run with id {run_id!r} (see `chordflow runs list`)")
+        return RunRecord.from_row(row)
+
+    def list_runs(self, dag_id: str | None = None, state: str | None = None, limit: int = 100) -> list[RunRecord]:
+        query = select(dag_run).order_by(dag_run.c.created_at.desc()).limit(limit)
+        if dag_id:
+            query = query.where(dag_run.c.dag_id == dag_id)
+        if state:
+            query = query.where(dag_run.c.state == state)
+        with self.begin() as conn:
+            return [RunRecord.from_row(row) for row in conn.execute(query)]
+
+    def running_run_ids(self) -> list[str]:
+        with self.begin() as conn:
+            return list(conn.execute(select(dag_run.c.run_id).where(dag_run.c.state == DagRunState.RUNNING.value)).scalars())
+
+    @contextlib.contextmanager
+    def locked_run(self, run_id: str) -> Iterator[RunTransaction]:
+        """One transaction holding the run's row lock: advance steps of a run never interleave."""
+        with self.begin() as conn:
+            query = select(dag_run).where(dag_run.c.run_id == run_id)
+            if not self.is_sqlite:  # SQLite's BEGIN IMMEDIATE already serialises writers
+                query = query.with_for_update()
+            row = conn.execute(query).first()
+            if row is None:
+                raise RunNotFound(f"no run with id {run_id!r}")
+            yield RunTransaction(conn, RunRecord.from_row(row))
+
+    # -- task instances: reads ---------------------------------------------------------------
+    def state_counts(self, run_id: str) -> dict[str, dict[str, int]]:
+        """``{task_id: {state: count}}`` over every instance of the run."""
+        with self.begin() as conn:
+            return _state_counts(conn, run_id)
+
+    def map_lengths(self, run_id: str) -> dict[str, int]:
+        with self.begin() as conn:
+            rows = conn.execute(select(task_map.c.task_id, task_map.c.length).where(task_map.c.run_id == run_id))
+            return {row.task_id: row.length for row in rows}
+
+    def task_map_lengths(self, run_id: str, task_id: str) -> list[int] | None:
+        with self.begin() as conn:
+            raw = conn.execute(
+                select(task_map.c.lengths).where(task_map.c.run_id == run_id, task_map.c.task_id == task_id)
+            ).scalar()
+        return None if raw is None else json.loads(raw)
+
+    def list_instances(
+        self, run_id: str, task_id: str | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[dict[str, Any]]:
+        query = (
+            select(task_instance)
+            .where(task_instance.c.run_id == run_id)
+            .order_by(task_instance.c.task_id, task_instance.c.map_index)
+            .offset(offset)
+        )
+        if task_id is not None:
+            query = query.where(task_instance.c.task_id == task_id)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.begin() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
+    def instance_exists(self, run_id: str, task_id: str, map_index: int | None = None) -> bool:
+        query = select(func.count()).select_from(task_instance).where(
+            task_instance.c.run_id == run_id, task_instance.c.task_id == task_id
+        )
+        if map_index is not None:
+            query = query.where(task_instance.c.map_index == map_index)
+        with self.begin() as conn:
+            return bool(conn.execute(query).scalar())
+
+    # -- task instances: the worker's compare-and-set ----------------------------------------
+    def claim(self, run_id: str, task_id: str, map_indices: Sequence[int], hostname: str) -> list[ClaimedInstance]:
+        """Move claimable instances to ``running`` and count a new try; others are left alone."""
+        now = utcnow()
+        where = and_(
+            task_instance.c.run_id == run_id,
+            task_instance.c.task_id == task_id,
+            task_instance.c.map_index.in_(list(map_indices)),
+            task_instance.c.state.in_([s.value for s in CLAIMABLE_STATES]),
+        )
+        with self.begin() as conn:
+            rows = conn.execute(
+                update(task_instance)
+                .where(where)
+                .values(
+                    state=TaskInstanceState.RUNNING.value,
+                    try_number=task_instance.c.try_number + 1,
+                    start_date=now,
+                    end_date=None,
+                    heartbeat_at=now,
+                    hostname=hostname,
+                    error=None,
+                )
+                .returning(task_instance.c.map_index, task_instance.c.try_number, task_instance.c.max_tries)
+            ).all()
+        return sorted((ClaimedInstance(r.map_index, r.try_number, r.max_tries) for r in rows), key=lambda c: c.map_index)
+
+    def finish(
+        self,
+        run_id: str,
+        task_id: str,
+        map_index: int,
+        try_number: int,
+        state: TaskInstanceState,
+        *,
+        xcoms: dict[str, str] | None = None,
+        error: str | None = None,
+        log: str | None = None,
+        hostname: str | None = None,
+    ) -> bool:
+        """End one try: compare-and-set ``running``/``try_number`` to ``state``, write its XComs
+        (JSON texts) and log in the same transaction. False when the try was no longer current."""
+        with self.begin() as conn:
+            changed = conn.execute(
+                update(task_instance)
+                .where(
+                    task_instance.c.run_id == run_id,
+                    task_instance.c.task_id == task_id,
+                    task_instance.c.map_index == map_index,
+                    task_instance.c.state == TaskInstanceState.RUNNING.value,
+                    task_instance.c.try_number == try_number,
+                )
+                .values(state=state.value, end_date=utcnow(), error=error)
+            ).rowcount
+            if not changed:
+                return False
+            for key, text in (xcoms or {}).items():
+                self._upsert(
+                    conn, xcom, {"run_id": run_id, "task_id": task_id, "map_index": map_index, "key": key},
+                    {"value": text},
+                )
+            if log is not None:
+                self._upsert(
+                    conn,
+                    task_log,
+                    {"run_id": run_id, "task_id": task_id, "map_index": map_index, "try_number": try_number},
+                    {"content": log, "hostname": hostname},
+                )
+        return True
+
+    def _upsert(self, conn: Connection, table, keys: dict[str, Any], values: dict[str, Any]) -> None:
+        if self.is_sqlite:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        statement = dialect_insert(table).values(**keys, **values)
+        conn.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=values))
+
+    # -- XCom -----------------------------------------------------------------------------
+    def xcom_value(
+        self, run_id: str, task_id: str, map_index: int = -1, key: str = "return_value", conn: Connection | None = None
+    ) -> Any:
+        """The value one instance pushed; ``KeyError`` when there is none."""
+        with self.using(conn) as conn:
+            text = conn.execute(
+                select(xcom.c.value).where(
+                    xcom.c.run_id == run_id,
+                    xcom.c.task_id == task_id,
+                    xcom.c.map_index == map_index,
+                    xcom.c.key == key,
+                )
+            ).scalar()
+        if text is None:
+            raise KeyError((task_id, map_index, key))
+        return json.loads(text)
+
+    def xcom_count(self, run_id: str, task_id: str, key: str = "return_value", conn: Connection | None = None) -> int:
+        with self.using(conn) as conn:
+            return conn.execute(
+                select(func.count()).select_from(xcom).where(*_mapped_xcoms(run_id, task_id, key))
+            ).scalar()
+
+    def xcom_map_indices(
+        self, run_id: str, task_id: str, key: str = "return_value", conn: Connection | None = None
+    ) -> list[int]:
+        with self.using(conn) as conn:
+            return list(
+                conn.execute(
+                    select(xcom.c.map_index).where(*_mapped_xcoms(run_id, task_id, key)).order_by(xcom.c.map_index)
+                ).scalars()
+            )
+
+    def iter_xcom_values(
+        self, run_id: str, task_id: str, key: str = "return_value", conn: Connection | None = None
+    ) -> Iterator[Any]:
+        """A mapped task's values in map_index order, fetched a page at a time (keyset pagination)."""
+        after = -1
+        while True:
+            with self.using(conn) as page_conn:
+                rows = page_conn.execute(
+                    select(xcom.c.map_index, xcom.c.value)
+                    .where(*_mapped_xcoms(run_id, task_id, key), xcom.c.map_index > after)
+                    .order_by(xcom.c.map_index)
+                    .limit(XCOM_STREAM_PAGE)
+                ).all()
+            for row in rows:
+                yield json.loads(row.value)
+            if len(rows) < XCOM_STREAM_PAGE:
+                return
+            after = rows[-1].map_index
+
+    # -- logs -----------------------------------------------------------------------------
+    def get_logs(self, run_id: str, task_id: str, map_index: int, try_number: int | None = None) -> list[dict]:
+        query = (
+            select(task_log)
+            .where(task_log.c.run_id == run_id, task_log.c.task_id == task_id, task_log.c.map_index == map_index)
+            .order_by(task_log.c.try_number)
+        )
+        if try_number is not None:
+            query = query.where(task_log.c.try_number == try_number)
+        with self.begin() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
+    # -- clearing -------------------------------------------------------------------------
+    def clear(
+        self,
+        run_id: str,
+        selections: Iterable[tuple[str, list[int] | None, bool, int]],
+        resets: Iterable[tuple[str, int]],
+    ) -> int:
+        """Make instances run again and the run ``running``; returns how many were cleared.
+
+        ``selections``: ``(task_id, map_indices or None for all, only_failed, retries)``: finished
+        instances go back to ``none`` with ``retries`` more tries (as Airflow's clear), their XComs
+        dropped. ``resets``: ``(task_id, retries)`` of tasks to expand again from one ``-1`` row.
+        """
+        cleared = 0
+        failed_states = [TaskInstanceState.FAILED.value, TaskInstanceState.UPSTREAM_FAILED.value]
+        with self.begin() as conn:
+            for task_id, indices, only_failed, retries in selections:
+                where = [task_instance.c.run_id == run_id, task_instance.c.task_id == task_id]
+                if indices is not None:
+                    where.append(task_instance.c.map_index.in_(indices))
+                if only_failed:
+                    where.append(task_instance.c.state.in_(failed_states))
+                where.append(task_instance.c.state.in_([s.value for s in FINISHED_STATES]))
+                chosen = list(conn.execute(select(task_instance.c.map_index).where(*where)).scalars())
+                if not chosen:
+                    continue
+                cleared += len(chosen)
+                conn.execute(
+                    update(task_instance)
+                    .where(*where)
+                    .values(
+                        state=TaskInstanceState.NONE.value,
+                        end_date=None,
+                        error=None,
+                        max_tries=task_instance.c.try_number + retries,
+                    )
+                )
+                conn.execute(
+                    delete(xcom).where(xcom.c.run_id == run_id, xcom.c.task_id == task_id, xcom.c.map_index.in_(chosen))
+                )
+            for task_id, retries in resets:
+                rows = conn.execute(
+                    delete(task_instance)
+                    .where(task_instance.c.run_id == run_id, task_instance.c.task_id == task_id)
+                    .returning(task_instance.c.map_index)
+                ).all()
+                cleared += len(rows)
+                conn.execute(delete(xcom).where(xcom.c.run_id == run_id, xcom.c.task_id == task_id))
+                conn.execute(delete(task_map).where(task_map.c.run_id == run_id, task_map.c.task_id == task_id))
+                conn.execute(
+                    insert(task_instance).values(
+                        run_id=run_id, task_id=task_id, map_index=-1, state=TaskInstanceState.NONE.value,
+                        try_number=0, max_tries=retries,
+                    )
+                )
+            if cleared:
+                conn.execute(
+                    update(dag_run)
+                    .where(dag_run.c.run_id == run_id)
+                    .values(state=DagRunState.RUNNING.value, end_date=None)
+                )
+        return cleared
+
+
+def _mapped_xcoms(run_id: str, task_id: str, key: str) -> list:
+    return [xcom.c.run_id == run_id, xcom.c.task_id == task_id, xcom.c.key == key, xcom.c.map_index >= 0]
+
+
+def _state_counts(conn: Connection, run_id: str) -> dict[str, dict[str, int]]:
+    rows = conn.execute(
+        select(task_instance.c.task_id, task_instance.c.state, func.count())
+        .where(task_instance.c.run_id == run_id)
+        .group_by(task_instance.c.task_id, task_instance.c.state)
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for task_id, state, count in rows:
+        counts.setdefault(task_id, {})[state] = count
+    return counts
+
+
+class RunTransaction:
+    """The scheduler's view of one run inside :meth:`Store.locked_run` (one transaction)."""
+
+    def __init__(self, conn: Connection, run: RunRecord):
+        self.conn = conn
+        self.run = run
+
+    def state_counts(self) -> dict[str, dict[str, int]]:
+        return _state_counts(self.conn, self.run.run_id)
+
+    def states_by_index(self, task_id: str) -> dict[int, str]:
+        rows = self.conn.execute(
+            select(task_instance.c.map_index, task_instance.c.state).where(
+                task_instance.c.run_id == self.run.run_id, task_instance.c.task_id == task_id
+            )
+        )
+        return {row.map_index: row.state for row in rows}
+
+    def map_lengths(self) -> dict[str, int]:
+        rows = self.conn.execute(
+            select(task_map.c.task_id, task_map.c.length).where(task_map.c.run_id == self.run.run_id)
+        )
+        return {row.task_id: row.length for row in rows}
+
+    def set_states(self, task_id: str, map_indices: Sequence[int] | None, state: TaskInstanceState,
+                   error: str | None = None) -> list[int]:
+        """Move undecided (``none``) instances to ``state``; returns the indices that moved."""
+        where = [
+            task_instance.c.run_id == self.run.run_id,
+            task_instance.c.task_id == task_id,
+            task_instance.c.state == TaskInstanceState.NONE.value,
+        ]
+        if map_indices is not None:
+            where.append(task_instance.c.map_index.in_(list(map_indices)))
+        now = utcnow()
+        values: dict[str, Any] = {"state": state.value}
+        if state is TaskInstanceState.QUEUED:
+            values["queued_at"] = now
+        elif state in FINISHED_STATES:
+            values.update(end_date=now, error=error)
+        rows = self.conn.execute(update(task_instance).where(*where).values(**values).returning(task_instance.c.map_index))
+        return sorted(r.map_index for r in rows)
+
+    def expand(self, task_id: str, lengths: list[int], state: TaskInstanceState, max_tries: int) -> None:
+        """Replace the unexpanded ``-1`` row by ``total(lengths)`` rows in one bulk insert."""
+        total = 1
+        for length in lengths:
+            total *= length
+        run_id = self.run.run_id
+        self.conn.execute(
+            delete(task_instance).where(
+                task_instance.c.run_id == run_id, task_instance.c.task_id == task_id, task_instance.c.map_index == -1
+            )
+        )
+        now = utcnow() if state is TaskInstanceState.QUEUED else None
+        self.conn.execute(
+            insert(task_instance),
+            [
+                {"run_id": run_id, "task_id": task_id, "map_index": i, "state": state.value,
+                 "try_number": 0, "max_tries": max_tries, "queued_at": now}
+                for i in range(total)
+            ],
+        )
+        self.record_map(task_id, lengths)
+
+    def map_dims(self, task_id: str) -> list[int]:
+        """The per-parameter lengths a task was expanded with."""
+        raw = self.conn.execute(
+            select(task_map.c.lengths).where(task_map.c.run_id == self.run.run_id, task_map.c.task_id == task_id)
+        ).scalar()
+        return json.loads(raw) if raw else []
+
+    def record_map(self, task_id: str, lengths: list[int]) -> None:
+        total = 1
+        for length in lengths:
+            total *= length
+        self.conn.execute(
+            insert(task_map).values(
+                run_id=self.run.run_id, task_id=task_id, length=total if lengths else 0, lengths=json.dumps(lengths)
+            )
+        )
+
+    def finish_run(self, state: DagRunState) -> None:
+        self.conn.execute(
+            update(dag_run).where(dag_run.c.run_id == self.run.run_id).values(state=state.value, end_date=utcnow())
+        )

@@ -1,0 +1,150 @@
+"""Task groups: a prefix for task ids, and (when expanded) one chain of tasks per map index."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from orchestrator.errors import DagDefinitionError
+
+if TYPE_CHECKING:
+    from orchestrator.baseoperator import DAGNode
+    from orchestrator.dag import DAG
+    from orchestrator.expand_input import ExpandInput
+
+_group_stack: list[TaskGroup] = []
+
+
+class TaskGroup:
+    """A set of tasks whose ids are prefixed with ``group_id.``.
+
+    :param group_id: the group's name (``None`` only for a DAG's root group).
+    :param dag: the DAG it belongs to (default: the active one).
+    :param parent_group: the enclosing group (default: the active one).
+    :param prefix_group_id: prefix child task ids with ``group_id.`` (default ``True``).
+    """
+
+    def __init__(
+        self,
+        group_id: str | None,
+        dag: DAG | None = None,
+        parent_group: TaskGroup | None = None,
+        prefix_group_id: bool = True,
+    ):
+        from orchestrator.dag import current_dag
+
+        self.dag = dag or current_dag()
+        self.prefix_group_id = prefix_group_id
+        self.children: dict[str, Any] = {}
+        self._group_id = group_id
+        if group_id is None:
+            self.parent_group = None
+            return
+        if self.dag is None:
+            raise DagDefinitionError(f"task group {group_id!r} is created outside a DAG")
+        self.parent_group = parent_group or current_task_group(self.dag)
+        self.parent_group.add_child(self)
+
+    @property
+    def group_id(self) -> str | None:
+        if self._group_id is None:
+            return None
+        parent_prefix = self.parent_group.child_prefix if self.parent_group else ""
+        return parent_prefix + self._group_id
+
+    @property
+    def child_prefix(self) -> str:
+        return f"{self.group_id}." if self.group_id and self.prefix_group_id else ""
+
+    @property
+    def is_root(self) -> bool:
+        return self._group_id is None
+
+    def add_child(self, child: Any) -> None:
+        key = child.group_id if isinstance(child, TaskGroup) else child.task_id
+        if key in self.children:
+            raise DagDefinitionError(f"{key!r} appears twice in task group {self.group_id!r}")
+        self.children[key] = child
+
+    def iter_tasks(self):
+        for child in self.children.values():
+            if isinstance(child, TaskGroup):
+                yield from child.iter_tasks()
+            else:
+                yield child
+
+    def roots(self) -> list[DAGNode]:
+        """Tasks of the group with no upstream inside the group."""
+        ids = {t.task_id for t in self.iter_tasks()}
+        return [t for t in self.iter_tasks() if not (t.upstream_task_ids & ids)]
+
+    def leaves(self) -> list[DAGNode]:
+        """Tasks of the group with no downstream inside the group."""
+        ids = {t.task_id for t in self.iter_tasks()}
+        return [t for t in self.iter_tasks() if not (t.downstream_task_ids & ids)]
+
+    def mapped_ancestor(self) -> MappedTaskGroup | None:
+        group: TaskGroup | None = self
+        while group is not None:
+            if isinstance(group, MappedTaskGroup):
+                return group
+            group = group.parent_group
+        return None
+
+    def __enter__(self) -> TaskGroup:
+        _group_stack.append(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _group_stack.pop()
+
+    # A group in ``>>`` stands for its roots (as a downstream) or its leaves (as an upstream).
+    def __rshift__(self, other):
+        for leaf in self.leaves():
+            leaf >> other
+        return other
+
+    def __lshift__(self, other):
+        for root in self.roots():
+            root << other
+        return other
+
+    def __rrshift__(self, other):
+        for root in self.roots():
+            other >> root
+        return self
+
+    def __rlshift__(self, other):
+        for leaf in self.leaves():
+            other << leaf
+        return self
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.group_id!r}>"
+
+
+class MappedTaskGroup(TaskGroup):
+    """A task group expanded over ``expand_input``: every task inside runs once per map index,
+    and a task reading a sibling's output reads the sibling's instance at the same index."""
+
+    def __init__(self, group_id: str, expand_input: ExpandInput, **kwargs):
+        super().__init__(group_id, **kwargs)
+        self.expand_input = expand_input
+        if self.parent_group and self.parent_group.mapped_ancestor() is not None:
+            raise DagDefinitionError(f"task group {group_id!r}: a mapped task group cannot be nested in another")
+
+
+class MappedArgument:
+    """The value of a mapped task group's parameter ``name``, different at each map index."""
+
+    def __init__(self, group: MappedTaskGroup, name: str):
+        self.group = group
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"MappedArgument({self.group.group_id!r}, {self.name!r})"
+
+
+def current_task_group(dag: DAG) -> TaskGroup:
+    for group in reversed(_group_stack):
+        if group.dag is dag:
+            return group
+    return dag.task_group

@@ -1,0 +1,128 @@
+"""XComArg: a reference to what a task returns, resolved at run time.
+
+``add(1, 2)`` returns a :class:`PlainXComArg`; ``.map(fn)`` and ``.zip(*others)`` derive new
+references that transform element by element without reading the whole upstream list.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from orchestrator.baseoperator import DAGNode
+
+#: The XCom key a task's return value is stored under.
+XCOM_RETURN_KEY = "return_value"
+
+
+class _NotSet:
+    def __repr__(self) -> str:
+        return "NOTSET"
+
+
+#: Marks "no fillvalue given" for :meth:`XComArg.zip` (``None`` is a legitimate fillvalue).
+NOTSET: Any = _NotSet()
+
+
+class XComArg:
+    """Base of every reference to a task's output."""
+
+    def iter_references(self) -> Iterator[DAGNode]:
+        """The operators whose output this reference reads."""
+        raise NotImplementedError
+
+    @property
+    def operator(self) -> DAGNode:
+        """The single operator behind this reference (the first one for a zip)."""
+        return next(self.iter_references())
+
+    def map(self, fn: Callable[[Any], Any]) -> MapXComArg:
+        """Transform each element with ``fn`` before it is mapped over or reduced."""
+        return MapXComArg(self, fn)
+
+    def zip(self, *others: XComArg, fillvalue: Any = NOTSET) -> ZipXComArg:
+        """Pair elements by position; stops at the shortest input unless ``fillvalue`` is given."""
+        return ZipXComArg([self, *others], fillvalue=fillvalue)
+
+    # Dependencies: an XComArg stands for its operator(s) in ``>>`` / ``<<``.
+    def __rshift__(self, other):
+        for op in self.iter_references():
+            op >> other
+        return other
+
+    def __lshift__(self, other):
+        for op in self.iter_references():
+            op << other
+        return other
+
+    def __rrshift__(self, other):
+        for op in self.iter_references():
+            other >> op
+        return self
+
+    def __rlshift__(self, other):
+        for op in self.iter_references():
+            other << op
+        return self
+
+    def set_upstream(self, other) -> None:
+        self << other
+
+    def set_downstream(self, other) -> None:
+        self >> other
+
+
+class PlainXComArg(XComArg):
+    """The value ``operator`` pushed under ``key`` (its return value by default)."""
+
+    def __init__(self, operator: DAGNode, key: str = XCOM_RETURN_KEY):
+        self._operator = operator
+        self.key = key
+
+    def iter_references(self) -> Iterator[DAGNode]:
+        yield self._operator
+
+    def __getitem__(self, key: str) -> PlainXComArg:
+        return PlainXComArg(self._operator, key)
+
+    def __repr__(self) -> str:
+        return f"XComArg({self._operator.task_id!r}, key={self.key!r})"
+
+
+class MapXComArg(XComArg):
+    """``arg.map(fn)``: ``fn`` applied to each element of ``arg``."""
+
+    def __init__(self, arg: XComArg, fn: Callable[[Any], Any]):
+        self.arg = arg
+        self.fn = fn
+
+    def iter_references(self) -> Iterator[DAGNode]:
+        yield from self.arg.iter_references()
+
+    def map(self, fn: Callable[[Any], Any]) -> MapXComArg:
+        first = self.fn
+        return MapXComArg(self.arg, lambda value: fn(first(value)))
+
+
+class ZipXComArg(XComArg):
+    """``a.zip(b, c)``: tuples of elements at the same position."""
+
+    def __init__(self, args: list[XComArg], fillvalue: Any = NOTSET):
+        self.args = args
+        self.fillvalue = fillvalue
+
+    def iter_references(self) -> Iterator[DAGNode]:
+        for arg in self.args:
+            yield from arg.iter_references()
+
+
+def iter_xcom_args(value: Any) -> Iterator[XComArg]:
+    """Every XComArg inside ``value`` (lists, tuples, sets and dict values are searched)."""
+    if isinstance(value, XComArg):
+        yield value
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            yield from iter_xcom_args(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from iter_xcom_args(item)

@@ -1,0 +1,1 @@
+"""Worker side: the Celery task bodies that run task instances and the advance step."""

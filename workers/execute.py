@@ -1,0 +1,139 @@
+"""Run a batch of task instances of one task: claim, execute, record -- each index on its own."""
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+from dataclasses import dataclass, field
+from datetime import timezone
+from typing import Any
+
+from orchestrator.context import DagRunInfo, TaskInstanceInfo, build_context, current_context, render_template
+from orchestrator.dag import DAG
+from orchestrator.dag_loader import DagBag
+from orchestrator.errors import FailTask, SkipTask
+from orchestrator.expand_input import validate_mappable_value
+from orchestrator.runtime import LazyXComSequence, MappedSequence, StoreXComReader, materialize
+from orchestrator.states import TaskInstanceState
+from orchestrator.store import ClaimedInstance, RunRecord, Store
+from workers.log_capture import LogCapture
+
+log = logging.getLogger("chordflow.worker")
+task_log = logging.getLogger("chordflow.task")
+
+
+@dataclass
+class BatchOutcome:
+    """What became of a batch: indices that wait for another try, and after how long."""
+
+    finished: dict[str, int] = field(default_factory=dict)
+    retry_indices: list[int] = field(default_factory=list)
+    retry_delay: float = 0.0
+    not_claimed: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        return {"finished": self.finished, "retrying": len(self.retry_indices), "not_claimed": self.not_claimed}
+
+
+def to_json(task_id: str, value: Any) -> str:
+    """The XCom text of a value; lazy sequences become lists; other types fail naming the type."""
+    if isinstance(value, (LazyXComSequence, MappedSequence)):
+        value = list(value)
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"task {task_id!r} returned a value of type {type(value).__name__!r} that is not JSON-serialisable "
+            f"({exc}); return lists, dicts, strings and numbers"
+        ) from None
+
+
+class InstanceRunner:
+    """Executes task instances on a worker.
+
+    :param store: the store results and states go to.
+    :param dagbag: where DAG files are loaded from (cached while unchanged).
+    :param max_map_length: ``CHORDFLOW_MAX_MAP_LENGTH``, checked on values a downstream maps over.
+    """
+
+    def __init__(self, store: Store, dagbag: DagBag, max_map_length: int):
+        self.store = store
+        self.dagbag = dagbag
+        self.max_map_length = max_map_length
+
+    def run_batch(self, run_id: str, task_id: str, map_indices: list[int], hostname: str) -> BatchOutcome:
+        outcome = BatchOutcome()
+        run = self.store.get_run(run_id)
+        load_error = None
+        try:
+            dag = self.dagbag.get_dag(run.fileloc, run.dag_id)
+            task = dag.task_dict[task_id]
+        except Exception as exc:  # the instances must end, with the reason, rather than hang
+            load_error = f"cannot load DAG {run.dag_id!r} from {run.fileloc!r} on {hostname}: {exc}"
+        claimed = self.store.claim(run_id, task_id, map_indices, hostname)
+        outcome.not_claimed = len(map_indices) - len(claimed)
+        if load_error is not None:
+            for instance in claimed:
+                self.store.finish(run_id, task_id, instance.map_index, instance.try_number,
+                                  TaskInstanceState.FAILED, error=load_error, log=load_error + "\n", hostname=hostname)
+                outcome.finished["failed"] = outcome.finished.get("failed", 0) + 1
+            return outcome
+        lengths = self.store.task_map_lengths(run_id, task_id) if task.is_mapped else None
+        reader = StoreXComReader(self.store, dag, run_id)
+        for instance in claimed:
+            state = self._run_one(dag, task, run, instance, lengths, reader, hostname)
+            if state is TaskInstanceState.UP_FOR_RETRY:
+                outcome.retry_indices.append(instance.map_index)
+                outcome.retry_delay = max(outcome.retry_delay, task.retry_delay.total_seconds())
+            else:
+                outcome.finished[state.value] = outcome.finished.get(state.value, 0) + 1
+        return outcome
+
+    def _run_one(self, dag: DAG, task, run: RunRecord, instance: ClaimedInstance, lengths, reader, hostname: str):
+        ti = TaskInstanceInfo(
+            task_id=task.task_id,
+            map_index=instance.map_index,
+            try_number=instance.try_number,
+            run_id=run.run_id,
+            dag_id=run.dag_id,
+            max_tries=instance.max_tries,
+            hostname=hostname,
+            _reader=reader,
+        )
+        run_info = DagRunInfo(run.run_id, run.dag_id, run.logical_date.replace(tzinfo=timezone.utc), run.conf)
+        context = build_context(dag, task, run_info, ti, {**dag.params, **run.conf})
+        xcoms: dict[str, str] = {}
+        error = None
+        with LogCapture() as capture:
+            label = f"{task.task_id}" + (f"[{instance.map_index}]" if instance.map_index >= 0 else "")
+            task_log.info("Running %s of run %s, try %d, on %s", label, run.run_id, instance.try_number, hostname)
+            try:
+                with current_context(context):
+                    operator = materialize(task, instance.map_index, lengths, reader)
+                    for name in operator.template_fields:
+                        setattr(operator, name, render_template(getattr(operator, name, None), context))
+                    context["task"] = operator
+                    result = operator.execute(context)
+                if task.task_id in dag.expand_source_ids():
+                    validate_mappable_value(task.task_id, result, self.max_map_length)
+                if operator.do_xcom_push and result is not None:
+                    xcoms["return_value"] = to_json(task.task_id, result)
+                for key, value in ti._pushed.items():
+                    xcoms[key] = to_json(task.task_id, value)
+                state = TaskInstanceState.SUCCESS
+            except SkipTask as exc:
+                task_log.info("Skipped: %s", exc)
+                state = TaskInstanceState.SKIPPED
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                capture.write(traceback.format_exc())
+                retry = not isinstance(exc, FailTask) and instance.try_number <= instance.max_tries
+                state = TaskInstanceState.UP_FOR_RETRY if retry else TaskInstanceState.FAILED
+            task_log.info("Marking %s as %s", label, state.value.upper())
+        recorded = self.store.finish(
+            run.run_id, task.task_id, instance.map_index, instance.try_number, state,
+            xcoms=xcoms, error=error, log=capture.text, hostname=hostname,
+        )
+        if not recorded:
+            log.warning("%s try %d was no longer current; its result was dropped", label, instance.try_number)
+        return state

@@ -1,0 +1,32 @@
+"""The Celery task bodies. A header task never raises a task failure into Celery: it records the
+outcome in the store and returns a small status, so the chord always completes."""
+from __future__ import annotations
+
+import logging
+
+from celery import Celery
+
+from executor.dispatch import ADVANCE, RUN_INSTANCES
+from workers.execute import InstanceRunner
+
+log = logging.getLogger("chordflow.worker")
+
+
+def register_tasks(app: Celery) -> None:
+    """Add Chordflow's two task bodies to ``app`` (whose ``chordflow`` attribute is its Runtime)."""
+    runtime = app.chordflow
+
+    @app.task(name=RUN_INSTANCES, bind=True, max_retries=None, acks_late=True)
+    def run_instances(self, run_id: str, task_id: str, map_indices: list[int]) -> dict:
+        """Run these map indices of ``task_id``; indices with tries left are retried by Celery's
+        own ``retry`` (same task id), which keeps the chord open until their last try ends."""
+        runner = InstanceRunner(runtime.store, runtime.dagbag, runtime.settings.max_map_length)
+        outcome = runner.run_batch(run_id, task_id, map_indices, self.request.hostname or "unknown")
+        if outcome.retry_indices:
+            raise self.retry(args=(run_id, task_id, outcome.retry_indices), countdown=outcome.retry_delay)
+        return outcome.summary()
+
+    @app.task(name=ADVANCE, ignore_result=True, acks_late=True)
+    def advance(run_id: str) -> None:
+        """The chord callback: decide and dispatch what runs next in the run."""
+        runtime.advance(run_id)
