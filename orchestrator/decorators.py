@@ -193,28 +193,32 @@ class TaskGroupDecorator:
     def override(self, **options: Any) -> TaskGroupDecorator:
         return TaskGroupDecorator(self.function, {**self.options, **options}, self.partial_kwargs)
 
-    def expand(self, **mapped: Any) -> MappedTaskGroup:
-        """Run the group's chain once per element; a failure stays within its index."""
+    def expand(self, **mapped: Any):
+        """Run the group's chain once per element; a failure stays within its index.
+
+        Returns what the function returned when it is a task's output (a reduce may consume it),
+        else the :class:`MappedTaskGroup`."""
         if not mapped:
             raise DagDefinitionError(f"expand() of task group {self.function.__name__!r} needs an argument")
         return self._expand(DictOfListsExpandInput(mapped), list(mapped))
 
-    def expand_kwargs(self, value: Any) -> MappedTaskGroup:
+    def expand_kwargs(self, value: Any):
         names = [p for p in inspect.signature(self.function).parameters if p not in self.partial_kwargs]
         return self._expand(ListOfDictsExpandInput(value), names)
 
-    def _expand(self, expand_input: ExpandInput, names: list[str]) -> MappedTaskGroup:
+    def _expand(self, expand_input: ExpandInput, names: list[str]):
         _require_dag(f"task group {self.function.__name__!r}")
         dag = current_dag()
         group = MappedTaskGroup(self._group_id(dag), expand_input, **self._group_options())
         with group:
             arguments = {name: MappedArgument(group, name) for name in names}
-            self.function(**self.partial_kwargs, **arguments)
+            result = self.function(**self.partial_kwargs, **arguments)
         sources = list(expand_input.iter_references())
         for root in group.roots():
             for source in sources:
                 root.set_upstream(source)
-        return group
+        # As in Airflow: a returned task output stands for the group, so a reduce can consume it.
+        return result if isinstance(result, (XComArg, DAGNode)) else group
 
 
 def task_group(python_callable: Callable[..., Any] | None = None, **options: Any):

@@ -12,7 +12,8 @@ all_success                    success == total                   failed/upstrea
                                                                   else skipped -> skipped
 all_failed                     failed + upstream_failed == total  success or skipped -> skipped
 all_done                       done == total                      never
-all_done_min_one_success       done == total and success >= 1     done == total, success == 0 -> upstream_failed
+all_done_min_one_success       done == total and success >= 1     done, all skipped -> skipped;
+                                                                  done, success == 0 -> upstream_failed
 all_skipped                    skipped == total                   success/failed/upstream_failed -> skipped
 one_success                    success >= 1                       done, all skipped -> skipped;
                                                                   done, success == 0 -> upstream_failed
@@ -24,6 +25,9 @@ none_failed_min_one_success    success + skipped == total         failed/upstrea
 none_skipped                   done == total and skipped == 0     skipped -> skipped
 always                         at once                            never
 =============================  =================================  ==========================================
+
+``all_done_min_one_success`` follows Airflow's documentation (skipped upstreams count as done,
+apache/airflow#59925), and ends skipped like ``one_success`` when every upstream was skipped.
 
 Beyond Airflow, ``min_success_ratio`` (on the downstream task) tolerates a partly failed map: the
 task waits until every upstream instance is done, then runs when ``success / (total - skipped)``
@@ -143,7 +147,9 @@ def evaluate_trigger_rule(
     if rule is TriggerRule.ALL_DONE_MIN_ONE_SUCCESS:
         if not all_done:
             return Decision.WAIT
-        return Decision.RUN if up.success else Decision.UPSTREAM_FAILED
+        if up.success:
+            return Decision.RUN
+        return Decision.SKIP if up.skipped >= up.total else Decision.UPSTREAM_FAILED
     if rule is TriggerRule.ALL_SKIPPED:
         if up.success or failures:
             return Decision.SKIP

@@ -1,0 +1,34 @@
+# Chordflow: `make demo` (install + a mapped example on the embedded default), `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test services bench lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+demo: install
+	CHORDFLOW_HOME=$(CURDIR)/.chordflow $(BIN)/chordflow run examples/seed_mapping.py --logical-date 2022-04-12
+
+services:
+	bash scripts/ensure_services.sh
+
+test: install services
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+bench: install services
+	$(BIN)/python bench/run_benchmarks.py
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .chordflow .pytest_cache

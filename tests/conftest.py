@@ -1,0 +1,149 @@
+"""Shared fixtures: real Redis and PostgreSQL (a fresh database per test), real worker processes.
+
+A test that needs a service fails -- it never skips -- when the service does not answer.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+CHORDFLOW = str(Path(sys.executable).parent / "chordflow")
+#: Where the shared acceptance cases live (beside the project, as in CI).
+SHARED_ACCEPTANCE = ROOT.parent / "shared" / "acceptance"
+OWN_ACCEPTANCE = ROOT / "tests" / "acceptance"
+
+PG_ADMIN_URL = os.environ.get("CHORDFLOW_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("CHORDFLOW_TEST_REDIS", "redis://127.0.0.1:6379")
+#: Redis database number the tests use (flushed before each test that uses it).
+REDIS_DB = int(os.environ.get("CHORDFLOW_TEST_REDIS_DB", "13"))
+
+
+def base_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHORDFLOW_")}
+    env["CHORDFLOW_HOME"] = str(home)
+    env["CHORDFLOW_DAGS_FOLDER"] = str(home / "dags")
+    env["CHORDFLOW"] = CHORDFLOW
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+@pytest.fixture
+def embedded_env(tmp_path: Path) -> dict[str, str]:
+    """Environment of the embedded default: no broker, SQLite under a fresh CHORDFLOW_HOME."""
+    return base_env(tmp_path / "home")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    url = f"{REDIS_URL}/{REDIS_DB}"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"Redis does not answer at {REDIS_URL} ({exc}): run `make services`")
+    return url
+
+
+@pytest.fixture
+def clean_redis(redis_url: str) -> Iterator[str]:
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    yield redis_url
+    client.flushdb()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL database of its own, dropped afterwards."""
+    name = "chordflow_test_" + secrets.token_hex(4)
+    try:
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        pytest.fail(f"PostgreSQL does not answer at {PG_ADMIN_URL} ({exc}): run `make services`")
+    yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def distributed_env(tmp_path: Path, clean_redis: str, pg_url: str) -> dict[str, str]:
+    """Environment of the distributed path: Redis broker, PostgreSQL store."""
+    env = base_env(tmp_path / "home")
+    env["CHORDFLOW_BROKER_URL"] = clean_redis
+    env["CHORDFLOW_DATABASE_URL"] = pg_url
+    return env
+
+
+class WorkerPool:
+    """Real `chordflow worker` processes, stopped at the end of the test."""
+
+    def __init__(self, env: dict[str, str], log_dir: Path):
+        self.env = env
+        self.log_dir = log_dir
+        self.procs: list[subprocess.Popen] = []
+
+    def start(self, name: str, concurrency: int = 2, extra_env: dict[str, str] | None = None,
+              pool: str = "prefork") -> subprocess.Popen:
+        log = open(self.log_dir / f"worker-{name}.log", "wb")
+        proc = subprocess.Popen(
+            [CHORDFLOW, "worker", "--concurrency", str(concurrency), "--hostname", f"{name}@%h", "--pool", pool,
+             "--loglevel", "INFO"],
+            env={**self.env, **(extra_env or {})}, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self.procs.append(proc)
+        return proc
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        """Until every started worker says it is ready (Celery's 'ready.' line)."""
+        deadline = time.monotonic() + timeout
+        for proc in self.procs:
+            log_path = self.log_dir / f"worker-{Path(proc.args[5]).name.split('@')[0]}.log"
+            while b"ready." not in log_path.read_bytes():
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"worker did not start: {log_path.read_text()[-2000:]}")
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+@pytest.fixture
+def workers(distributed_env: dict[str, str], tmp_path: Path) -> Iterator[WorkerPool]:
+    pool = WorkerPool(distributed_env, tmp_path)
+    yield pool
+    pool.stop()
+
+
+def run_cli(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([CHORDFLOW, *map(str, args)], env=env, capture_output=True, text=True,
+                          timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def copy_dag(source: Path, env: dict[str, str]) -> Path:
+    """Put a DAG file into the environment's DAGs folder; returns its new path."""
+    folder = Path(env["CHORDFLOW_DAGS_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(source, folder / source.name))

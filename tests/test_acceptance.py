@@ -1,0 +1,39 @@
+"""The acceptance cases (../shared/acceptance and tests/acceptance) through check.py, the CLI only:
+each case on the embedded default, then all of them on Redis + PostgreSQL with two workers."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import OWN_ACCEPTANCE, SHARED_ACCEPTANCE
+
+CHECK = SHARED_ACCEPTANCE / "check.py"
+
+
+def all_cases():
+    shared = sorted(p for p in SHARED_ACCEPTANCE.glob("*.py") if p.name != "check.py")
+    return shared + sorted(OWN_ACCEPTANCE.glob("*.py"))
+
+
+def test_shared_acceptance_cases_are_present():
+    assert CHECK.is_file(), f"{CHECK} is missing: the shared acceptance cases must sit beside the project"
+    assert len(all_cases()) > 20
+
+
+@pytest.mark.parametrize("case", all_cases(), ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
+def test_case_on_embedded_default(case, embedded_env):
+    result = subprocess.run([sys.executable, str(CHECK), str(case)], env=embedded_env, capture_output=True,
+                            text=True, timeout=240)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed, 0 failed" in result.stdout
+
+
+def test_every_case_on_redis_and_postgres_with_two_workers(distributed_env):
+    cases = [str(case) for case in all_cases()]
+    result = subprocess.run([sys.executable, str(CHECK), "--workers", "2", *cases], env=distributed_env,
+                            capture_output=True, text=True, timeout=1800)
+    failures = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
+    assert not failures, "\n".join(failures) + result.stderr[-2000:]
+    assert f"{len(cases)} passed, 0 failed" in result.stdout
