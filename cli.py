@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from orchestrator.errors import BadInput, ChordflowError, RunNotFound, TaskNotFound
+from orchestrator.errors import BadInput, ChordflowError, TaskNotFound
 from orchestrator.settings import Settings
 from orchestrator.states import DagRunState
 

@@ -178,13 +178,13 @@ def dag(dag_id: str | Callable | None = None, **dag_kwargs: Any):
 def chain(*items: Any) -> None:
     """``chain(a, b, [c, d], e)``: each item upstream of the next; lists pair up element-wise
     when two lists of the same length follow each other, else fan out / in."""
-    for upstream, downstream in zip(items, items[1:]):
+    for upstream, downstream in zip(items, items[1:], strict=False):
         if isinstance(upstream, (list, tuple)) and isinstance(downstream, (list, tuple)):
             if len(upstream) != len(downstream):
                 raise DagDefinitionError(
                     f"chain() pairs lists element-wise: got lengths {len(upstream)} and {len(downstream)}"
                 )
-            for up, down in zip(upstream, downstream):
+            for up, down in zip(upstream, downstream, strict=True):
                 up >> down
         elif isinstance(upstream, (list, tuple)):
             for up in upstream:

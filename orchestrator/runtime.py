@@ -161,7 +161,7 @@ def _resolve_xcom_arg(arg: XComArg, consumer: DAGNode, map_index: int, reader: S
 
         parts = [_resolve_xcom_arg(a, consumer, map_index, reader) or [] for a in arg.args]
         if arg.fillvalue is NOTSET:
-            return list(zip(*parts))
+            return list(zip(*parts, strict=False))
         return list(itertools.zip_longest(*parts, fillvalue=arg.fillvalue))
     raise TypeError(f"cannot resolve {arg!r}")
 

@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import and_, delete, event, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.pool import NullPool
 
 from orchestrator import schema
 from orchestrator.errors import ChordflowError, DuplicateRunError, RunNotFound
@@ -108,7 +107,9 @@ class Store:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
             return engine
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args={"connect_timeout": 10})
+        return create_engine(
+            url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args={"connect_timeout": 10}
+        )
 
     def dispose(self) -> None:
         """Drop pooled connections (after a fork, or before exit)."""
@@ -226,7 +227,8 @@ class Store:
 
     def running_run_ids(self) -> list[str]:
         with self.begin() as conn:
-            return list(conn.execute(select(dag_run.c.run_id).where(dag_run.c.state == DagRunState.RUNNING.value)).scalars())
+            query = select(dag_run.c.run_id).where(dag_run.c.state == DagRunState.RUNNING.value)
+            return list(conn.execute(query).scalars())
 
     @contextlib.contextmanager
     def locked_run(self, run_id: str) -> Iterator[RunTransaction]:
@@ -308,7 +310,8 @@ class Store:
                 )
                 .returning(task_instance.c.map_index, task_instance.c.try_number, task_instance.c.max_tries)
             ).all()
-        return sorted((ClaimedInstance(r.map_index, r.try_number, r.max_tries) for r in rows), key=lambda c: c.map_index)
+        claimed = (ClaimedInstance(r.map_index, r.try_number, r.max_tries) for r in rows)
+        return sorted(claimed, key=lambda c: c.map_index)
 
     def finish(
         self,
@@ -546,7 +549,8 @@ class RunTransaction:
             values["queued_at"] = now
         elif state in FINISHED_STATES:
             values.update(end_date=now, error=error)
-        rows = self.conn.execute(update(task_instance).where(*where).values(**values).returning(task_instance.c.map_index))
+        statement = update(task_instance).where(*where).values(**values).returning(task_instance.c.map_index)
+        rows = self.conn.execute(statement)
         return sorted(r.map_index for r in rows)
 
     def expand(self, task_id: str, lengths: list[int], state: TaskInstanceState, max_tries: int) -> None:

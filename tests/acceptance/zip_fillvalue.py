@@ -28,7 +28,8 @@ def collect(values) -> list:
 def zip_fillvalue():
     numbers, letters = three(), two()
     collect.override(task_id="shortest")(pair.expand(p=numbers.zip(letters)))
-    collect.override(task_id="padded")(pair.override(task_id="pair_padded").expand(p=numbers.zip(letters, fillvalue="z")))
+    padded = pair.override(task_id="pair_padded").expand(p=numbers.zip(letters, fillvalue="z"))
+    collect.override(task_id="padded")(padded)
 
 
 zip_fillvalue()

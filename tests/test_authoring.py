@@ -1,0 +1,149 @@
+"""The authoring API: ids, edges, groups, and what is refused at definition time."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from orchestrator import DAG, TriggerRule, chain, dag, task, task_group
+from orchestrator.errors import DagDefinitionError, UnmappableXComError
+from orchestrator.expand_input import DictOfListsExpandInput, validate_mappable_value
+from orchestrator.operators import BashOperator
+
+
+@task
+def echo(x=None):
+    return x
+
+
+def test_dag_decorator_uses_the_function_name_and_registers_tasks():
+    @dag(start_date=datetime(2022, 1, 1))
+    def my_pipeline():
+        echo(1) >> echo(2)
+
+    built = my_pipeline()
+    assert built.dag_id == "my_pipeline"
+    assert sorted(built.task_dict) == ["echo", "echo__1"]
+    assert built.task_dict["echo__1"].upstream_task_ids == {"echo"}
+
+
+def test_override_renames_one_use_and_xcom_args_make_edges():
+    with DAG("d") as d:
+        first = echo.override(task_id="first")(1)
+        echo(first)
+    assert d.task_dict["echo"].upstream_task_ids == {"first"}
+
+
+def test_shift_operators_lists_and_chain_set_edges():
+    with DAG("d") as d:
+        a, b, c, e = (BashOperator(task_id=n, bash_command="true") for n in "abce")
+        [a, b] >> c
+        e << c
+        f = BashOperator(task_id="f", bash_command="true")
+        chain(e, f)
+    assert d.task_dict["c"].upstream_task_ids == {"a", "b"}
+    assert d.task_dict["e"].upstream_task_ids == {"c"}
+    assert d.task_dict["f"].upstream_task_ids == {"e"}
+    assert [t.task_id for t in d.leaves()] == ["f"]
+
+
+def test_cycle_is_refused_naming_its_tasks():
+    with DAG("d") as d:
+        a = BashOperator(task_id="a", bash_command="true")
+        b = BashOperator(task_id="b", bash_command="true")
+        a >> b >> a
+    with pytest.raises(DagDefinitionError, match="cycle through tasks a, b"):
+        d.validate()
+
+
+@pytest.mark.parametrize("name", ["task_id", "pool", "queue", "retries", "trigger_rule", "batch_size"])
+def test_operator_arguments_cannot_be_mapped(name):
+    with DAG("d"), pytest.raises(DagDefinitionError, match=f"'{name}'.*cannot be mapped"):
+        BashOperator.partial(task_id="t").expand(bash_command=["true"], **{name: ["x"]})
+
+
+def test_decorated_task_refuses_names_it_does_not_take():
+    with DAG("d"), pytest.raises(DagDefinitionError, match="unexpected keyword argument 'pool'"):
+        echo.expand(x=[1], pool=["p"])
+
+
+def test_expand_refuses_a_literal_that_is_not_a_list_naming_its_type():
+    with DAG("d"), pytest.raises(DagDefinitionError, match="'int'"):
+        echo.expand(x=3)
+
+
+def test_missing_required_argument_is_named():
+    @task
+    def needs(a, b):
+        return a
+
+    with DAG("d"), pytest.raises(DagDefinitionError, match="missing required argument.*b"):
+        needs.expand(a=[1])
+
+
+def test_task_outside_a_dag_is_refused():
+    with pytest.raises(DagDefinitionError, match="outside a DAG"):
+        echo(1)
+
+
+def test_default_args_apply_to_tasks():
+    with DAG("d", default_args={"retries": 3, "retry_delay": timedelta(seconds=5)}) as d:
+        echo(1)
+    assert d.task_dict["echo"].retries == 3
+    assert d.task_dict["echo"].retry_delay == timedelta(seconds=5)
+
+
+def test_unknown_trigger_rule_is_refused():
+    with DAG("d"), pytest.raises(DagDefinitionError, match="unknown trigger_rule 'sometimes'"):
+        echo.override(trigger_rule="sometimes")(1)
+
+
+def test_task_group_prefixes_ids_and_mapped_group_maps_its_tasks():
+    @task_group
+    def stage(x):
+        return echo(echo.override(task_id="inner")(x))
+
+    with DAG("d") as d:
+        stage(1)
+        stage.expand(x=[1, 2])
+    assert {"stage.inner", "stage.echo", "stage__1.inner", "stage__1.echo"} == set(d.task_dict)
+    assert not d.task_dict["stage.echo"].is_mapped
+    assert d.task_dict["stage__1.echo"].is_mapped
+    assert d.task_dict["stage__1.echo"].mapped_group is d.task_dict["stage__1.inner"].mapped_group
+
+
+def test_group_in_shift_stands_for_its_roots_and_leaves():
+    @task_group
+    def pair():
+        echo.override(task_id="one")(1) >> echo.override(task_id="two")(2)
+
+    with DAG("d") as d:
+        start = echo.override(task_id="start")()
+        group = pair()
+        start >> group >> echo.override(task_id="end")()
+    assert d.task_dict["pair.one"].upstream_task_ids == {"start"}
+    assert d.task_dict["end"].upstream_task_ids == {"pair.two"}
+
+
+def test_trigger_rule_is_an_enum_of_airflows_twelve_rules():
+    assert len(TriggerRule) == 12
+    assert TriggerRule("none_failed_min_one_success") is TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS
+
+
+def test_cross_product_varies_the_last_parameter_fastest():
+    expand = DictOfListsExpandInput({"x": [2, 4, 8], "y": [5, 10]})
+    lengths = expand.lengths(reader=None)
+    assert lengths == [3, 2]
+    got = [tuple(expand.kwargs_at(i, lengths, reader=None).values()) for i in range(6)]
+    assert got == [(2, 5), (2, 10), (4, 5), (4, 10), (8, 5), (8, 10)]
+
+
+def test_dict_literal_maps_over_its_items():
+    expand = DictOfListsExpandInput({"pair": {"a": 1, "b": 2}})
+    assert [expand.kwargs_at(i, [2], None)["pair"] for i in range(2)] == [("a", 1), ("b", 2)]
+
+
+@pytest.mark.parametrize("value, words", [(None, "None"), (42, "'int'"), ("abc", "'str'"), ([0] * 11, "11 > ")])
+def test_unmappable_values_are_named(value, words):
+    with pytest.raises(UnmappableXComError, match=words):
+        validate_mappable_value("up", value, limit=10)

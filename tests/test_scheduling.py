@@ -1,0 +1,309 @@
+"""The run state machine on the stub dispatcher (no broker): expansion, trigger rules, run end."""
+from __future__ import annotations
+
+import pytest
+
+from orchestrator.store import Store
+from tests.harness import Harness
+
+
+@pytest.fixture
+def h(tmp_path) -> Harness:
+    return Harness(tmp_path)
+
+
+SEED = """
+@task
+def add(x, y):
+    return x + y
+
+@task
+def total(values):
+    return sum(values)
+
+@dag(dag_id="seed", start_date=datetime(2022, 1, 1))
+def seed():
+    total(add.partial(y=10).expand(x=[1, 2, 3]))
+
+seed()
+"""
+
+
+def test_expansion_dispatches_every_index_of_a_map_at_once(h):
+    run_id = h.run(SEED)
+    assert h.dispatcher.dispatched == [("add", [0, 1, 2]), ("total", [-1])]
+    assert h.states(run_id, "add") == {0: "success", 1: "success", 2: "success"}
+    assert h.xcom(run_id, "total") == 36
+    assert h.store.get_run(run_id).state == "success"
+    assert h.store.map_lengths(run_id) == {"add": 3}
+
+
+def test_advance_after_the_end_changes_nothing(h):
+    run_id = h.run(SEED)
+    h.dispatcher.dispatched.clear()
+    result = h.advance(run_id)
+    assert result.state == "success" and result.dispatches == []
+    assert h.dispatcher.dispatched == []
+
+
+def test_a_map_waits_for_its_upstream_before_expanding(h):
+    path = h.write("""
+    @task
+    def make():
+        return [5, 6]
+
+    @task
+    def double(x):
+        return 2 * x
+
+    with DAG(dag_id="wait") as d:
+        double.expand(x=make())
+    """)
+    run_id = h.start(path)
+    assert h.states(run_id, "double") == {-1: "none"}
+    assert h.dispatcher.dispatched == [("make", [-1])]
+    h.drain()
+    assert h.states(run_id, "double") == {0: "success", 1: "success"}
+    assert [h.xcom(run_id, "double", i) for i in (0, 1)] == [10, 12]
+
+
+def test_empty_map_skips_mapped_task_and_all_success_downstream(h):
+    run_id = h.run("""
+    @task
+    def nothing():
+        return []
+
+    @task
+    def each(x):
+        return x
+
+    @task
+    def reduce(values):
+        return len(values)
+
+    with DAG(dag_id="empty") as d:
+        reduce(each.expand(x=nothing()))
+    """)
+    assert h.states(run_id, "each") == {-1: "skipped"}
+    assert h.states(run_id, "reduce") == {-1: "skipped"}
+    assert h.store.map_lengths(run_id)["each"] == 0
+    assert h.store.get_run(run_id).state == "success"
+
+
+def test_reduce_that_runs_after_an_empty_map_receives_an_empty_sequence(h):
+    run_id = h.run("""
+    @task
+    def each(x):
+        return x
+
+    @task(trigger_rule="all_done")
+    def reduce(values):
+        assert values is not None
+        return [len(values), list(values)]
+
+    with DAG(dag_id="empty_reduce") as d:
+        reduce(each.expand(x=[]))
+    """)
+    assert h.xcom(run_id, "reduce") == [0, []]
+
+
+def test_failed_indices_are_absent_from_the_reduce_sequence(h):
+    run_id = h.run("""
+    @task
+    def risky(x):
+        if x % 2:
+            raise ValueError(x)
+        return x
+
+    @task(trigger_rule="all_done")
+    def reduce(values):
+        return [len(values), values[0], values[-1], list(values)]
+
+    with DAG(dag_id="absent") as d:
+        reduce(risky.expand(x=list(range(6))))
+    """)
+    assert h.xcom(run_id, "reduce") == [3, 0, 4, [0, 2, 4]]
+    assert h.store.get_run(run_id).state == "success"
+
+
+def test_run_fails_when_a_leaf_fails_but_not_when_a_middle_task_does(h):
+    run_id = h.run("""
+    @task
+    def boom():
+        raise RuntimeError("no")
+
+    @task(trigger_rule="always")
+    def cleanup():
+        return "ok"
+
+    with DAG(dag_id="leaves") as d:
+        boom() >> cleanup()
+    """)
+    assert h.store.get_run(run_id).state == "success"
+    run_id = h.run("""
+    @task
+    def boom():
+        raise RuntimeError("no")
+
+    with DAG(dag_id="leaf_fails") as d:
+        boom()
+    """)
+    assert h.store.get_run(run_id).state == "failed"
+
+
+def test_mapped_group_failure_stays_in_its_index(h):
+    run_id = h.run("""
+    @task
+    def load(name):
+        if name == "b":
+            raise ValueError("corrupt")
+        return name
+
+    @task
+    def publish(text):
+        return text + "!"
+
+    @task_group
+    def per_file(name):
+        return publish(load(name))
+
+    with DAG(dag_id="group") as d:
+        per_file.expand(name=["a", "b", "c"])
+    """)
+    assert h.states(run_id, "per_file.load") == {0: "success", 1: "failed", 2: "success"}
+    assert h.states(run_id, "per_file.publish") == {0: "success", 1: "upstream_failed", 2: "success"}
+    assert h.xcom(run_id, "per_file.publish", 2) == "c!"
+
+
+def test_retries_are_counted_per_map_index(h):
+    marker = h.folder / "tried"
+    run_id = h.run(f"""
+    from datetime import timedelta
+    from pathlib import Path
+
+    @task(retries=2, retry_delay=timedelta(0))
+    def flaky(x):
+        marker = Path({str(marker)!r} + str(x))
+        if x == 1 and not marker.exists():
+            marker.touch()
+            raise RuntimeError("first try fails")
+        return x
+
+    with DAG(dag_id="retry") as d:
+        flaky.expand(x=[0, 1])
+    """)
+    rows = {r["map_index"]: r for r in h.store.list_instances(run_id, "flaky")}
+    assert (rows[0]["state"], rows[0]["try_number"]) == ("success", 1)
+    assert (rows[1]["state"], rows[1]["try_number"]) == ("success", 2)
+    logs = h.store.get_logs(run_id, "flaky", 1)
+    assert [entry["try_number"] for entry in logs] == [1, 2]
+    assert "first try fails" in logs[0]["content"]
+
+
+def test_too_long_upstream_list_fails_the_upstream_naming_the_limit(tmp_path):
+    h = Harness(tmp_path, max_map_length=3)
+    run_id = h.run("""
+    @task
+    def many():
+        return [1, 2, 3, 4]
+
+    @task
+    def each(x):
+        return x
+
+    with DAG(dag_id="limit") as d:
+        each.expand(x=many())
+    """)
+    row = h.store.list_instances(run_id, "many")[0]
+    assert row["state"] == "failed"
+    assert "4 > CHORDFLOW_MAX_MAP_LENGTH=3" in row["error"]
+    assert h.states(run_id, "each") == {-1: "upstream_failed"}
+
+
+def test_literal_cross_product_over_the_limit_fails_the_mapped_task(tmp_path):
+    h = Harness(tmp_path, max_map_length=5)
+    run_id = h.run("""
+    @task
+    def each(x, y):
+        return x
+
+    with DAG(dag_id="limit2") as d:
+        each.expand(x=[1, 2, 3], y=[1, 2])
+    """)
+    row = h.store.list_instances(run_id, "each")[0]
+    assert row["state"] == "failed" and "CHORDFLOW_MAX_MAP_LENGTH=5" in row["error"]
+
+
+def test_cleared_failed_index_runs_again_and_the_run_finishes_again(h):
+    flag = h.folder / "fixed"
+    run_id = h.run(f"""
+    from pathlib import Path
+
+    @task
+    def load(x):
+        if x == 2 and not Path({str(flag)!r}).exists():
+            raise ValueError("file 2 missing")
+        return x
+
+    @task(trigger_rule="all_done")
+    def total(values):
+        return sum(values)
+
+    with DAG(dag_id="clear") as d:
+        total(load.expand(x=[1, 2, 3]))
+    """)
+    assert h.xcom(run_id, "total") == 4
+    assert h.store.get_run(run_id).state == "success"
+    flag.touch()
+    cleared = h.store.clear(run_id, [("load", None, True, 0)], [("total", 0)])
+    assert cleared == 2
+    assert h.store.get_run(run_id).state == "running"
+    h.advance(run_id)
+    h.drain()
+    rows = {r["map_index"]: r for r in h.store.list_instances(run_id, "load")}
+    assert rows[1]["state"] == "success" and rows[1]["try_number"] == 2
+    assert rows[0]["try_number"] == 1
+    assert h.xcom(run_id, "total") == 6
+
+
+def test_conf_overrides_params(h):
+    run_id = h.start(h.write("""
+    @task
+    def width(**context):
+        return list(range(context["params"]["n"]))
+
+    @task
+    def each(x):
+        return x
+
+    with DAG(dag_id="params", params={"n": 2}) as d:
+        each.expand(x=width())
+    """), conf={"n": 4})
+    h.drain()
+    assert h.store.map_lengths(run_id)["each"] == 4
+
+
+def test_lazy_sequence_streams_in_pages(h, monkeypatch):
+    import orchestrator.store as store_module
+
+    monkeypatch.setattr(store_module, "XCOM_STREAM_PAGE", 7)
+    run_id = h.run("""
+    @task(batch_size=10)
+    def each(x):
+        return x
+
+    @task
+    def total(values):
+        return [sum(values), len(values), values[25]]
+
+    with DAG(dag_id="pages") as d:
+        total(each.expand(x=list(range(50))))
+    """)
+    assert h.xcom(run_id, "total") == [sum(range(50)), 50, 25]
+
+
+def test_store_keeps_state_machine_results_on_postgres(tmp_path, pg_url):
+    h = Harness(tmp_path, database_url=pg_url)
+    run_id = h.run(SEED)
+    assert h.xcom(run_id, "total") == 36
+    assert isinstance(h.store, Store) and not h.store.is_sqlite

@@ -1,0 +1,114 @@
+"""The store's compare-and-set and upserts, on SQLite and on PostgreSQL."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+import orchestrator
+from orchestrator.errors import DuplicateRunError, RunNotFound
+from orchestrator.schema import SCHEMA_REVISION, metadata
+from orchestrator.states import TaskInstanceState as TI
+from orchestrator.store import Store, masked_url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path) -> Store:
+    url = f"sqlite:///{tmp_path / 's.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    store = Store(url)
+    store.ensure_schema()
+    yield store
+    store.engine.dispose()
+
+
+def make_run(store: Store, run_id: str = "r1", width: int = 3) -> None:
+    store.create_run(run_id, "d", datetime(2022, 1, 1), {}, "d.py", [("t", 1)])
+    with store.locked_run(run_id) as tx:
+        tx.expand("t", [width], TI.QUEUED, 1)
+
+
+def test_claim_is_exclusive(store):
+    make_run(store)
+    first = store.claim("r1", "t", [0, 1], "host-a")
+    again = store.claim("r1", "t", [0, 1, 2], "host-b")
+    assert [c.map_index for c in first] == [0, 1] and all(c.try_number == 1 for c in first)
+    assert [c.map_index for c in again] == [2]
+
+
+def test_a_stale_try_cannot_finish_an_instance(store):
+    make_run(store)
+    store.claim("r1", "t", [0], "h")
+    assert not store.finish("r1", "t", 0, 2, TI.SUCCESS, xcoms={"return_value": "1"})
+    with pytest.raises(KeyError):
+        store.xcom_value("r1", "t", 0)
+    assert store.finish("r1", "t", 0, 1, TI.SUCCESS, xcoms={"return_value": "1"})
+    assert store.xcom_value("r1", "t", 0) == 1
+
+
+def test_a_finished_instance_never_moves_backwards(store):
+    make_run(store)
+    store.claim("r1", "t", [0], "h")
+    assert store.finish("r1", "t", 0, 1, TI.SUCCESS, xcoms={"return_value": "7"})
+    assert store.claim("r1", "t", [0], "h") == []
+    assert not store.finish("r1", "t", 0, 1, TI.FAILED, error="late duplicate")
+    row = store.list_instances("r1", "t")[0]
+    assert (row["state"], row["error"]) == ("success", None)
+
+
+def test_xcom_writes_are_upserts(store):
+    make_run(store)
+    store.claim("r1", "t", [0], "h")
+    store.finish("r1", "t", 0, 1, TI.UP_FOR_RETRY, xcoms={"return_value": '"first"'})
+    store.claim("r1", "t", [0], "h")
+    store.finish("r1", "t", 0, 2, TI.SUCCESS, xcoms={"return_value": '"second"'})
+    assert store.xcom_value("r1", "t", 0) == "second"
+    assert store.xcom_count("r1", "t") == 1
+
+
+def test_expansion_is_one_row_per_index(store):
+    make_run(store, width=500)
+    rows = store.list_instances("r1", "t")
+    assert [r["map_index"] for r in rows] == list(range(500))
+    assert store.map_lengths("r1") == {"t": 500}
+
+
+def test_duplicate_run_id_is_refused_and_unknown_run_named(store):
+    make_run(store)
+    with pytest.raises(DuplicateRunError, match="r1"):
+        make_run(store)
+    with pytest.raises(RunNotFound, match="nope"):
+        store.get_run("nope")
+
+
+def test_streamed_values_come_in_map_index_order(store):
+    make_run(store, width=5)
+    for index in (3, 0, 4):
+        store.claim("r1", "t", [index], "h")
+        store.finish("r1", "t", index, 1, TI.SUCCESS, xcoms={"return_value": str(index * 10)})
+    assert list(store.iter_xcom_values("r1", "t")) == [0, 30, 40]
+    assert store.xcom_map_indices("r1", "t") == [0, 3, 4]
+
+
+def test_code_expects_the_migrations_head():
+    config = Config()
+    config.set_main_option("script_location", str(Path(orchestrator.__file__).parent / "migrations"))
+    assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_REVISION
+
+
+def test_migrations_create_exactly_the_models(pg_url):
+    store = Store(pg_url)
+    store.upgrade()
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    store.engine.dispose()
+    assert diff == []
+
+
+def test_masked_url_hides_the_password():
+    assert "s3cret" not in masked_url("postgresql+psycopg2://user:s3cret@db:5432/x")
+    assert "db:5432" in masked_url("postgresql+psycopg2://user:s3cret@db:5432/x")

@@ -1,0 +1,117 @@
+"""evaluate_trigger_rule: a table checked against Airflow's TriggerRuleDep, and properties."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from orchestrator.trigger_rules import Decision, TriggerRule, UpstreamCounts, evaluate_trigger_rule
+
+R, W, S, U = Decision.RUN, Decision.WAIT, Decision.SKIP, Decision.UPSTREAM_FAILED
+
+
+def counts(success=0, failed=0, upstream_failed=0, skipped=0, running=0) -> UpstreamCounts:
+    total = success + failed + upstream_failed + skipped + running
+    return UpstreamCounts(total, success, failed, upstream_failed, skipped)
+
+
+# Columns: (success, failed, upstream_failed, skipped, running) of the upstream instances.
+MIXES = {
+    "all success": counts(success=3),
+    "one failed": counts(success=2, failed=1),
+    "all failed": counts(failed=3),
+    "one upstream_failed": counts(success=2, upstream_failed=1),
+    "all skipped": counts(skipped=3),
+    "one skipped": counts(success=2, skipped=1),
+    "success + running": counts(success=2, running=1),
+    "failed + running": counts(failed=1, running=2),
+    "skipped + running": counts(skipped=1, running=2),
+    "nothing done": counts(running=3),
+    "failed + skipped": counts(failed=1, skipped=2),
+}
+
+# Airflow's outcome for each rule and mix (trigger_rule_dep.py, flag_upstream_failed=True).
+EXPECTED = {
+    TriggerRule.ALL_SUCCESS: [R, U, U, U, S, S, W, U, S, W, U],
+    TriggerRule.ALL_FAILED: [S, S, R, S, S, S, S, W, S, W, S],
+    TriggerRule.ALL_DONE: [R, R, R, R, R, R, W, W, W, W, R],
+    TriggerRule.ALL_DONE_MIN_ONE_SUCCESS: [R, R, U, R, S, R, W, W, W, W, U],
+    TriggerRule.ALL_SKIPPED: [S, S, S, S, R, S, S, S, W, W, S],
+    TriggerRule.ONE_SUCCESS: [R, R, U, R, S, R, R, W, W, W, U],
+    TriggerRule.ONE_FAILED: [S, R, R, R, S, S, W, R, W, W, R],
+    TriggerRule.ONE_DONE: [R, R, R, R, S, R, R, R, W, W, R],
+    TriggerRule.NONE_FAILED: [R, U, U, U, R, R, W, U, W, W, U],
+    TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS: [R, U, U, U, S, R, W, U, W, W, U],
+    TriggerRule.NONE_SKIPPED: [R, R, R, R, S, S, W, W, S, W, S],
+    TriggerRule.ALWAYS: [R] * len(MIXES),
+}
+
+CASES = [
+    pytest.param(rule, mix, want, id=f"{rule.value}-{name.replace(' ', '_')}")
+    for rule, outcomes in EXPECTED.items()
+    for (name, mix), want in zip(MIXES.items(), outcomes, strict=True)
+]
+
+
+def test_the_table_covers_every_rule():
+    assert set(EXPECTED) == set(TriggerRule)
+
+
+@pytest.mark.parametrize("rule, mix, want", CASES)
+def test_rule_outcome_matches_airflow(rule, mix, want):
+    assert evaluate_trigger_rule(rule, mix) is want
+
+
+@pytest.mark.parametrize("rule", list(TriggerRule))
+def test_task_without_upstream_always_runs(rule):
+    assert evaluate_trigger_rule(rule, UpstreamCounts()) is Decision.RUN
+
+
+def test_rule_accepts_its_string_value():
+    assert evaluate_trigger_rule("none_failed", counts(success=1, skipped=1)) is Decision.RUN
+
+
+finished_counts = st.builds(
+    lambda s, f, u, k: counts(success=s, failed=f, upstream_failed=u, skipped=k),
+    st.integers(0, 5), st.integers(0, 5), st.integers(0, 5), st.integers(0, 5),
+).filter(lambda c: c.total > 0)
+
+
+@given(rule=st.sampled_from(list(TriggerRule)), up=finished_counts)
+def test_no_rule_waits_once_every_upstream_is_done(rule, up):
+    assert evaluate_trigger_rule(rule, up) is not Decision.WAIT
+
+
+@given(rule=st.sampled_from(list(TriggerRule)), up=finished_counts, running=st.integers(1, 5))
+def test_a_decision_taken_early_stands_when_the_rest_finish(rule, up, running):
+    """What a rule decides while instances still run never changes once they end (if it was
+    not WAIT): the scheduler may act on early decisions (one_failed fires at once)."""
+    early = UpstreamCounts(up.total + running, up.success, up.failed, up.upstream_failed, up.skipped)
+    decision = evaluate_trigger_rule(rule, early)
+    if decision is Decision.WAIT:
+        return
+    for outcome in ("success", "failed", "skipped"):
+        later = counts(**{"success": up.success, "failed": up.failed, "upstream_failed": up.upstream_failed,
+                          "skipped": up.skipped} | {outcome: getattr(up, outcome) + running})
+        assert evaluate_trigger_rule(rule, later) is decision
+
+
+@given(up=finished_counts)
+def test_all_success_runs_exactly_when_everything_succeeded(up):
+    ran = evaluate_trigger_rule(TriggerRule.ALL_SUCCESS, up) is Decision.RUN
+    assert ran == (up.success == up.total)
+
+
+@given(up=finished_counts, ratio=st.floats(0, 1))
+def test_min_success_ratio_runs_when_the_share_of_successes_reaches_it(up, ratio):
+    decision = evaluate_trigger_rule(TriggerRule.ALL_SUCCESS, up, min_success_ratio=ratio)
+    considered = up.total - up.skipped
+    if considered == 0:
+        assert decision is Decision.SKIP
+    else:
+        assert (decision is Decision.RUN) == (up.success / considered >= ratio)
+        assert decision in (Decision.RUN, Decision.UPSTREAM_FAILED)
+
+
+def test_min_success_ratio_waits_for_every_instance():
+    assert evaluate_trigger_rule(TriggerRule.ALL_SUCCESS, counts(success=9, running=1), 0.5) is Decision.WAIT
