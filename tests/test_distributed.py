@@ -1,0 +1,124 @@
+"""The distributed path: real `chordflow worker` processes on Redis and PostgreSQL."""
+from __future__ import annotations
+
+import json
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+
+SPREAD = """
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from orchestrator import dag, task, get_current_context
+
+FLAG = Path(__file__).with_suffix(".fixed")
+
+@task(batch_size=1)
+def work(x):
+    time.sleep(0.2)
+    return x
+
+@task(retries=1, retry_delay=timedelta(seconds=1))
+def late_retry(x):
+    if x == 1 and get_current_context()["ti"].try_number == 1:
+        raise RuntimeError("retry me in a second")
+    print(f"late_retry {x} done")
+    return x
+
+@task
+def total(values):
+    return sum(values)
+
+@task
+def gate(values):
+    if not FLAG.exists():
+        raise ValueError("gate closed")
+    return len(values)
+
+@dag(dag_id="spread", schedule=None, start_date=datetime(2022, 1, 1))
+def spread():
+    total(work.expand(x=list(range(24))))
+    gate(late_retry.expand(x=[0, 1, 2]))
+
+spread()
+"""
+
+
+@pytest.fixture
+def dag_file(distributed_env) -> Path:
+    folder = Path(distributed_env["CHORDFLOW_DAGS_FOLDER"])
+    folder.mkdir(parents=True)
+    path = folder / "spread.py"
+    path.write_text(textwrap.dedent(SPREAD))
+    return path
+
+
+def json_of(result):
+    assert result.returncode in (0, 1), result.stderr
+    return json.loads(result.stdout)
+
+
+def wait_for_state(env, run_id, timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = json_of(run_cli(env, "runs", "show", run_id, "--output", "json"))["state"]
+        if state in ("success", "failed"):
+            return state
+        time.sleep(0.5)
+    raise AssertionError(f"run {run_id} did not end in {timeout} s")
+
+
+def test_map_spreads_over_two_workers_and_logs_are_read_through_the_store(distributed_env, workers, dag_file):
+    workers.start("alpha")
+    workers.start("beta")
+    workers.wait_ready()
+    result = run_cli(distributed_env, "run", "spread", "--wait", "--output", "json", "--run-id", "r1")
+    assert result.returncode == 1, result.stderr  # gate fails until FLAG exists
+    rows = json_of(run_cli(distributed_env, "tasks", "list", "r1", "--task-id", "work", "--output", "json"))
+    hosts = {row["hostname"].split("@")[0] for row in rows}
+    assert hosts == {"alpha", "beta"}
+    assert all(row["state"] == "success" for row in rows)
+    assert json_of(run_cli(distributed_env, "xcom", "get", "r1", "total", "--output", "json")) == sum(range(24))
+    retried = [r for r in json_of(run_cli(distributed_env, "tasks", "list", "r1", "--task-id", "late_retry",
+                                          "--output", "json")) if r["map_index"] == 1][0]
+    assert (retried["state"], retried["try_number"]) == ("success", 2)
+    logs = run_cli(distributed_env, "tasks", "logs", "r1", "late_retry", "--map-index", "1")
+    assert "retry me in a second" in logs.stdout and "late_retry 1 done" in logs.stdout
+
+
+def test_run_without_wait_returns_at_once_and_clear_reruns_on_workers(distributed_env, workers, dag_file):
+    workers.start("solo", concurrency=4)
+    workers.wait_ready()
+    started = json_of(run_cli(distributed_env, "run", "spread", "--output", "json", "--run-id", "r2"))
+    assert started["state"] == "running"
+    assert wait_for_state(distributed_env, "r2") == "failed"
+    dag_file.with_suffix(".fixed").touch()
+    cleared = json_of(run_cli(distributed_env, "tasks", "clear", "r2", "--task-id", "gate", "--wait",
+                              "--output", "json"))
+    assert cleared == {"run_id": "r2", "cleared": 1, "state": "success"}
+    assert json_of(run_cli(distributed_env, "xcom", "get", "r2", "gate", "--output", "json")) == 3
+
+
+def test_scheduler_pass_completes_a_run_whose_callback_was_lost(distributed_env, workers, dag_file):
+    """The map's instances all ended but its chord callback never ran (state as a lost callback
+    leaves it): one `chordflow scheduler --once` pass does the advance step from the store."""
+    from sqlalchemy import create_engine, text
+
+    dag_file.with_suffix(".fixed").touch()
+    workers.start("worker", concurrency=4)
+    workers.wait_ready()
+    run_cli(distributed_env, "run", "spread", "--wait", "--output", "json", "--run-id", "r3")
+    engine = create_engine(distributed_env["CHORDFLOW_DATABASE_URL"])
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE task_instance SET state='none', try_number=0 WHERE task_id='total'"))
+        conn.execute(text("DELETE FROM xcom WHERE task_id='total'"))
+        conn.execute(text("UPDATE dag_run SET state='running', end_date=NULL WHERE run_id='r3'"))
+    engine.dispose()
+    assert run_cli(distributed_env, "scheduler", "--once").returncode == 0
+    assert wait_for_state(distributed_env, "r3") == "success"
+    assert json_of(run_cli(distributed_env, "xcom", "get", "r3", "total", "--output", "json")) == sum(range(24))
