@@ -163,6 +163,19 @@ def wait_for_run(svc: Services, run_id: str, show_progress: bool) -> str:
         interval = min(interval * 1.5, 1.0)
 
 
+def check_broker(svc: Services, timeout: float = 10.0) -> None:
+    """Refuse to start a run that could not be dispatched: the broker must answer first."""
+    from orchestrator.store import masked_url
+
+    try:
+        with svc.app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=timeout)
+    except Exception as exc:
+        raise ChordflowError(
+            f"cannot reach the broker at {masked_url(svc.settings.broker_url)}: {exc}"
+        ) from None
+
+
 @cli.command()
 @click.argument("dag_file_or_id")
 @click.option("--dag-id", help="Which DAG of the file, when it declares several.")
@@ -186,6 +199,8 @@ def run(ctx, dag_file_or_id, dag_id, conf, run_id, logical_date, wait, output):
     store = svc.store
     run_id = run_id or new_run_id(date)
     worker = None
+    if not svc.settings.embedded:
+        check_broker(svc)
     if svc.settings.embedded:
         from executor.embedded import EmbeddedWorker
 

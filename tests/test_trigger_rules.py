@@ -84,8 +84,9 @@ def test_no_rule_waits_once_every_upstream_is_done(rule, up):
 
 @given(rule=st.sampled_from(list(TriggerRule)), up=finished_counts, running=st.integers(1, 5))
 def test_a_decision_taken_early_stands_when_the_rest_finish(rule, up, running):
-    """What a rule decides while instances still run never changes once they end (if it was
-    not WAIT): the scheduler may act on early decisions (one_failed fires at once)."""
+    """Whether a task runs, decided while upstream instances still run, holds whatever they end
+    as: the scheduler acts on early decisions (one_failed fires at once). Which of skipped /
+    upstream_failed a task gets may depend on what finished first, as in Airflow."""
     early = UpstreamCounts(up.total + running, up.success, up.failed, up.upstream_failed, up.skipped)
     decision = evaluate_trigger_rule(rule, early)
     if decision is Decision.WAIT:
@@ -93,7 +94,7 @@ def test_a_decision_taken_early_stands_when_the_rest_finish(rule, up, running):
     for outcome in ("success", "failed", "skipped"):
         later = counts(**{"success": up.success, "failed": up.failed, "upstream_failed": up.upstream_failed,
                           "skipped": up.skipped} | {outcome: getattr(up, outcome) + running})
-        assert evaluate_trigger_rule(rule, later) is decision
+        assert (evaluate_trigger_rule(rule, later) is Decision.RUN) == (decision is Decision.RUN)
 
 
 @given(up=finished_counts)
