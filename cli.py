@@ -371,7 +371,9 @@ def check_task(svc: Services, run_id: str, task_id: str, map_index: int | None =
     if not store.instance_exists(run_id, task_id):
         raise TaskNotFound(f"run {run_id!r} has no task {task_id!r} (see `chordflow runs show {run_id}`)")
     if map_index is not None and not store.instance_exists(run_id, task_id, map_index):
-        raise TaskNotFound(f"task {task_id!r} of run {run_id!r} has no map index {map_index}")
+        count = store.map_lengths(run_id).get(task_id)
+        hint = f": it is mapped, choose --map-index 0..{count - 1}" if map_index == -1 and count else ""
+        raise TaskNotFound(f"task {task_id!r} of run {run_id!r} has no map index {map_index}{hint}")
 
 
 @tasks.command("list")

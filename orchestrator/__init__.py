@@ -6,6 +6,7 @@ from orchestrator.context import get_current_context
 from orchestrator.dag import DAG, chain, dag
 from orchestrator.decorators import task, task_group
 from orchestrator.errors import FailTask, SkipTask
+from orchestrator.params import Param
 from orchestrator.task_group import TaskGroup
 from orchestrator.trigger_rules import TriggerRule
 from orchestrator.xcom_arg import XComArg
@@ -19,6 +20,7 @@ __all__ = [
     "AirflowFailException",
     "AirflowSkipException",
     "FailTask",
+    "Param",
     "SkipTask",
     "TaskGroup",
     "TriggerRule",

@@ -25,6 +25,15 @@ CONTEXT_KEYS = frozenset(
 _TASK_OPTIONS = frozenset({"multiple_outputs"})
 
 
+def _returns_dict(fn: Callable[..., Any]) -> bool:
+    """Airflow infers ``multiple_outputs`` from a ``-> dict`` return annotation."""
+    try:
+        annotation = inspect.signature(fn, eval_str=True).return_annotation
+    except Exception:  # an annotation that does not evaluate says nothing
+        return False
+    return annotation is dict or getattr(annotation, "__origin__", None) is dict
+
+
 def _require_dag(what: str) -> None:
     if current_dag() is None:
         raise DagDefinitionError(f"{what} is used outside a DAG: call it inside `with DAG(...)` or an @dag function")
@@ -53,7 +62,9 @@ class TaskDecorator:
         return dag.unique_task_id(base, current_task_group(dag))
 
     def _base_options(self) -> dict[str, Any]:
-        return {k: v for k, v in self.options.items() if k != "task_id" and k not in _TASK_OPTIONS}
+        options = {k: v for k, v in self.options.items() if k != "task_id" and k not in _TASK_OPTIONS}
+        options["multiple_outputs"] = self.options.get("multiple_outputs", _returns_dict(self.function))
+        return options
 
     def _check_names(self, names, method: str) -> None:
         params = self.signature.parameters

@@ -7,7 +7,7 @@ scheduler asks :meth:`ExpandInput.lengths` once (one number per mapped parameter
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from orchestrator.errors import DagDefinitionError, UnmappableXComError
@@ -35,7 +35,7 @@ class XComReader(Protocol):
 
 def validate_expand_value(name: str, value: Any, method: str = "expand") -> None:
     """Refuse, at definition time, a value that can never be mapped over."""
-    if isinstance(value, (list, tuple, dict, XComArg)):
+    if isinstance(value, (XComArg, Mapping)) or (isinstance(value, Sequence) and not isinstance(value, (str, bytes))):
         return
     raise DagDefinitionError(
         f"{method}() got an unexpected type {type(value).__name__!r} for keyword argument {name!r}: "
@@ -61,9 +61,9 @@ def validate_mappable_value(task_id: str, value: Any, limit: int) -> None:
 
 
 def _as_elements(value: Any) -> Sequence[Any]:
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return list(value.items())
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
         return value
     raise UnmappableXComError(f"cannot map over a value of type {type(value).__name__!r}")
 

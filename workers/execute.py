@@ -13,6 +13,7 @@ from orchestrator.dag import DAG
 from orchestrator.dag_loader import DagBag
 from orchestrator.errors import FailTask, SkipTask
 from orchestrator.expand_input import validate_mappable_value
+from orchestrator.params import resolve_params
 from orchestrator.runtime import LazyXComSequence, MappedSequence, StoreXComReader, materialize
 from orchestrator.states import TaskInstanceState
 from orchestrator.store import ClaimedInstance, RunRecord, Store
@@ -101,7 +102,7 @@ class InstanceRunner:
             _reader=reader,
         )
         run_info = DagRunInfo(run.run_id, run.dag_id, run.logical_date.replace(tzinfo=timezone.utc), run.conf)
-        context = build_context(dag, task, run_info, ti, {**dag.params, **run.conf})
+        context = build_context(dag, task, run_info, ti, resolve_params(dag.params, run.conf))
         xcoms: dict[str, str] = {}
         error = None
         with LogCapture() as capture:
@@ -118,6 +119,8 @@ class InstanceRunner:
                     validate_mappable_value(task.task_id, result, self.max_map_length)
                 if operator.do_xcom_push and result is not None:
                     xcoms["return_value"] = to_json(task.task_id, result)
+                    if getattr(operator, "multiple_outputs", False) and isinstance(result, dict):
+                        xcoms.update((str(key), to_json(task.task_id, value)) for key, value in result.items())
                 for key, value in ti._pushed.items():
                     xcoms[key] = to_json(task.task_id, value)
                 state = TaskInstanceState.SUCCESS

@@ -1,6 +1,7 @@
 """Classic operators. Each maps like Airflow's: ``Op.partial(task_id=...).expand(field=[...])``."""
 from orchestrator.baseoperator import BaseOperator
 from orchestrator.operators.bash import BashOperator
+from orchestrator.operators.empty import EmptyOperator
 from orchestrator.operators.python import PythonOperator
 
-__all__ = ["BaseOperator", "BashOperator", "PythonOperator"]
+__all__ = ["BaseOperator", "BashOperator", "EmptyOperator", "PythonOperator"]

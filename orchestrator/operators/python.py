@@ -59,4 +59,12 @@ class PythonOperator(BaseOperator):
 
 
 class DecoratedPythonOperator(PythonOperator):
-    """What ``@task`` builds: a PythonOperator whose arguments came from calling the function."""
+    """What ``@task`` builds: a PythonOperator whose arguments came from calling the function.
+
+    :param multiple_outputs: push each key of a returned dict as its own XCom too, as Airflow
+        does (default: true when the function is annotated ``-> dict``).
+    """
+
+    def __init__(self, *, multiple_outputs: bool = False, **kwargs: Any):
+        self.multiple_outputs = multiple_outputs
+        super().__init__(**kwargs)
