@@ -255,15 +255,17 @@ def worker(ctx, concurrency, queues, pool, hostname, loglevel):
 @click.pass_context
 @handle_errors
 def scheduler(ctx, interval, once):
-    """Reconciler: re-run the advance step of every running run, so a lost chord callback
-    never leaves a run waiting."""
+    """Reconciler: sends again the instances whose worker stopped heartbeating, and re-runs the
+    advance step of every running run, so a dead worker or a lost chord callback never leaves a
+    run waiting. Several schedulers may run: each change is a compare-and-set."""
     svc = services(ctx)
+    if svc.settings.embedded:
+        raise BadInput("`chordflow scheduler` needs a broker: set CHORDFLOW_BROKER_URL (e.g. redis://host:6379/0)")
+    check_broker(svc)
     while True:
-        for run_id in svc.store.running_run_ids():
-            try:
-                svc.runtime.advance(run_id)
-            except ChordflowError as exc:
-                click.echo(f"run {run_id}: {exc}", err=True)
+        report = svc.runtime.reconcile()
+        if report["requeued"]:
+            click.echo(f"sent {report['requeued']} instance(s) again (their worker or message was lost)", err=True)
         if once:
             return
         time.sleep(interval)

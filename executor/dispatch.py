@@ -43,3 +43,13 @@ class CeleryDispatcher:
 
     def request_advance(self, run_id: str) -> None:
         self.app.signature(ADVANCE, args=(run_id,), immutable=True).apply_async()
+
+    def queue_is_empty(self, queue: str | None) -> bool | None:
+        name = queue or self.app.conf.task_default_queue
+        with self.app.connection_for_read() as conn:
+            client = getattr(conn.default_channel, "client", None)
+            if client is None or not hasattr(client, "llen"):
+                return None
+            # Celery's Redis transport keeps each priority in its own list (name, name\x06\x163, ...).
+            names = [name] + [f"{name}\x06\x16{p}" for p in range(1, 10)]
+            return sum(client.llen(n) for n in names) == 0

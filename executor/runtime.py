@@ -7,6 +7,7 @@ import threading
 from celery import Celery
 
 from orchestrator.dag_loader import DagBag
+from orchestrator.errors import ChordflowError
 from orchestrator.scheduling import AdvanceResult, advance_run
 from orchestrator.settings import Settings
 from orchestrator.store import Store
@@ -42,6 +43,43 @@ class Runtime:
     def after_fork(self) -> None:
         if self._store is not None:
             self._store.dispose()
+
+    def reconcile(self) -> dict[str, int]:
+        """One reconciler pass: requeue and dispatch again the instances whose worker stopped
+        heartbeating, then do the advance step of every running run (a lost chord callback
+        leaves decisions pending; the advance step is idempotent)."""
+        requeued = self.store.requeue_zombies(self.settings.zombie_after)
+        for (run_id, task_id), indices in requeued.items():
+            log.warning("run %s: %d instance(s) of %s lost their worker; sent again", run_id, len(indices), task_id)
+            self._send_again(run_id, task_id, indices)
+        resent = 0
+        empty: dict[str | None, bool | None] = {}
+        for (run_id, task_id), indices in self.store.stale_queued(self.settings.requeue_after).items():
+            task = self._task(run_id, task_id)
+            if task.queue not in empty:
+                empty[task.queue] = self.dispatcher.queue_is_empty(task.queue)
+            if empty[task.queue] is False:
+                continue  # messages still wait: the instances are behind them, not lost
+            won = self.store.touch_queued(run_id, task_id, indices, self.settings.requeue_after)
+            if won:
+                log.warning("run %s: %d queued instance(s) of %s had no message; sent again", run_id, len(won), task_id)
+                self._send_again(run_id, task_id, won)
+                resent += len(won)
+        advanced = 0
+        for run_id in self.store.running_run_ids():
+            try:
+                self.advance(run_id)
+                advanced += 1
+            except ChordflowError as exc:
+                log.error("run %s: %s", run_id, exc)
+        return {"requeued": sum(len(i) for i in requeued.values()) + resent, "runs": advanced}
+
+    def _task(self, run_id: str, task_id: str):
+        run = self.store.get_run(run_id)
+        return self.dagbag.get_dag(run.fileloc, run.dag_id).task_dict[task_id]
+
+    def _send_again(self, run_id: str, task_id: str, indices: list[int]) -> None:
+        self.dispatcher.dispatch(run_id, self._task(run_id, task_id), indices)
 
     def advance(self, run_id: str) -> AdvanceResult:
         """The advance step of a run (chord callback, first step after submit, reconciler)."""

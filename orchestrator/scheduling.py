@@ -44,6 +44,9 @@ class Dispatcher(Protocol):
     def request_advance(self, run_id: str) -> None:
         """Call the advance step of the run soon (e.g. after ``tasks clear``)."""
 
+    def queue_is_empty(self, queue: str | None) -> bool | None:
+        """Whether no message waits in ``queue`` (``None``: the broker cannot tell)."""
+
 
 @dataclass
 class AdvanceResult:

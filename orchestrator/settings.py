@@ -7,6 +7,14 @@ from pathlib import Path
 
 #: Most elements one map may expand to, unless ``CHORDFLOW_MAX_MAP_LENGTH`` says otherwise (Airflow: 1024).
 DEFAULT_MAX_MAP_LENGTH = 100_000
+#: Seconds between two heartbeats of a running instance (``CHORDFLOW_HEARTBEAT_INTERVAL``).
+DEFAULT_HEARTBEAT_INTERVAL = 5.0
+#: Seconds without a heartbeat after which a running instance's worker is taken for dead
+#: (``CHORDFLOW_ZOMBIE_AFTER``): another worker may take it over, the scheduler requeues it.
+DEFAULT_ZOMBIE_AFTER = 30.0
+#: Seconds an instance may stay ``queued`` while its queue on the broker is empty before the
+#: scheduler sends it again (its message was lost: broker restarted, or a dead worker held it).
+DEFAULT_REQUEUE_AFTER = 60.0
 
 
 @dataclass(frozen=True)
@@ -19,6 +27,9 @@ class Settings:
     :param result_backend: ``CHORDFLOW_RESULT_BACKEND`` (default: the broker URL), chord bookkeeping.
     :param dags_folder: ``CHORDFLOW_DAGS_FOLDER`` (default ``./dags``).
     :param max_map_length: ``CHORDFLOW_MAX_MAP_LENGTH`` (default 100000).
+    :param heartbeat_interval: ``CHORDFLOW_HEARTBEAT_INTERVAL`` seconds (default 5).
+    :param zombie_after: ``CHORDFLOW_ZOMBIE_AFTER`` seconds without heartbeat (default 30).
+    :param requeue_after: ``CHORDFLOW_REQUEUE_AFTER`` seconds queued with an empty queue (default 60).
     """
 
     home: Path
@@ -27,6 +38,9 @@ class Settings:
     result_backend: str | None
     dags_folder: Path
     max_map_length: int = DEFAULT_MAX_MAP_LENGTH
+    heartbeat_interval: float = DEFAULT_HEARTBEAT_INTERVAL
+    zombie_after: float = DEFAULT_ZOMBIE_AFTER
+    requeue_after: float = DEFAULT_REQUEUE_AFTER
 
     @property
     def embedded(self) -> bool:
@@ -38,11 +52,7 @@ class Settings:
         env = os.environ if environ is None else environ
         home = Path(env.get("CHORDFLOW_HOME") or "~/.chordflow").expanduser()
         broker = env.get("CHORDFLOW_BROKER_URL") or None
-        raw_limit = env.get("CHORDFLOW_MAX_MAP_LENGTH") or str(DEFAULT_MAX_MAP_LENGTH)
-        try:
-            max_map_length = int(raw_limit)
-        except ValueError:
-            raise ValueError(f"CHORDFLOW_MAX_MAP_LENGTH must be an integer, got {raw_limit!r}") from None
+        max_map_length = int(_number(env, "CHORDFLOW_MAX_MAP_LENGTH", DEFAULT_MAX_MAP_LENGTH, int))
         return cls(
             home=home,
             database_url=env.get("CHORDFLOW_DATABASE_URL") or f"sqlite:///{home / 'chordflow.db'}",
@@ -50,7 +60,23 @@ class Settings:
             result_backend=env.get("CHORDFLOW_RESULT_BACKEND") or broker,
             dags_folder=Path(env.get("CHORDFLOW_DAGS_FOLDER") or "dags").expanduser().resolve(),
             max_map_length=max_map_length,
+            heartbeat_interval=_number(env, "CHORDFLOW_HEARTBEAT_INTERVAL", DEFAULT_HEARTBEAT_INTERVAL, float),
+            zombie_after=_number(env, "CHORDFLOW_ZOMBIE_AFTER", DEFAULT_ZOMBIE_AFTER, float),
+            requeue_after=_number(env, "CHORDFLOW_REQUEUE_AFTER", DEFAULT_REQUEUE_AFTER, float),
         )
 
     def with_overrides(self, **changes) -> Settings:
         return replace(self, **changes)
+
+
+def _number(env, name: str, default: float, kind: type) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a {'whole ' if kind is int else ''}number, got {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, got {raw!r}")
+    return value

@@ -10,11 +10,11 @@ import contextlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, delete, event, func, insert, select, update
+from sqlalchemy import and_, bindparam, case, delete, event, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -286,14 +286,24 @@ class Store:
             return bool(conn.execute(query).scalar())
 
     # -- task instances: the worker's compare-and-set ----------------------------------------
-    def claim(self, run_id: str, task_id: str, map_indices: Sequence[int], hostname: str) -> list[ClaimedInstance]:
-        """Move claimable instances to ``running`` and count a new try; others are left alone."""
+    def claim(
+        self, run_id: str, task_id: str, map_indices: Sequence[int], hostname: str, zombie_after: float | None = None
+    ) -> list[ClaimedInstance]:
+        """Move claimable instances to ``running`` and count a new try; others are left alone.
+
+        With ``zombie_after``, a ``running`` instance whose heartbeat is older than that many
+        seconds is claimable too: its worker died and the message came back to another one. That
+        try resumes under its own number: a lost worker is not counted against the retries.
+        """
         now = utcnow()
+        claimable = task_instance.c.state.in_([s.value for s in CLAIMABLE_STATES])
+        if zombie_after is not None:
+            claimable = or_(claimable, _is_zombie(now, zombie_after))
         where = and_(
             task_instance.c.run_id == run_id,
             task_instance.c.task_id == task_id,
             task_instance.c.map_index.in_(list(map_indices)),
-            task_instance.c.state.in_([s.value for s in CLAIMABLE_STATES]),
+            claimable,
         )
         with self.begin() as conn:
             rows = conn.execute(
@@ -301,7 +311,8 @@ class Store:
                 .where(where)
                 .values(
                     state=TaskInstanceState.RUNNING.value,
-                    try_number=task_instance.c.try_number + 1,
+                    try_number=task_instance.c.try_number
+                    + case((task_instance.c.state == TaskInstanceState.RUNNING.value, 0), else_=1),
                     start_date=now,
                     end_date=None,
                     heartbeat_at=now,
@@ -312,6 +323,76 @@ class Store:
             ).all()
         claimed = (ClaimedInstance(r.map_index, r.try_number, r.max_tries) for r in rows)
         return sorted(claimed, key=lambda c: c.map_index)
+
+    def heartbeat(self, instances: Iterable[tuple[str, str, int, int]]) -> int:
+        """Mark these ``(run_id, task_id, map_index, try_number)`` as alive; returns rows touched."""
+        rows = [{"r": r, "t": t, "m": m, "n": n} for r, t, m, n in instances]
+        if not rows:
+            return 0
+        statement = (
+            update(task_instance)
+            .where(
+                task_instance.c.run_id == bindparam("r"),
+                task_instance.c.task_id == bindparam("t"),
+                task_instance.c.map_index == bindparam("m"),
+                task_instance.c.try_number == bindparam("n"),
+                task_instance.c.state == TaskInstanceState.RUNNING.value,
+            )
+            .values(heartbeat_at=utcnow())
+        )
+        with self.begin() as conn:
+            return conn.execute(statement, rows).rowcount
+
+    def requeue_zombies(self, zombie_after: float) -> dict[tuple[str, str], list[int]]:
+        """Put ``running`` instances without a recent heartbeat back to ``queued`` (their try did
+        not end: it is not counted against their retries). Returns ``{(run_id, task_id): indices}``."""
+        now = utcnow()
+        with self.begin() as conn:
+            rows = conn.execute(
+                update(task_instance)
+                .where(_is_zombie(now, zombie_after))
+                .values(state=TaskInstanceState.QUEUED.value, queued_at=now,
+                        try_number=task_instance.c.try_number - 1)
+                .returning(task_instance.c.run_id, task_instance.c.task_id, task_instance.c.map_index)
+            ).all()
+        found: dict[tuple[str, str], list[int]] = {}
+        for row in rows:
+            found.setdefault((row.run_id, row.task_id), []).append(row.map_index)
+        return {key: sorted(indices) for key, indices in found.items()}
+
+    def stale_queued(self, requeue_after: float) -> dict[tuple[str, str], list[int]]:
+        """``queued`` instances waiting longer than ``requeue_after`` seconds (their message may be
+        lost), as ``{(run_id, task_id): indices}``. Nothing is changed: see :meth:`touch_queued`."""
+        threshold = utcnow() - timedelta(seconds=requeue_after)
+        with self.begin() as conn:
+            rows = conn.execute(
+                select(task_instance.c.run_id, task_instance.c.task_id, task_instance.c.map_index).where(
+                    task_instance.c.state == TaskInstanceState.QUEUED.value, task_instance.c.queued_at < threshold
+                )
+            ).all()
+        found: dict[tuple[str, str], list[int]] = {}
+        for row in rows:
+            found.setdefault((row.run_id, row.task_id), []).append(row.map_index)
+        return {key: sorted(indices) for key, indices in found.items()}
+
+    def touch_queued(self, run_id: str, task_id: str, map_indices: Sequence[int], requeue_after: float) -> list[int]:
+        """Restart the wait of still-stale ``queued`` instances; returns those this caller won
+        (two schedulers never send the same instance again both)."""
+        threshold = utcnow() - timedelta(seconds=requeue_after)
+        with self.begin() as conn:
+            rows = conn.execute(
+                update(task_instance)
+                .where(
+                    task_instance.c.run_id == run_id,
+                    task_instance.c.task_id == task_id,
+                    task_instance.c.map_index.in_(list(map_indices)),
+                    task_instance.c.state == TaskInstanceState.QUEUED.value,
+                    task_instance.c.queued_at < threshold,
+                )
+                .values(queued_at=utcnow())
+                .returning(task_instance.c.map_index)
+            ).all()
+        return sorted(row.map_index for row in rows)
 
     def finish(
         self,
@@ -491,6 +572,13 @@ class Store:
                     .values(state=DagRunState.RUNNING.value, end_date=None)
                 )
         return cleared
+
+
+def _is_zombie(now: datetime, zombie_after: float):
+    return and_(
+        task_instance.c.state == TaskInstanceState.RUNNING.value,
+        task_instance.c.heartbeat_at < now - timedelta(seconds=zombie_after),
+    )
 
 
 def _mapped_xcoms(run_id: str, task_id: str, key: str) -> list:

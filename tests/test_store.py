@@ -112,3 +112,52 @@ def test_migrations_create_exactly_the_models(pg_url):
 def test_masked_url_hides_the_password():
     assert "s3cret" not in masked_url("postgresql+psycopg2://user:s3cret@db:5432/x")
     assert "db:5432" in masked_url("postgresql+psycopg2://user:s3cret@db:5432/x")
+
+
+def age_heartbeat(store: Store, seconds: float) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from orchestrator.schema import task_instance
+    from orchestrator.store import utcnow
+
+    with store.begin() as conn:
+        conn.execute(update(task_instance).values(heartbeat_at=utcnow() - timedelta(seconds=seconds),
+                                                  queued_at=utcnow() - timedelta(seconds=seconds)))
+
+
+def test_a_running_instance_with_a_fresh_heartbeat_is_not_taken_over(store):
+    make_run(store)
+    store.claim("r1", "t", [0], "a")
+    assert store.claim("r1", "t", [0], "b", zombie_after=30) == []
+    assert store.requeue_zombies(30) == {}
+
+
+def test_a_silent_worker_loses_its_instance_without_losing_a_try(store):
+    make_run(store)
+    store.claim("r1", "t", [0], "dead")
+    age_heartbeat(store, 60)
+    taken = store.claim("r1", "t", [0], "alive", zombie_after=30)
+    assert [(c.map_index, c.try_number) for c in taken] == [(0, 1)]
+    assert store.list_instances("r1", "t")[0]["hostname"] == "alive"
+
+
+def test_scheduler_requeues_instances_of_a_dead_worker(store):
+    make_run(store)
+    store.claim("r1", "t", [0, 1], "dead")
+    assert store.heartbeat([("r1", "t", 0, 1), ("r1", "t", 1, 1)]) == 2
+    age_heartbeat(store, 60)
+    assert store.requeue_zombies(30) == {("r1", "t"): [0, 1]}
+    again = store.claim("r1", "t", [0, 1], "alive")
+    assert [c.try_number for c in again] == [1, 1]
+    assert not store.finish("r1", "t", 0, 0, TI.SUCCESS)
+
+
+def test_only_one_scheduler_sends_a_stale_queued_instance_again(store):
+    make_run(store, width=2)
+    age_heartbeat(store, 120)
+    assert store.stale_queued(60) == {("r1", "t"): [0, 1]}
+    assert store.touch_queued("r1", "t", [0, 1], 60) == [0, 1]
+    assert store.touch_queued("r1", "t", [0, 1], 60) == []
+    assert store.stale_queued(60) == {}

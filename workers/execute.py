@@ -17,6 +17,7 @@ from orchestrator.params import resolve_params
 from orchestrator.runtime import LazyXComSequence, MappedSequence, StoreXComReader, materialize
 from orchestrator.states import TaskInstanceState
 from orchestrator.store import ClaimedInstance, RunRecord, Store
+from workers.heartbeat import Heartbeat
 from workers.log_capture import LogCapture
 
 log = logging.getLogger("chordflow.worker")
@@ -55,12 +56,17 @@ class InstanceRunner:
     :param store: the store results and states go to.
     :param dagbag: where DAG files are loaded from (cached while unchanged).
     :param max_map_length: ``CHORDFLOW_MAX_MAP_LENGTH``, checked on values a downstream maps over.
+    :param heartbeat: marks held instances alive (``None``: no heartbeats, e.g. in unit tests).
+    :param zombie_after: take over ``running`` instances whose heartbeat is this old (seconds).
     """
 
-    def __init__(self, store: Store, dagbag: DagBag, max_map_length: int):
+    def __init__(self, store: Store, dagbag: DagBag, max_map_length: int, heartbeat: Heartbeat | None = None,
+                 zombie_after: float | None = None):
         self.store = store
         self.dagbag = dagbag
         self.max_map_length = max_map_length
+        self.heartbeat = heartbeat
+        self.zombie_after = zombie_after
 
     def run_batch(self, run_id: str, task_id: str, map_indices: list[int], hostname: str) -> BatchOutcome:
         outcome = BatchOutcome()
@@ -71,7 +77,7 @@ class InstanceRunner:
             task = dag.task_dict[task_id]
         except Exception as exc:  # the instances must end, with the reason, rather than hang
             load_error = f"cannot load DAG {run.dag_id!r} from {run.fileloc!r} on {hostname}: {exc}"
-        claimed = self.store.claim(run_id, task_id, map_indices, hostname)
+        claimed = self.store.claim(run_id, task_id, map_indices, hostname, self.zombie_after)
         outcome.not_claimed = len(map_indices) - len(claimed)
         if load_error is not None:
             for instance in claimed:
@@ -79,10 +85,14 @@ class InstanceRunner:
                                   TaskInstanceState.FAILED, error=load_error, log=load_error + "\n", hostname=hostname)
                 outcome.finished["failed"] = outcome.finished.get("failed", 0) + 1
             return outcome
+        if self.heartbeat is not None:
+            self.heartbeat.hold((run_id, task_id, c.map_index, c.try_number) for c in claimed)
         lengths = self.store.task_map_lengths(run_id, task_id) if task.is_mapped else None
         reader = StoreXComReader(self.store, dag, run_id)
         for instance in claimed:
             state = self._run_one(dag, task, run, instance, lengths, reader, hostname)
+            if self.heartbeat is not None:
+                self.heartbeat.release((run_id, task_id, instance.map_index, instance.try_number))
             if state is TaskInstanceState.UP_FOR_RETRY:
                 outcome.retry_indices.append(instance.map_index)
                 outcome.retry_delay = max(outcome.retry_delay, task.retry_delay.total_seconds())
