@@ -262,10 +262,17 @@ def scheduler(ctx, interval, once):
     if svc.settings.embedded:
         raise BadInput("`chordflow scheduler` needs a broker: set CHORDFLOW_BROKER_URL (e.g. redis://host:6379/0)")
     check_broker(svc)
+    svc.store  # noqa: B018 - creates or migrates the schema before the first pass
     while True:
-        report = svc.runtime.reconcile()
-        if report["requeued"]:
-            click.echo(f"sent {report['requeued']} instance(s) again (their worker or message was lost)", err=True)
+        try:
+            report = svc.runtime.reconcile()
+        except Exception as exc:  # the store or broker is down: say so, try again next pass
+            if once:
+                raise
+            click.echo(f"scheduler pass failed, retrying in {interval:g} s: {type(exc).__name__}: {exc}", err=True)
+        else:
+            if report["requeued"]:
+                click.echo(f"sent {report['requeued']} instance(s) again (their worker or message was lost)", err=True)
         if once:
             return
         time.sleep(interval)

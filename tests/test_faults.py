@@ -105,3 +105,63 @@ def test_worker_killed_mid_map_loses_and_doubles_nothing(fast_env, tmp_path):
             os.killpg(scheduler.pid, signal.SIGTERM)
             scheduler.wait(timeout=20)
         pool.stop()
+
+
+def start_redis(port: int, log: Path) -> subprocess.Popen:
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no"], stdout=open(log, "ab"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    import redis
+
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            redis.Redis(port=port, socket_connect_timeout=0.5).ping()
+            return proc
+        except redis.RedisError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def test_redis_restarted_without_persistence_loses_and_doubles_nothing(fast_env, tmp_path):
+    """The broker forgets every queued message and chord counter mid-map: the scheduler sends the
+    queued instances again from the PostgreSQL store and the run ends as if nothing happened."""
+    from tests.conftest import WorkerPool
+
+    port = 6391
+    env = {**fast_env, "CHORDFLOW_BROKER_URL": f"redis://127.0.0.1:{port}/0"}
+    env.pop("CHORDFLOW_RESULT_BACKEND", None)
+    redis_proc = start_redis(port, tmp_path / "redis.log")
+    pool = WorkerPool(env, tmp_path)
+    scheduler = None
+    try:
+        pool.start("one", concurrency=2)
+        pool.start("two", concurrency=2)
+        pool.wait_ready()
+        scheduler = subprocess.Popen([CHORDFLOW, "scheduler", "--interval", "1"], env=env,
+                                     stdout=subprocess.DEVNULL, stderr=open(tmp_path / "scheduler.log", "wb"),
+                                     start_new_session=True)
+        assert run_cli(env, "run", "wide", "--run-id", "r", "--output", "json").returncode == 0
+        while sum(row["state"] == "success" for row in instances(env, "r", "work")) < 40:
+            time.sleep(0.2)
+        redis_proc.kill()
+        redis_proc.wait()
+        restarted_at = time.monotonic()
+        time.sleep(1)
+        redis_proc = start_redis(port, tmp_path / "redis.log")
+        while run_state(env, "r") == "running" and time.monotonic() - restarted_at < 90:
+            time.sleep(0.5)
+        print(f"run ended {time.monotonic() - restarted_at:.1f} s after Redis came back empty")
+        assert run_state(env, "r") == "success", (tmp_path / "scheduler.log").read_text()[-2000:]
+        values = json.loads(run_cli(env, "xcom", "get", "r", "work", "--output", "json").stdout)
+        assert values == list(range(300))
+        reduced = json.loads(run_cli(env, "xcom", "get", "r", "reduce", "--output", "json").stdout)
+        assert reduced == [sum(range(300)), 300]
+    finally:
+        if scheduler is not None:
+            os.killpg(scheduler.pid, signal.SIGTERM)
+            scheduler.wait(timeout=20)
+        pool.stop()
+        redis_proc.kill()
+        redis_proc.wait()
