@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
+import os
 import secrets
 import sys
 import time
@@ -16,7 +18,7 @@ from typing import Any
 import click
 
 from orchestrator.errors import BadInput, ChordflowError, TaskNotFound
-from orchestrator.settings import Settings
+from orchestrator.settings import SERVICE_STORE_RETRY_FOR, Settings
 from orchestrator.states import DagRunState
 
 #: How often ``--wait`` looks at the store (seconds): the embedded default, then with a broker.
@@ -34,6 +36,11 @@ class Services:
         self.settings = settings
         self._app = None
         self._store = None
+
+    def serve(self) -> None:
+        """A long-running service (worker, scheduler) rides out longer database outages."""
+        if "CHORDFLOW_STORE_RETRY_FOR" not in os.environ:
+            self.settings = self.settings.with_overrides(store_retry_for=SERVICE_STORE_RETRY_FOR)
 
     @property
     def app(self):
@@ -239,6 +246,7 @@ def worker(ctx, concurrency, queues, pool, hostname, loglevel):
     svc = services(ctx)
     if svc.settings.embedded:
         raise BadInput("`chordflow worker` needs a broker: set CHORDFLOW_BROKER_URL (e.g. redis://host:6379/0)")
+    svc.serve()
     options: dict[str, Any] = {"pool": pool, "loglevel": loglevel}
     if concurrency:
         options["concurrency"] = concurrency
@@ -261,6 +269,7 @@ def scheduler(ctx, interval, once):
     svc = services(ctx)
     if svc.settings.embedded:
         raise BadInput("`chordflow scheduler` needs a broker: set CHORDFLOW_BROKER_URL (e.g. redis://host:6379/0)")
+    svc.serve()
     check_broker(svc)
     svc.store  # noqa: B018 - creates or migrates the schema before the first pass
     while True:
@@ -609,6 +618,9 @@ def print_table(columns: list[str], rows: list[dict[str, Any]]) -> None:
 
 
 def main() -> None:
+    # Commands answer in one line: library warnings (e.g. store retries) go to a worker's log
+    # handlers when there are some, never to a command's stderr.
+    logging.getLogger("chordflow").addHandler(logging.NullHandler())
     cli(prog_name="chordflow")
 
 

@@ -37,7 +37,7 @@ class Runtime:
         if self._store is None:
             with self._lock:
                 if self._store is None:
-                    self._store = Store(self.settings.database_url)
+                    self._store = Store(self.settings.database_url, retry_for=self.settings.store_retry_for)
         return self._store
 
     def after_fork(self) -> None:
@@ -85,4 +85,4 @@ class Runtime:
         """The advance step of a run (chord callback, first step after submit, reconciler)."""
         run = self.store.get_run(run_id)
         dag = self.dagbag.get_dag(run.fileloc, run.dag_id)
-        return advance_run(self.store, dag, run_id, self.dispatcher, self.settings.max_map_length)
+        return self.store.retrying(advance_run, self.store, dag, run_id, self.dispatcher, self.settings.max_map_length)

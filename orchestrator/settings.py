@@ -15,6 +15,11 @@ DEFAULT_ZOMBIE_AFTER = 30.0
 #: Seconds an instance may stay ``queued`` while its queue on the broker is empty before the
 #: scheduler sends it again (its message was lost: broker restarted, or a dead worker held it).
 DEFAULT_REQUEUE_AFTER = 60.0
+#: Seconds a store write is retried while the database is unreachable, for commands
+#: (``CHORDFLOW_STORE_RETRY_FOR``); workers and the scheduler ride out longer outages.
+DEFAULT_STORE_RETRY_FOR = 10.0
+#: Seconds workers and the scheduler keep retrying a store write (a PostgreSQL restart).
+SERVICE_STORE_RETRY_FOR = 300.0
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class Settings:
     :param heartbeat_interval: ``CHORDFLOW_HEARTBEAT_INTERVAL`` seconds (default 5).
     :param zombie_after: ``CHORDFLOW_ZOMBIE_AFTER`` seconds without heartbeat (default 30).
     :param requeue_after: ``CHORDFLOW_REQUEUE_AFTER`` seconds queued with an empty queue (default 60).
+    :param store_retry_for: ``CHORDFLOW_STORE_RETRY_FOR`` seconds of retries while the database is down.
     """
 
     home: Path
@@ -41,6 +47,7 @@ class Settings:
     heartbeat_interval: float = DEFAULT_HEARTBEAT_INTERVAL
     zombie_after: float = DEFAULT_ZOMBIE_AFTER
     requeue_after: float = DEFAULT_REQUEUE_AFTER
+    store_retry_for: float = DEFAULT_STORE_RETRY_FOR
 
     @property
     def embedded(self) -> bool:
@@ -63,6 +70,7 @@ class Settings:
             heartbeat_interval=_number(env, "CHORDFLOW_HEARTBEAT_INTERVAL", DEFAULT_HEARTBEAT_INTERVAL, float),
             zombie_after=_number(env, "CHORDFLOW_ZOMBIE_AFTER", DEFAULT_ZOMBIE_AFTER, float),
             requeue_after=_number(env, "CHORDFLOW_REQUEUE_AFTER", DEFAULT_REQUEUE_AFTER, float),
+            store_retry_for=_number(env, "CHORDFLOW_STORE_RETRY_FOR", DEFAULT_STORE_RETRY_FOR, float),
         )
 
     def with_overrides(self, **changes) -> Settings:

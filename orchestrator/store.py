@@ -7,16 +7,19 @@ result nor move a finished instance backwards. XCom writes are upserts keyed by
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
-from collections.abc import Iterable, Iterator, Sequence
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, bindparam, case, delete, event, func, insert, or_, select, update
+import tenacity
+from sqlalchemy import and_, bindparam, case, delete, event, func, insert, inspect, or_, select, update
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from orchestrator import schema
 from orchestrator.errors import ChordflowError, DuplicateRunError, RunNotFound
@@ -25,6 +28,35 @@ from orchestrator.states import CLAIMABLE_STATES, FINISHED_STATES, DagRunState, 
 
 #: Rows fetched per round trip when a reduce streams a mapped task's results.
 XCOM_STREAM_PAGE = 2000
+
+
+T = TypeVar("T")
+log = logging.getLogger("chordflow.store")
+
+
+def is_disconnect(exc: BaseException) -> bool:
+    """True for errors that mean "the database is not reachable now" (worth a retry)."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def _log_retry(state: tenacity.RetryCallState) -> None:
+    error = state.outcome.exception()
+    reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    log.warning("database unreachable (%s); retrying in %.1f s", reason, state.next_action.sleep)
+
+
+def unit_of_work(method: Callable[..., T]) -> Callable[..., T]:
+    """A Store method that is one transaction: retried while the database is unreachable."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> T:
+        if kwargs.get("conn") is not None:  # part of the caller's transaction: the caller retries
+            return method(self, *args, **kwargs)
+        return self.retrying(method, self, *args, **kwargs)
+
+    return wrapper
 
 
 def utcnow() -> datetime:
@@ -76,10 +108,12 @@ class Store:
     """Access to the store for one process; every method is its own unit of work.
 
     :param url: a SQLAlchemy URL (``postgresql+psycopg2://...`` or ``sqlite:///...``).
+    :param retry_for: seconds a unit of work is retried while the database is unreachable (default 10).
     """
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, retry_for: float = 10.0):
         self.url = url
+        self.retry_for = retry_for
         self.is_sqlite = url.startswith("sqlite")
         self.engine = self._create_engine(url)
 
@@ -117,11 +151,26 @@ class Store:
 
     @contextlib.contextmanager
     def begin(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    def retrying(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Call ``fn`` (one unit of work), again with backoff while the database is unreachable,
+        for up to ``retry_for`` seconds; then one :class:`ChordflowError` naming host and port."""
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception(is_disconnect),
+            wait=tenacity.wait_exponential(multiplier=0.2, max=5),
+            stop=tenacity.stop_after_delay(self.retry_for),
+            before_sleep=_log_retry,
+            reraise=True,
+        )
         try:
-            with self.engine.begin() as conn:
-                yield conn
-        except OperationalError as exc:
-            raise ChordflowError(f"cannot reach the database at {masked_url(self.url)}: {exc.orig}") from exc
+            return retrying(fn, *args, **kwargs)
+        except DBAPIError as exc:
+            if not is_disconnect(exc):
+                raise
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            raise ChordflowError(f"cannot reach the database at {masked_url(self.url)}: {reason}") from None
 
     @contextlib.contextmanager
     def using(self, conn: Connection | None) -> Iterator[Connection]:
@@ -133,12 +182,12 @@ class Store:
                 yield new
 
     # -- schema ---------------------------------------------------------------------------
+    @unit_of_work
     def schema_revision(self) -> str | None:
         with self.begin() as conn:
-            try:
-                return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-            except Exception:
+            if not inspect(conn).has_table("alembic_version"):
                 return None
+            return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
     def upgrade(self) -> None:
         """Bring the schema to the current revision (alembic migrations)."""
@@ -156,7 +205,7 @@ class Store:
     def ensure_schema(self) -> None:
         """Upgrade when the schema is missing or older than this code expects."""
         if self.schema_revision() != schema.SCHEMA_REVISION:
-            self.upgrade()
+            self.retrying(self.upgrade)
 
     def reset(self) -> None:
         """Drop every table and create them again: all runs are lost."""
@@ -166,6 +215,7 @@ class Store:
         self.upgrade()
 
     # -- runs -----------------------------------------------------------------------------
+    @unit_of_work
     def create_run(
         self,
         run_id: str,
@@ -209,6 +259,7 @@ class Store:
             raise DuplicateRunError(f"a run with id {run_id!r} exists already: choose another --run-id") from None
         return self.get_run(run_id)
 
+    @unit_of_work
     def get_run(self, run_id: str) -> RunRecord:
         with self.begin() as conn:
             row = conn.execute(select(dag_run).where(dag_run.c.run_id == run_id)).first()
@@ -216,6 +267,7 @@ class Store:
             raise RunNotFound(f"no run with id {run_id!r} (see `chordflow runs list`)")
         return RunRecord.from_row(row)
 
+    @unit_of_work
     def list_runs(self, dag_id: str | None = None, state: str | None = None, limit: int = 100) -> list[RunRecord]:
         query = select(dag_run).order_by(dag_run.c.created_at.desc()).limit(limit)
         if dag_id:
@@ -225,6 +277,7 @@ class Store:
         with self.begin() as conn:
             return [RunRecord.from_row(row) for row in conn.execute(query)]
 
+    @unit_of_work
     def running_run_ids(self) -> list[str]:
         with self.begin() as conn:
             query = select(dag_run.c.run_id).where(dag_run.c.state == DagRunState.RUNNING.value)
@@ -243,16 +296,19 @@ class Store:
             yield RunTransaction(conn, RunRecord.from_row(row))
 
     # -- task instances: reads ---------------------------------------------------------------
+    @unit_of_work
     def state_counts(self, run_id: str) -> dict[str, dict[str, int]]:
         """``{task_id: {state: count}}`` over every instance of the run."""
         with self.begin() as conn:
             return _state_counts(conn, run_id)
 
+    @unit_of_work
     def map_lengths(self, run_id: str) -> dict[str, int]:
         with self.begin() as conn:
             rows = conn.execute(select(task_map.c.task_id, task_map.c.length).where(task_map.c.run_id == run_id))
             return {row.task_id: row.length for row in rows}
 
+    @unit_of_work
     def task_map_lengths(self, run_id: str, task_id: str) -> list[int] | None:
         with self.begin() as conn:
             raw = conn.execute(
@@ -260,6 +316,7 @@ class Store:
             ).scalar()
         return None if raw is None else json.loads(raw)
 
+    @unit_of_work
     def list_instances(
         self, run_id: str, task_id: str | None = None, limit: int | None = None, offset: int = 0
     ) -> list[dict[str, Any]]:
@@ -276,6 +333,7 @@ class Store:
         with self.begin() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
 
+    @unit_of_work
     def instance_exists(self, run_id: str, task_id: str, map_index: int | None = None) -> bool:
         query = select(func.count()).select_from(task_instance).where(
             task_instance.c.run_id == run_id, task_instance.c.task_id == task_id
@@ -286,6 +344,7 @@ class Store:
             return bool(conn.execute(query).scalar())
 
     # -- task instances: the worker's compare-and-set ----------------------------------------
+    @unit_of_work
     def claim(
         self, run_id: str, task_id: str, map_indices: Sequence[int], hostname: str, zombie_after: float | None = None
     ) -> list[ClaimedInstance]:
@@ -324,6 +383,7 @@ class Store:
         claimed = (ClaimedInstance(r.map_index, r.try_number, r.max_tries) for r in rows)
         return sorted(claimed, key=lambda c: c.map_index)
 
+    @unit_of_work
     def heartbeat(self, instances: Iterable[tuple[str, str, int, int]]) -> int:
         """Mark these ``(run_id, task_id, map_index, try_number)`` as alive; returns rows touched."""
         rows = [{"r": r, "t": t, "m": m, "n": n} for r, t, m, n in instances]
@@ -343,6 +403,7 @@ class Store:
         with self.begin() as conn:
             return conn.execute(statement, rows).rowcount
 
+    @unit_of_work
     def requeue_zombies(self, zombie_after: float) -> dict[tuple[str, str], list[int]]:
         """Put ``running`` instances without a recent heartbeat back to ``queued`` (their try did
         not end: it is not counted against their retries). Returns ``{(run_id, task_id): indices}``."""
@@ -360,6 +421,7 @@ class Store:
             found.setdefault((row.run_id, row.task_id), []).append(row.map_index)
         return {key: sorted(indices) for key, indices in found.items()}
 
+    @unit_of_work
     def stale_queued(self, requeue_after: float) -> dict[tuple[str, str], list[int]]:
         """``queued`` instances waiting longer than ``requeue_after`` seconds (their message may be
         lost), as ``{(run_id, task_id): indices}``. Nothing is changed: see :meth:`touch_queued`."""
@@ -375,6 +437,7 @@ class Store:
             found.setdefault((row.run_id, row.task_id), []).append(row.map_index)
         return {key: sorted(indices) for key, indices in found.items()}
 
+    @unit_of_work
     def touch_queued(self, run_id: str, task_id: str, map_indices: Sequence[int], requeue_after: float) -> list[int]:
         """Restart the wait of still-stale ``queued`` instances; returns those this caller won
         (two schedulers never send the same instance again both)."""
@@ -394,6 +457,7 @@ class Store:
             ).all()
         return sorted(row.map_index for row in rows)
 
+    @unit_of_work
     def finish(
         self,
         run_id: str,
@@ -446,6 +510,7 @@ class Store:
         conn.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=values))
 
     # -- XCom -----------------------------------------------------------------------------
+    @unit_of_work
     def xcom_value(
         self, run_id: str, task_id: str, map_index: int = -1, key: str = "return_value", conn: Connection | None = None
     ) -> Any:
@@ -463,12 +528,14 @@ class Store:
             raise KeyError((task_id, map_index, key))
         return json.loads(text)
 
+    @unit_of_work
     def xcom_count(self, run_id: str, task_id: str, key: str = "return_value", conn: Connection | None = None) -> int:
         with self.using(conn) as conn:
             return conn.execute(
                 select(func.count()).select_from(xcom).where(*_mapped_xcoms(run_id, task_id, key))
             ).scalar()
 
+    @unit_of_work
     def xcom_map_indices(
         self, run_id: str, task_id: str, key: str = "return_value", conn: Connection | None = None
     ) -> list[int]:
@@ -499,6 +566,7 @@ class Store:
             after = rows[-1].map_index
 
     # -- logs -----------------------------------------------------------------------------
+    @unit_of_work
     def get_logs(self, run_id: str, task_id: str, map_index: int, try_number: int | None = None) -> list[dict]:
         query = (
             select(task_log)
@@ -511,6 +579,7 @@ class Store:
             return [dict(row._mapping) for row in conn.execute(query)]
 
     # -- clearing -------------------------------------------------------------------------
+    @unit_of_work
     def clear(
         self,
         run_id: str,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import textwrap
@@ -165,3 +166,101 @@ def test_redis_restarted_without_persistence_loses_and_doubles_nothing(fast_env,
         pool.stop()
         redis_proc.kill()
         redis_proc.wait()
+
+
+class PrivatePostgres:
+    """A PostgreSQL server of this test's own (initdb into tmp), so it can be restarted."""
+
+    def __init__(self, port: int):
+        import glob
+        import tempfile
+
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+        assert bins, "PostgreSQL server binaries are missing: run `make services`"
+        self.bin = Path(bins[-1])
+        # Under /tmp itself: pytest's own folders are closed to the postgres user.
+        self.folder = folder = Path(tempfile.mkdtemp(prefix="chordflow-pg-"))
+        self.port = port
+        shutil.chown(folder, "postgres")
+        self._as_postgres(self.bin / "initdb", "-D", folder / "data", "-A", "trust", "-U", "postgres")
+
+    def _as_postgres(self, *args) -> None:
+        subprocess.run(["runuser", "-u", "postgres", "--", *map(str, args)], check=True, capture_output=True)
+
+    def start(self) -> None:
+        self._as_postgres(self.bin / "pg_ctl", "-D", self.folder / "data", "-l", self.folder / "log", "-w",
+                          "-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1", "start")
+
+    def stop(self) -> None:
+        self._as_postgres(self.bin / "pg_ctl", "-D", self.folder / "data", "-m", "immediate", "-w", "stop")
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg2://postgres@127.0.0.1:{self.port}/postgres"
+
+
+def test_postgres_restarted_mid_map_loses_and_doubles_nothing(fast_env, tmp_path):
+    """Workers and the scheduler retry their store writes while PostgreSQL is down."""
+    from tests.conftest import WorkerPool
+
+    server = PrivatePostgres(5499)
+    server.start()
+    env = {**fast_env, "CHORDFLOW_DATABASE_URL": server.url}
+    pool = WorkerPool(env, tmp_path)
+    scheduler = None
+    try:
+        assert run_cli(env, "db", "upgrade").returncode == 0
+        pool.start("one", concurrency=2)
+        pool.start("two", concurrency=2)
+        pool.wait_ready()
+        scheduler = subprocess.Popen([CHORDFLOW, "scheduler", "--interval", "1"], env=env,
+                                     stdout=subprocess.DEVNULL, stderr=open(tmp_path / "scheduler.log", "wb"),
+                                     start_new_session=True)
+        assert run_cli(env, "run", "wide", "--run-id", "r", "--output", "json").returncode == 0
+        while sum(row["state"] == "success" for row in instances(env, "r", "work")) < 40:
+            time.sleep(0.2)
+        server.stop()
+        time.sleep(3)
+        server.start()
+        restarted_at = time.monotonic()
+        while run_state(env, "r") == "running" and time.monotonic() - restarted_at < 90:
+            time.sleep(0.5)
+        print(f"run ended {time.monotonic() - restarted_at:.1f} s after PostgreSQL came back")
+        assert run_state(env, "r") == "success", (tmp_path / "scheduler.log").read_text()[-2000:]
+        values = json.loads(run_cli(env, "xcom", "get", "r", "work", "--output", "json").stdout)
+        assert values == list(range(300))
+        reduced = json.loads(run_cli(env, "xcom", "get", "r", "reduce", "--output", "json").stdout)
+        assert reduced == [sum(range(300)), 300]
+    finally:
+        if scheduler is not None:
+            os.killpg(scheduler.pid, signal.SIGTERM)
+            scheduler.wait(timeout=20)
+        pool.stop()
+        server.stop()
+        server.remove()
+
+
+def test_unreachable_database_is_named_without_its_password_within_30_s(embedded_env):
+    env = {**embedded_env, "CHORDFLOW_DATABASE_URL": "postgresql+psycopg2://app:s3cret@127.0.0.1:5498/x"}
+    started = time.monotonic()
+    result = run_cli(env, "runs", "list")
+    assert time.monotonic() - started < 30
+    assert result.returncode == 2
+    assert "127.0.0.1:5498" in result.stderr and "s3cret" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_unreachable_broker_is_named_and_leaves_no_run(embedded_env, pg_url):
+    env = {**embedded_env, "CHORDFLOW_DATABASE_URL": pg_url,
+           "CHORDFLOW_BROKER_URL": "redis://:s3cret@127.0.0.1:6398/0"}
+    Path(env["CHORDFLOW_DAGS_FOLDER"]).mkdir(parents=True)
+    (Path(env["CHORDFLOW_DAGS_FOLDER"]) / "wide.py").write_text(textwrap.dedent(WIDE))
+    started = time.monotonic()
+    result = run_cli(env, "run", "wide", "--wait")
+    assert time.monotonic() - started < 30
+    assert result.returncode == 2
+    assert "127.0.0.1:6398" in result.stderr and "s3cret" not in result.stderr
+    assert json.loads(run_cli(env, "runs", "list", "--output", "json").stdout) == []

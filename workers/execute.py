@@ -85,19 +85,22 @@ class InstanceRunner:
                                   TaskInstanceState.FAILED, error=load_error, log=load_error + "\n", hostname=hostname)
                 outcome.finished["failed"] = outcome.finished.get("failed", 0) + 1
             return outcome
+        held = [(run_id, task_id, c.map_index, c.try_number) for c in claimed]
         if self.heartbeat is not None:
-            self.heartbeat.hold((run_id, task_id, c.map_index, c.try_number) for c in claimed)
-        lengths = self.store.task_map_lengths(run_id, task_id) if task.is_mapped else None
-        reader = StoreXComReader(self.store, dag, run_id)
-        for instance in claimed:
-            state = self._run_one(dag, task, run, instance, lengths, reader, hostname)
+            self.heartbeat.hold(held)
+        try:
+            lengths = self.store.task_map_lengths(run_id, task_id) if task.is_mapped else None
+            reader = StoreXComReader(self.store, dag, run_id)
+            for instance in claimed:
+                state = self._run_one(dag, task, run, instance, lengths, reader, hostname)
+                if state is TaskInstanceState.UP_FOR_RETRY:
+                    outcome.retry_indices.append(instance.map_index)
+                    outcome.retry_delay = max(outcome.retry_delay, task.retry_delay.total_seconds())
+                else:
+                    outcome.finished[state.value] = outcome.finished.get(state.value, 0) + 1
+        finally:
             if self.heartbeat is not None:
-                self.heartbeat.release((run_id, task_id, instance.map_index, instance.try_number))
-            if state is TaskInstanceState.UP_FOR_RETRY:
-                outcome.retry_indices.append(instance.map_index)
-                outcome.retry_delay = max(outcome.retry_delay, task.retry_delay.total_seconds())
-            else:
-                outcome.finished[state.value] = outcome.finished.get(state.value, 0) + 1
+                self.heartbeat.release_all(held)
         return outcome
 
     def _run_one(self, dag: DAG, task, run: RunRecord, instance: ClaimedInstance, lengths, reader, hostname: str):

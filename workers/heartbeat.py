@@ -33,9 +33,10 @@ class Heartbeat:
                 self._thread = threading.Thread(target=self._beat, name="chordflow-heartbeat", daemon=True)
                 self._thread.start()
 
-    def release(self, instance) -> None:
+    def release_all(self, instances) -> None:
+        """Stop beating for these: they ended, or this process gave them up."""
         with self._lock:
-            self._held.discard(instance)
+            self._held.difference_update(instances)
 
     def stop(self) -> None:
         self._stop.set()
