@@ -282,6 +282,8 @@ def scheduler(ctx, interval, once):
         else:
             if report["requeued"]:
                 click.echo(f"sent {report['requeued']} instance(s) again (their worker or message was lost)", err=True)
+            if report["orphaned"]:
+                click.echo(f"failed {report['orphaned']} queued instance(s): no worker is alive", err=True)
         if once:
             return
         time.sleep(interval)

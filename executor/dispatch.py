@@ -44,6 +44,9 @@ class CeleryDispatcher:
     def request_advance(self, run_id: str) -> None:
         self.app.signature(ADVANCE, args=(run_id,), immutable=True).apply_async()
 
+    def workers_alive(self) -> bool:
+        return bool(self.app.control.ping(timeout=1.0))
+
     def queue_is_empty(self, queue: str | None) -> bool | None:
         name = queue or self.app.conf.task_default_queue
         with self.app.connection_for_read() as conn:

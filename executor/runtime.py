@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from celery import Celery
 
@@ -31,6 +32,7 @@ class Runtime:
         self.dispatcher = CeleryDispatcher(app)
         self._store: Store | None = None
         self._lock = threading.Lock()
+        self._no_worker_since: float | None = None
 
     @property
     def store(self) -> Store:
@@ -65,6 +67,7 @@ class Runtime:
                 log.warning("run %s: %d queued instance(s) of %s had no message; sent again", run_id, len(won), task_id)
                 self._send_again(run_id, task_id, won)
                 resent += len(won)
+        failed = self._fail_orphans()
         advanced = 0
         for run_id in self.store.running_run_ids():
             try:
@@ -72,7 +75,24 @@ class Runtime:
                 advanced += 1
             except ChordflowError as exc:
                 log.error("run %s: %s", run_id, exc)
-        return {"requeued": sum(len(i) for i in requeued.values()) + resent, "runs": advanced}
+        return {"requeued": sum(len(i) for i in requeued.values()) + resent, "orphaned": failed, "runs": advanced}
+
+    def _fail_orphans(self) -> int:
+        """When no worker has answered for ``orphan_timeout`` seconds, queued instances of
+        running runs fail, saying why, rather than leave their runs ``running`` forever."""
+        if self.dispatcher.workers_alive() is not False:
+            self._no_worker_since = None
+            return 0
+        now = time.monotonic()
+        if self._no_worker_since is None:
+            self._no_worker_since = now
+        if now - self._no_worker_since < self.settings.orphan_timeout:
+            return 0
+        waited = int(now - self._no_worker_since)
+        return self.store.fail_queued(
+            f"no worker answered for {waited} s (CHORDFLOW_ORPHAN_TIMEOUT={self.settings.orphan_timeout:g}): "
+            "start `chordflow worker` on a host that reaches the broker, then `chordflow tasks clear`"
+        )
 
     def _task(self, run_id: str, task_id: str):
         run = self.store.get_run(run_id)

@@ -29,6 +29,9 @@ class StubDispatcher:
     def queue_is_empty(self, queue: str | None) -> bool:
         return not self.pending
 
+    def workers_alive(self) -> bool:
+        return True
+
     def drain(self, run_batch: Callable[[str, str, list[int]], list[int]], advance: Callable[[str], object]) -> None:
         """Run everything, as a chord would: each dispatch's tries to the end, then advance."""
         while self.pending or self.advances:

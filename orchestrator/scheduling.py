@@ -47,6 +47,9 @@ class Dispatcher(Protocol):
     def queue_is_empty(self, queue: str | None) -> bool | None:
         """Whether no message waits in ``queue`` (``None``: the broker cannot tell)."""
 
+    def workers_alive(self) -> bool | None:
+        """Whether any worker answers (``None``: cannot tell)."""
+
 
 @dataclass
 class AdvanceResult:

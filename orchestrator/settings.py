@@ -15,6 +15,9 @@ DEFAULT_ZOMBIE_AFTER = 30.0
 #: Seconds an instance may stay ``queued`` while its queue on the broker is empty before the
 #: scheduler sends it again (its message was lost: broker restarted, or a dead worker held it).
 DEFAULT_REQUEUE_AFTER = 60.0
+#: Seconds the scheduler waits, seeing no live worker at all, before it fails the queued
+#: instances of running runs, saying why (``CHORDFLOW_ORPHAN_TIMEOUT``).
+DEFAULT_ORPHAN_TIMEOUT = 3600.0
 #: Seconds a store write is retried while the database is unreachable, for commands
 #: (``CHORDFLOW_STORE_RETRY_FOR``); workers and the scheduler ride out longer outages.
 DEFAULT_STORE_RETRY_FOR = 10.0
@@ -35,6 +38,8 @@ class Settings:
     :param heartbeat_interval: ``CHORDFLOW_HEARTBEAT_INTERVAL`` seconds (default 5).
     :param zombie_after: ``CHORDFLOW_ZOMBIE_AFTER`` seconds without heartbeat (default 30).
     :param requeue_after: ``CHORDFLOW_REQUEUE_AFTER`` seconds queued with an empty queue (default 60).
+    :param orphan_timeout: ``CHORDFLOW_ORPHAN_TIMEOUT`` seconds with no live worker before queued
+        instances fail (default 3600).
     :param store_retry_for: ``CHORDFLOW_STORE_RETRY_FOR`` seconds of retries while the database is down.
     """
 
@@ -48,6 +53,7 @@ class Settings:
     zombie_after: float = DEFAULT_ZOMBIE_AFTER
     requeue_after: float = DEFAULT_REQUEUE_AFTER
     store_retry_for: float = DEFAULT_STORE_RETRY_FOR
+    orphan_timeout: float = DEFAULT_ORPHAN_TIMEOUT
 
     @property
     def embedded(self) -> bool:
@@ -71,6 +77,7 @@ class Settings:
             zombie_after=_number(env, "CHORDFLOW_ZOMBIE_AFTER", DEFAULT_ZOMBIE_AFTER, float),
             requeue_after=_number(env, "CHORDFLOW_REQUEUE_AFTER", DEFAULT_REQUEUE_AFTER, float),
             store_retry_for=_number(env, "CHORDFLOW_STORE_RETRY_FOR", DEFAULT_STORE_RETRY_FOR, float),
+            orphan_timeout=_number(env, "CHORDFLOW_ORPHAN_TIMEOUT", DEFAULT_ORPHAN_TIMEOUT, float),
         )
 
     def with_overrides(self, **changes) -> Settings:

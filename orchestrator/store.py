@@ -458,6 +458,17 @@ class Store:
         return sorted(row.map_index for row in rows)
 
     @unit_of_work
+    def fail_queued(self, error: str) -> int:
+        """End every ``queued`` instance of every running run as ``failed`` with ``error``."""
+        running = select(dag_run.c.run_id).where(dag_run.c.state == DagRunState.RUNNING.value)
+        with self.begin() as conn:
+            return conn.execute(
+                update(task_instance)
+                .where(task_instance.c.state == TaskInstanceState.QUEUED.value, task_instance.c.run_id.in_(running))
+                .values(state=TaskInstanceState.FAILED.value, end_date=utcnow(), error=error)
+            ).rowcount
+
+    @unit_of_work
     def finish(
         self,
         run_id: str,

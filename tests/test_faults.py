@@ -264,3 +264,21 @@ def test_unreachable_broker_is_named_and_leaves_no_run(embedded_env, pg_url):
     assert result.returncode == 2
     assert "127.0.0.1:6398" in result.stderr and "s3cret" not in result.stderr
     assert json.loads(run_cli(env, "runs", "list", "--output", "json").stdout) == []
+
+
+def test_a_run_whose_workers_never_come_back_ends_failed_saying_why(fast_env, tmp_path):
+    env = {**fast_env, "CHORDFLOW_ORPHAN_TIMEOUT": "3"}
+    assert run_cli(env, "run", "wide", "--run-id", "r", "--output", "json").returncode == 0
+    started = time.monotonic()
+    scheduler = subprocess.Popen([CHORDFLOW, "scheduler", "--interval", "1"], env=env, stdout=subprocess.DEVNULL,
+                                 stderr=open(tmp_path / "scheduler.log", "wb"), start_new_session=True)
+    try:
+        while run_state(env, "r") == "running" and time.monotonic() - started < 60:
+            time.sleep(0.5)
+    finally:
+        os.killpg(scheduler.pid, signal.SIGTERM)
+        scheduler.wait(timeout=20)
+    assert run_state(env, "r") == "failed"
+    rows = instances(env, "r", "work")
+    assert all(row["state"] == "failed" and "no worker answered" in row["error"] for row in rows)
+    assert instances(env, "r", "reduce")[0]["state"] == "upstream_failed"
