@@ -92,17 +92,25 @@ class WorkerPool:
     """Real `chordflow worker` processes, stopped at the end of the test."""
 
     def __init__(self, env: dict[str, str], log_dir: Path):
+        Path(env["CHORDFLOW_DAGS_FOLDER"]).mkdir(parents=True, exist_ok=True)
         self.env = env
         self.log_dir = log_dir
         self.procs: list[subprocess.Popen] = []
 
     def start(self, name: str, concurrency: int = 2, extra_env: dict[str, str] | None = None,
               pool: str = "prefork") -> subprocess.Popen:
+        """A worker as a host of its own: its own HOME, working directory and copy of the DAG
+        files (nothing shared with the CLI but the broker and the database)."""
+        host = self.log_dir / f"host-{name}"
+        dags = host / "dags"
+        shutil.copytree(self.env["CHORDFLOW_DAGS_FOLDER"], dags, dirs_exist_ok=True)
+        env = {**self.env, "HOME": str(host), "CHORDFLOW_HOME": str(host / ".chordflow"),
+               "CHORDFLOW_DAGS_FOLDER": str(dags), **(extra_env or {})}
         log = open(self.log_dir / f"worker-{name}.log", "wb")
         proc = subprocess.Popen(
             [CHORDFLOW, "worker", "--concurrency", str(concurrency), "--hostname", f"{name}@%h", "--pool", pool,
              "--loglevel", "INFO"],
-            env={**self.env, **(extra_env or {})}, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env=env, cwd=host, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
         self.procs.append(proc)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from orchestrator import dag, task, get_current_context
 
-FLAG = Path(__file__).with_suffix(".fixed")
+FLAG = Path("FLAG_PATH")  # outside the DAGs folder: each worker host has its own copy of that
 
 @task(batch_size=1)
 def work(x):
@@ -50,12 +50,16 @@ spread()
 
 
 @pytest.fixture
-def dag_file(distributed_env) -> Path:
+def dag_file(distributed_env, tmp_path) -> Path:
     folder = Path(distributed_env["CHORDFLOW_DAGS_FOLDER"])
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "spread.py"
-    path.write_text(textwrap.dedent(SPREAD))
+    path.write_text(textwrap.dedent(SPREAD).replace("FLAG_PATH", str(tmp_path / "gate.fixed")))
     return path
+
+
+def open_gate(dag_file: Path) -> None:
+    (dag_file.parent.parent.parent / "gate.fixed").touch()
 
 
 def json_of(result):
@@ -97,7 +101,7 @@ def test_run_without_wait_returns_at_once_and_clear_reruns_on_workers(distribute
     started = json_of(run_cli(distributed_env, "run", "spread", "--output", "json", "--run-id", "r2"))
     assert started["state"] == "running"
     assert wait_for_state(distributed_env, "r2") == "failed"
-    dag_file.with_suffix(".fixed").touch()
+    open_gate(dag_file)
     cleared = json_of(run_cli(distributed_env, "tasks", "clear", "r2", "--task-id", "gate", "--wait",
                               "--output", "json"))
     assert cleared == {"run_id": "r2", "cleared": 1, "state": "success"}
@@ -109,7 +113,7 @@ def test_scheduler_pass_completes_a_run_whose_callback_was_lost(distributed_env,
     leaves it): one `chordflow scheduler --once` pass does the advance step from the store."""
     from sqlalchemy import create_engine, text
 
-    dag_file.with_suffix(".fixed").touch()
+    open_gate(dag_file)
     workers.start("worker", concurrency=4)
     workers.wait_ready()
     run_cli(distributed_env, "run", "spread", "--wait", "--output", "json", "--run-id", "r3")

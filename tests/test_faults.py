@@ -43,7 +43,7 @@ FAST = {"CHORDFLOW_HEARTBEAT_INTERVAL": "1", "CHORDFLOW_ZOMBIE_AFTER": "4", "CHO
 def fast_env(distributed_env) -> dict[str, str]:
     env = {**distributed_env, **FAST}
     folder = Path(env["CHORDFLOW_DAGS_FOLDER"])
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "wide.py").write_text(textwrap.dedent(WIDE))
     return env
 
@@ -64,7 +64,7 @@ def test_worker_killed_mid_map_loses_and_doubles_nothing(fast_env, tmp_path):
     from tests.conftest import WorkerPool
 
     pool = WorkerPool(fast_env, tmp_path)
-    scheduler = None
+    schedulers = []
     try:
         victim = pool.start("victim", concurrency=2)
         pool.start("survivor", concurrency=2)
@@ -82,16 +82,19 @@ def test_worker_killed_mid_map_loses_and_doubles_nothing(fast_env, tmp_path):
         os.killpg(victim.pid, signal.SIGKILL)
         killed_at = time.monotonic()
         victim.wait()
+        # Two schedulers at once: neither may send an instance again that the other sent.
         held = [row["map_index"] for row in instances(fast_env, "r", "work")
                 if row["state"] == "running" and row["hostname"].startswith("victim@")]
-        scheduler = subprocess.Popen([CHORDFLOW, "scheduler", "--interval", "1"], env=fast_env,
-                                     stdout=subprocess.DEVNULL, stderr=open(tmp_path / "scheduler.log", "wb"),
-                                     start_new_session=True)
+        schedulers = [
+            subprocess.Popen([CHORDFLOW, "scheduler", "--interval", "1"], env=fast_env, stdout=subprocess.DEVNULL,
+                             stderr=open(tmp_path / f"scheduler{n}.log", "wb"), start_new_session=True)
+            for n in (1, 2)
+        ]
         while run_state(fast_env, "r") == "running" and time.monotonic() - killed_at < 60:
             time.sleep(0.5)
         recovery = time.monotonic() - killed_at
         stuck = [(r["map_index"], r["state"]) for r in instances(fast_env, "r", "work") if r["state"] != "success"]
-        assert run_state(fast_env, "r") == "success", (stuck, held, (tmp_path / "scheduler.log").read_text()[-2000:])
+        assert run_state(fast_env, "r") == "success", (stuck, held, (tmp_path / "scheduler1.log").read_text()[-2000:])
         print(f"recovered {len(held)} instance(s) held by the killed worker; run ended {recovery:.1f} s after kill")
         rows = instances(fast_env, "r", "work")
         assert len(rows) == 300 and all(row["state"] == "success" for row in rows)
@@ -102,7 +105,7 @@ def test_worker_killed_mid_map_loses_and_doubles_nothing(fast_env, tmp_path):
         reduced = json.loads(run_cli(fast_env, "xcom", "get", "r", "reduce", "--output", "json").stdout)
         assert reduced == [sum(range(300)), 300]
     finally:
-        if scheduler is not None:
+        for scheduler in schedulers:
             os.killpg(scheduler.pid, signal.SIGTERM)
             scheduler.wait(timeout=20)
         pool.stop()
