@@ -167,7 +167,7 @@ def wait_for_run(svc: Services, run_id: str, show_progress: bool) -> str:
                 click.echo(f"\r{run_id}  {line}\033[K", err=True, nl=False)
                 last_line = line
         time.sleep(interval)
-        interval = min(interval * 1.5, 1.0)
+        interval = min(interval * 1.5, 10 * (POLL_EMBEDDED if svc.settings.embedded else POLL_BROKER))
 
 
 def check_broker(svc: Services, timeout: float = 10.0) -> None:
@@ -181,6 +181,25 @@ def check_broker(svc: Services, timeout: float = 10.0) -> None:
         raise ChordflowError(
             f"cannot reach the broker at {masked_url(svc.settings.broker_url)}: {exc}"
         ) from None
+
+
+def drive(svc: Services, run_id: str, wait: bool, output: str) -> tuple[str, bool]:
+    """Do the run's advance step; on the embedded default, run its work in this process and wait
+    (with a broker, wait only when asked). Returns the run's state and whether it was waited for."""
+    worker = None
+    if svc.settings.embedded:
+        from executor.embedded import EmbeddedWorker
+
+        worker = EmbeddedWorker(svc.app).start()
+        wait = True
+    try:
+        state = svc.runtime.advance(run_id).state
+        if wait and state not in _FINISHED_RUN:
+            state = wait_for_run(svc, run_id, show_progress=output == "table" and sys.stderr.isatty())
+    finally:
+        if worker is not None:
+            worker.stop()
+    return state, wait
 
 
 @cli.command()
@@ -205,25 +224,13 @@ def run(ctx, dag_file_or_id, dag_id, conf, run_id, logical_date, wait, output):
     dag = runtime.dagbag.find(dag_file_or_id, dag_id)
     store = svc.store
     run_id = run_id or new_run_id(date)
-    worker = None
     if not svc.settings.embedded:
         check_broker(svc)
-    if svc.settings.embedded:
-        from executor.embedded import EmbeddedWorker
-
-        worker = EmbeddedWorker(svc.app).start()
-        wait = True
-    try:
-        store.create_run(
-            run_id, dag.dag_id, date, conf_value, runtime.dagbag.fileloc_for(Path(dag.fileloc)),
-            [(t.task_id, t.retries) for t in dag.tasks],
-        )
-        state = runtime.advance(run_id).state
-        if wait and state not in _FINISHED_RUN:
-            state = wait_for_run(svc, run_id, show_progress=output == "table" and sys.stderr.isatty())
-    finally:
-        if worker is not None:
-            worker.stop()
+    store.create_run(
+        run_id, dag.dag_id, date, conf_value, runtime.dagbag.fileloc_for(Path(dag.fileloc)),
+        [(t.task_id, t.retries) for t in dag.tasks],
+    )
+    state, wait = drive(svc, run_id, wait, output)
     if output == "json":
         emit_json({"run_id": run_id, "dag_id": dag.dag_id, "state": state})
     else:
@@ -477,19 +484,7 @@ def tasks_clear(ctx, run_id, task_id, map_indices, only_failed, downstream, wait
     cleared = store.clear(run_id, selections, resets)
     state = store.get_run(run_id).state
     if cleared:
-        worker = None
-        if svc.settings.embedded:
-            from executor.embedded import EmbeddedWorker
-
-            worker = EmbeddedWorker(svc.app).start()
-            wait = True
-        try:
-            state = svc.runtime.advance(run_id).state
-            if wait and state not in _FINISHED_RUN:
-                state = wait_for_run(svc, run_id, show_progress=output == "table" and sys.stderr.isatty())
-        finally:
-            if worker is not None:
-                worker.stop()
+        state, _waited = drive(svc, run_id, wait, output)
     if output == "json":
         emit_json({"run_id": run_id, "cleared": cleared, "state": state})
     else:

@@ -44,11 +44,13 @@ class EmbeddedWorker:
         self._thread.start()
         return self
 
-    def stop(self) -> None:
+    def stop(self, wait: float = 0.5) -> None:
+        """Ask the worker to stop; wait at most ``wait`` seconds (its consumer may sit in a 2 s
+        poll). Called once the run ended, so nothing is left for it to do: the process may exit."""
         if self._controller is not None:
-            self._controller.stop(in_sighandler=False)
+            threading.Thread(target=self._controller.stop, kwargs={"in_sighandler": False}, daemon=True).start()
         if self._thread is not None:
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=wait)
 
     def __enter__(self) -> EmbeddedWorker:
         return self.start()

@@ -3,10 +3,15 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
+import random
+import time
+import uuid
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import jinja2
@@ -73,6 +78,23 @@ class TaskInstanceInfo:
             return None
 
 
+def ds_add(ds: str, days: int) -> str:
+    """``ds`` moved by ``days`` days (Airflow's ``macros.ds_add``)."""
+    return (datetime.strptime(ds, "%Y-%m-%d") + timedelta(days=days)).strftime("%Y-%m-%d")
+
+
+def ds_format(ds: str, input_format: str, output_format: str) -> str:
+    """``ds`` rewritten from one strftime format to another (Airflow's ``macros.ds_format``)."""
+    return datetime.strptime(ds, input_format).strftime(output_format)
+
+
+#: What templates reach as ``macros`` (the part of Airflow's that needs no plugin).
+MACROS = SimpleNamespace(
+    ds_add=ds_add, ds_format=ds_format, datetime=datetime, timedelta=timedelta, json=json, time=time,
+    uuid=uuid, random=random.random,
+)
+
+
 def build_context(dag: Any, task: Any, run: DagRunInfo, ti: TaskInstanceInfo, params: dict[str, Any]) -> dict:
     """The context dict of one task instance (Airflow's names)."""
     logical_date = run.logical_date
@@ -92,6 +114,7 @@ def build_context(dag: Any, task: Any, run: DagRunInfo, ti: TaskInstanceInfo, pa
         "ds_nodash": logical_date.strftime("%Y%m%d"),
         "ts": logical_date.isoformat(),
         "ts_nodash": logical_date.strftime("%Y%m%dT%H%M%S"),
+        "macros": MACROS,
     }
 
 

@@ -98,6 +98,19 @@ class RunRecord:
 
 
 @dataclass(frozen=True)
+class TryEnd:
+    """How one try of an instance ended, to be recorded by :meth:`Store.finish_many`."""
+
+    map_index: int
+    try_number: int
+    state: TaskInstanceState
+    xcoms: dict[str, str]
+    error: str | None = None
+    log: str | None = None
+    hostname: str | None = None
+
+
+@dataclass(frozen=True)
 class ClaimedInstance:
     map_index: int
     try_number: int
@@ -416,10 +429,7 @@ class Store:
                         try_number=task_instance.c.try_number - 1)
                 .returning(task_instance.c.run_id, task_instance.c.task_id, task_instance.c.map_index)
             ).all()
-        found: dict[tuple[str, str], list[int]] = {}
-        for row in rows:
-            found.setdefault((row.run_id, row.task_id), []).append(row.map_index)
-        return {key: sorted(indices) for key, indices in found.items()}
+        return _indices_by_task(rows)
 
     @unit_of_work
     def stale_queued(self, requeue_after: float) -> dict[tuple[str, str], list[int]]:
@@ -432,10 +442,7 @@ class Store:
                     task_instance.c.state == TaskInstanceState.QUEUED.value, task_instance.c.queued_at < threshold
                 )
             ).all()
-        found: dict[tuple[str, str], list[int]] = {}
-        for row in rows:
-            found.setdefault((row.run_id, row.task_id), []).append(row.map_index)
-        return {key: sorted(indices) for key, indices in found.items()}
+        return _indices_by_task(rows)
 
     @unit_of_work
     def touch_queued(self, run_id: str, task_id: str, map_indices: Sequence[int], requeue_after: float) -> list[int]:
@@ -468,7 +475,6 @@ class Store:
                 .values(state=TaskInstanceState.FAILED.value, end_date=utcnow(), error=error)
             ).rowcount
 
-    @unit_of_work
     def finish(
         self,
         run_id: str,
@@ -482,43 +488,65 @@ class Store:
         log: str | None = None,
         hostname: str | None = None,
     ) -> bool:
-        """End one try: compare-and-set ``running``/``try_number`` to ``state``, write its XComs
-        (JSON texts) and log in the same transaction. False when the try was no longer current."""
-        with self.begin() as conn:
-            changed = conn.execute(
-                update(task_instance)
-                .where(
-                    task_instance.c.run_id == run_id,
-                    task_instance.c.task_id == task_id,
-                    task_instance.c.map_index == map_index,
-                    task_instance.c.state == TaskInstanceState.RUNNING.value,
-                    task_instance.c.try_number == try_number,
-                )
-                .values(state=state.value, end_date=utcnow(), error=error)
-            ).rowcount
-            if not changed:
-                return False
-            for key, text in (xcoms or {}).items():
-                self._upsert(
-                    conn, xcom, {"run_id": run_id, "task_id": task_id, "map_index": map_index, "key": key},
-                    {"value": text},
-                )
-            if log is not None:
-                self._upsert(
-                    conn,
-                    task_log,
-                    {"run_id": run_id, "task_id": task_id, "map_index": map_index, "try_number": try_number},
-                    {"content": log, "hostname": hostname},
-                )
-        return True
+        """End one try; see :meth:`finish_many`. False when the try was no longer current."""
+        ending = TryEnd(map_index, try_number, state, xcoms or {}, error, log, hostname)
+        return self.finish_many(run_id, task_id, [ending]) == [True]
 
-    def _upsert(self, conn: Connection, table, keys: dict[str, Any], values: dict[str, Any]) -> None:
+    @unit_of_work
+    def finish_many(self, run_id: str, task_id: str, endings: Sequence[TryEnd]) -> list[bool]:
+        """End several tries in one transaction: each a compare-and-set from ``running`` at its
+        ``try_number`` to its state; the XComs (JSON texts) and logs of those that were still
+        current are upserted in bulk. Returns, per ending, whether it was recorded."""
+        cas = (
+            update(task_instance)
+            .where(
+                task_instance.c.run_id == run_id,
+                task_instance.c.task_id == task_id,
+                task_instance.c.map_index == bindparam("m"),
+                task_instance.c.state == TaskInstanceState.RUNNING.value,
+                task_instance.c.try_number == bindparam("n"),
+            )
+            .values(state=bindparam("s"), end_date=bindparam("e"), error=bindparam("err"))
+        )
+        now = utcnow()
+        with self.begin() as conn:
+            recorded = [
+                bool(conn.execute(cas, {"m": e.map_index, "n": e.try_number, "s": e.state.value, "e": now,
+                                        "err": e.error}).rowcount)
+                for e in endings
+            ]
+            kept = [e for e, ok in zip(endings, recorded, strict=True) if ok]
+            xcom_rows = [
+                {"run_id": run_id, "task_id": task_id, "map_index": e.map_index, "key": key, "value": text}
+                for e in kept
+                for key, text in e.xcoms.items()
+            ]
+            log_rows = [
+                {"run_id": run_id, "task_id": task_id, "map_index": e.map_index, "try_number": e.try_number,
+                 "content": e.log, "hostname": e.hostname}
+                for e in kept
+                if e.log is not None
+            ]
+            if xcom_rows:
+                conn.execute(self._upsert_statement(xcom, ["run_id", "task_id", "map_index", "key"], ["value"]),
+                             xcom_rows)
+            if log_rows:
+                conn.execute(
+                    self._upsert_statement(task_log, ["run_id", "task_id", "map_index", "try_number"],
+                                           ["content", "hostname"]),
+                    log_rows,
+                )
+        return recorded
+
+    def _upsert_statement(self, table, keys: list[str], values: list[str]):
         if self.is_sqlite:
             from sqlalchemy.dialects.sqlite import insert as dialect_insert
         else:
             from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        statement = dialect_insert(table).values(**keys, **values)
-        conn.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=values))
+        statement = dialect_insert(table)
+        return statement.on_conflict_do_update(
+            index_elements=keys, set_={name: getattr(statement.excluded, name) for name in values}
+        )
 
     # -- XCom -----------------------------------------------------------------------------
     @unit_of_work
@@ -652,6 +680,14 @@ class Store:
                     .values(state=DagRunState.RUNNING.value, end_date=None)
                 )
         return cleared
+
+
+def _indices_by_task(rows) -> dict[tuple[str, str], list[int]]:
+    """Rows of ``(run_id, task_id, map_index)`` as ``{(run_id, task_id): sorted indices}``."""
+    found: dict[tuple[str, str], list[int]] = {}
+    for row in rows:
+        found.setdefault((row.run_id, row.task_id), []).append(row.map_index)
+    return {key: sorted(indices) for key, indices in found.items()}
 
 
 def _is_zombie(now: datetime, zombie_after: float):

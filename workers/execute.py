@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import traceback
 from dataclasses import dataclass, field
 from datetime import timezone
@@ -16,12 +17,17 @@ from orchestrator.expand_input import validate_mappable_value
 from orchestrator.params import resolve_params
 from orchestrator.runtime import LazyXComSequence, MappedSequence, StoreXComReader, materialize
 from orchestrator.states import TaskInstanceState
-from orchestrator.store import ClaimedInstance, RunRecord, Store
+from orchestrator.store import ClaimedInstance, RunRecord, Store, TryEnd
 from workers.heartbeat import Heartbeat
 from workers.log_capture import LogCapture
 
 log = logging.getLogger("chordflow.worker")
 task_log = logging.getLogger("chordflow.task")
+
+#: Ends of tries recorded in one transaction at most (a batch of tiny tasks commits once per this many).
+FLUSH_EVERY = 200
+#: Seconds an ended try may wait for its batch's next write (states stay fresh for long tasks).
+FLUSH_AFTER = 0.5
 
 
 @dataclass
@@ -88,22 +94,39 @@ class InstanceRunner:
         held = [(run_id, task_id, c.map_index, c.try_number) for c in claimed]
         if self.heartbeat is not None:
             self.heartbeat.hold(held)
+        pending: list[TryEnd] = []
+        flushed_at = time.monotonic()
         try:
             lengths = self.store.task_map_lengths(run_id, task_id) if task.is_mapped else None
             reader = StoreXComReader(self.store, dag, run_id)
             for instance in claimed:
-                state = self._run_one(dag, task, run, instance, lengths, reader, hostname)
-                if state is TaskInstanceState.UP_FOR_RETRY:
+                ending = self._run_one(dag, task, run, instance, lengths, reader, hostname)
+                pending.append(ending)
+                if ending.state is TaskInstanceState.UP_FOR_RETRY:
                     outcome.retry_indices.append(instance.map_index)
                     outcome.retry_delay = max(outcome.retry_delay, task.retry_delay.total_seconds())
                 else:
-                    outcome.finished[state.value] = outcome.finished.get(state.value, 0) + 1
+                    outcome.finished[ending.state.value] = outcome.finished.get(ending.state.value, 0) + 1
+                if len(pending) >= FLUSH_EVERY or time.monotonic() - flushed_at >= FLUSH_AFTER:
+                    self._record(run_id, task_id, pending)
+                    pending, flushed_at = [], time.monotonic()
+            self._record(run_id, task_id, pending)
         finally:
             if self.heartbeat is not None:
                 self.heartbeat.release_all(held)
         return outcome
 
-    def _run_one(self, dag: DAG, task, run: RunRecord, instance: ClaimedInstance, lengths, reader, hostname: str):
+    def _record(self, run_id: str, task_id: str, endings: list[TryEnd]) -> None:
+        if not endings:
+            return
+        for ending, recorded in zip(endings, self.store.finish_many(run_id, task_id, endings), strict=True):
+            if not recorded:
+                log.warning("%s[%d] try %d was no longer current; its result was dropped",
+                            task_id, ending.map_index, ending.try_number)
+
+    def _run_one(self, dag: DAG, task, run: RunRecord, instance: ClaimedInstance, lengths, reader,
+                 hostname: str) -> TryEnd:
+        """Execute one claimed instance; its end is recorded later, with its batch's."""
         ti = TaskInstanceInfo(
             task_id=task.task_id,
             map_index=instance.map_index,
@@ -146,10 +169,4 @@ class InstanceRunner:
                 retry = not isinstance(exc, FailTask) and instance.try_number <= instance.max_tries
                 state = TaskInstanceState.UP_FOR_RETRY if retry else TaskInstanceState.FAILED
             task_log.info("Marking %s as %s", label, state.value.upper())
-        recorded = self.store.finish(
-            run.run_id, task.task_id, instance.map_index, instance.try_number, state,
-            xcoms=xcoms, error=error, log=capture.text, hostname=hostname,
-        )
-        if not recorded:
-            log.warning("%s try %d was no longer current; its result was dropped", label, instance.try_number)
-        return state
+        return TryEnd(instance.map_index, instance.try_number, state, xcoms, error, capture.text, hostname)
