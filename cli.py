@@ -19,13 +19,14 @@ import click
 
 from orchestrator.errors import BadInput, ChordflowError, TaskNotFound
 from orchestrator.settings import SERVICE_STORE_RETRY_FOR, Settings
-from orchestrator.states import DagRunState
+from orchestrator.states import FINISHED_STATES, DagRunState
 
 #: How often ``--wait`` looks at the store (seconds): the embedded default, then with a broker.
 POLL_EMBEDDED = 0.02
 POLL_BROKER = 0.2
 
 _FINISHED_RUN = {DagRunState.SUCCESS.value, DagRunState.FAILED.value}
+_FINISHED_TI = {state.value for state in FINISHED_STATES}
 
 
 # -- shared behaviour -------------------------------------------------------------------------
@@ -344,6 +345,8 @@ def run_summary(svc: Services, run_id: str) -> dict[str, Any]:
         is_mapped = mapped.get(task_id, task_id in lengths)
         states = counts.get(task_id, {})
         map_count = lengths.get(task_id) if is_mapped else None
+        if is_mapped and map_count is None and states and all(s in _FINISHED_TI for s in states):
+            map_count = 0  # ended (skipped / upstream_failed) before it had anything to expand over
         tasks.append({"task_id": task_id, "mapped": is_mapped, "map_count": map_count, "states": states,
                       "upstream": upstream.get(task_id, [])})
     return {"run_id": record.run_id, "dag_id": record.dag_id, "state": record.state,

@@ -36,7 +36,7 @@ EXPECTED = {
     "state": "success",
     "tasks": {
         "first": {"map_count": 0, "states": {"skipped": 1}},
-        "second": {"states": {"skipped": 1}},
+        "second": {"map_count": 0, "states": {"skipped": 1}},
         "count": {"states": {"success": 1}},
     },
     "xcom": [["count", None, 0]],

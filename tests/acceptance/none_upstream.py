@@ -23,6 +23,6 @@ none_upstream()
 
 EXPECTED = {
     "state": "failed",
-    "tasks": {"nothing_at_all": {"states": {"failed": 1}}, "use": {"states": {"upstream_failed": 1}}},
+    "tasks": {"nothing_at_all": {"states": {"failed": 1}}, "use": {"map_count": 0, "states": {"upstream_failed": 1}}},
     "instances": [["nothing_at_all", None, {"state": "failed", "error_contains": "None"}]],
 }
