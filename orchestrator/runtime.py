@@ -1,6 +1,7 @@
 """What one task instance needs at run time: its XCom reader and its operator with arguments resolved."""
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -157,8 +158,6 @@ def _resolve_xcom_arg(arg: XComArg, consumer: DAGNode, map_index: int, reader: S
             return MappedSequence(base, arg.fn)
         return arg.fn(base)
     if isinstance(arg, ZipXComArg):
-        import itertools
-
         parts = [_resolve_xcom_arg(a, consumer, map_index, reader) or [] for a in arg.args]
         if arg.fillvalue is NOTSET:
             return list(zip(*parts, strict=False))

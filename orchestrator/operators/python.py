@@ -1,6 +1,7 @@
 """PythonOperator: call a Python function with its arguments and the run's context."""
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
@@ -9,15 +10,26 @@ from orchestrator.baseoperator import BaseOperator
 from orchestrator.errors import DagDefinitionError
 
 
-def context_kwargs(fn: Callable[..., Any], given: Mapping[str, Any], context: Mapping[str, Any]) -> dict[str, Any]:
-    """The context entries ``fn`` asks for: all of them for ``**kwargs``, else those it names."""
+@functools.lru_cache(maxsize=4096)
+def _accepted_names(fn: Callable[..., Any]) -> frozenset[str] | None:
+    """The keyword names ``fn`` accepts; ``None`` when it takes ``**kwargs`` (any name)."""
     try:
         parameters = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
-        return {}
+        return frozenset()
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return None
+    return frozenset(p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+
+
+def context_kwargs(fn: Callable[..., Any], given: Mapping[str, Any], context: Mapping[str, Any]) -> dict[str, Any]:
+    """The context entries ``fn`` asks for: all of them for ``**kwargs``, else those it names."""
+    try:
+        names = _accepted_names(fn)
+    except TypeError:  # an unhashable callable object: no cache
+        names = _accepted_names.__wrapped__(fn)
+    if names is None:
         return {k: v for k, v in context.items() if k not in given}
-    names = {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
     return {k: context[k] for k in names if k in context and k not in given}
 
 
