@@ -58,6 +58,52 @@ def run_state(env, run_id):
     return json.loads(run_cli(env, "runs", "show", run_id, "--output", "json").stdout)["state"]
 
 
+def start_scheduler(env, log: Path) -> subprocess.Popen:
+    return subprocess.Popen([CHORDFLOW, "scheduler", "--interval", "1"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=open(log, "wb"), start_new_session=True)
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=20)
+
+
+def assert_every_index_once(env, run_id: str) -> None:
+    """Every index of the 300-way map succeeded and is in the reduce exactly once."""
+    values = json.loads(run_cli(env, "xcom", "get", run_id, "work", "--output", "json").stdout)
+    assert values == list(range(300))
+    reduced = json.loads(run_cli(env, "xcom", "get", run_id, "reduce", "--output", "json").stdout)
+    assert reduced == [sum(range(300)), 300]
+
+
+def run_wide_through_a_fault(env, tmp_path: Path, fault, what: str) -> None:
+    """Two workers and a scheduler run the 300-way map; ``fault()`` strikes once 40 instances
+    succeeded; the run must still end ``success`` with every index once in the reduce."""
+    from tests.conftest import WorkerPool
+
+    pool = WorkerPool(env, tmp_path)
+    scheduler = None
+    try:
+        pool.start("one", concurrency=2)
+        pool.start("two", concurrency=2)
+        pool.wait_ready()
+        scheduler = start_scheduler(env, tmp_path / "scheduler.log")
+        assert run_cli(env, "run", "wide", "--run-id", "r", "--output", "json").returncode == 0
+        while sum(row["state"] == "success" for row in instances(env, "r", "work")) < 40:
+            time.sleep(0.2)
+        fault()
+        recovered_at = time.monotonic()
+        while run_state(env, "r") == "running" and time.monotonic() - recovered_at < 90:
+            time.sleep(0.5)
+        print(f"run ended {time.monotonic() - recovered_at:.1f} s after {what}")
+        assert run_state(env, "r") == "success", (tmp_path / "scheduler.log").read_text()[-2000:]
+        assert_every_index_once(env, "r")
+    finally:
+        if scheduler is not None:
+            stop_process(scheduler)
+        pool.stop()
+
+
 def test_worker_killed_mid_map_loses_and_doubles_nothing(fast_env, tmp_path):
     from sqlalchemy import create_engine, text
 
@@ -85,11 +131,7 @@ def test_worker_killed_mid_map_loses_and_doubles_nothing(fast_env, tmp_path):
         # Two schedulers at once: neither may send an instance again that the other sent.
         held = [row["map_index"] for row in instances(fast_env, "r", "work")
                 if row["state"] == "running" and row["hostname"].startswith("victim@")]
-        schedulers = [
-            subprocess.Popen([CHORDFLOW, "scheduler", "--interval", "1"], env=fast_env, stdout=subprocess.DEVNULL,
-                             stderr=open(tmp_path / f"scheduler{n}.log", "wb"), start_new_session=True)
-            for n in (1, 2)
-        ]
+        schedulers = [start_scheduler(fast_env, tmp_path / f"scheduler{n}.log") for n in (1, 2)]
         while run_state(fast_env, "r") == "running" and time.monotonic() - killed_at < 60:
             time.sleep(0.5)
         recovery = time.monotonic() - killed_at
@@ -100,14 +142,10 @@ def test_worker_killed_mid_map_loses_and_doubles_nothing(fast_env, tmp_path):
         assert len(rows) == 300 and all(row["state"] == "success" for row in rows)
         assert held, "the victim held no instance when it was killed: the test proved nothing"
         assert all(rows[i]["hostname"].startswith("survivor@") for i in held)
-        values = json.loads(run_cli(fast_env, "xcom", "get", "r", "work", "--output", "json").stdout)
-        assert values == list(range(300))
-        reduced = json.loads(run_cli(fast_env, "xcom", "get", "r", "reduce", "--output", "json").stdout)
-        assert reduced == [sum(range(300)), 300]
+        assert_every_index_once(fast_env, "r")
     finally:
         for scheduler in schedulers:
-            os.killpg(scheduler.pid, signal.SIGTERM)
-            scheduler.wait(timeout=20)
+            stop_process(scheduler)
         pool.stop()
 
 
@@ -131,44 +169,21 @@ def start_redis(port: int, log: Path) -> subprocess.Popen:
 def test_redis_restarted_without_persistence_loses_and_doubles_nothing(fast_env, tmp_path):
     """The broker forgets every queued message and chord counter mid-map: the scheduler sends the
     queued instances again from the PostgreSQL store and the run ends as if nothing happened."""
-    from tests.conftest import WorkerPool
-
     port = 6391
     env = {**fast_env, "CHORDFLOW_BROKER_URL": f"redis://127.0.0.1:{port}/0"}
-    env.pop("CHORDFLOW_RESULT_BACKEND", None)
-    redis_proc = start_redis(port, tmp_path / "redis.log")
-    pool = WorkerPool(env, tmp_path)
-    scheduler = None
-    try:
-        pool.start("one", concurrency=2)
-        pool.start("two", concurrency=2)
-        pool.wait_ready()
-        scheduler = subprocess.Popen([CHORDFLOW, "scheduler", "--interval", "1"], env=env,
-                                     stdout=subprocess.DEVNULL, stderr=open(tmp_path / "scheduler.log", "wb"),
-                                     start_new_session=True)
-        assert run_cli(env, "run", "wide", "--run-id", "r", "--output", "json").returncode == 0
-        while sum(row["state"] == "success" for row in instances(env, "r", "work")) < 40:
-            time.sleep(0.2)
-        redis_proc.kill()
-        redis_proc.wait()
-        restarted_at = time.monotonic()
+    server = [start_redis(port, tmp_path / "redis.log")]
+
+    def restart_empty() -> None:
+        server[0].kill()
+        server[0].wait()
         time.sleep(1)
-        redis_proc = start_redis(port, tmp_path / "redis.log")
-        while run_state(env, "r") == "running" and time.monotonic() - restarted_at < 90:
-            time.sleep(0.5)
-        print(f"run ended {time.monotonic() - restarted_at:.1f} s after Redis came back empty")
-        assert run_state(env, "r") == "success", (tmp_path / "scheduler.log").read_text()[-2000:]
-        values = json.loads(run_cli(env, "xcom", "get", "r", "work", "--output", "json").stdout)
-        assert values == list(range(300))
-        reduced = json.loads(run_cli(env, "xcom", "get", "r", "reduce", "--output", "json").stdout)
-        assert reduced == [sum(range(300)), 300]
+        server[0] = start_redis(port, tmp_path / "redis.log")
+
+    try:
+        run_wide_through_a_fault(env, tmp_path, restart_empty, "Redis came back empty")
     finally:
-        if scheduler is not None:
-            os.killpg(scheduler.pid, signal.SIGTERM)
-            scheduler.wait(timeout=20)
-        pool.stop()
-        redis_proc.kill()
-        redis_proc.wait()
+        server[0].kill()
+        server[0].wait()
 
 
 class PrivatePostgres:
@@ -207,41 +222,19 @@ class PrivatePostgres:
 
 def test_postgres_restarted_mid_map_loses_and_doubles_nothing(fast_env, tmp_path):
     """Workers and the scheduler retry their store writes while PostgreSQL is down."""
-    from tests.conftest import WorkerPool
-
     server = PrivatePostgres(5499)
     server.start()
     env = {**fast_env, "CHORDFLOW_DATABASE_URL": server.url}
-    pool = WorkerPool(env, tmp_path)
-    scheduler = None
-    try:
-        assert run_cli(env, "db", "upgrade").returncode == 0
-        pool.start("one", concurrency=2)
-        pool.start("two", concurrency=2)
-        pool.wait_ready()
-        scheduler = subprocess.Popen([CHORDFLOW, "scheduler", "--interval", "1"], env=env,
-                                     stdout=subprocess.DEVNULL, stderr=open(tmp_path / "scheduler.log", "wb"),
-                                     start_new_session=True)
-        assert run_cli(env, "run", "wide", "--run-id", "r", "--output", "json").returncode == 0
-        while sum(row["state"] == "success" for row in instances(env, "r", "work")) < 40:
-            time.sleep(0.2)
+
+    def restart() -> None:
         server.stop()
         time.sleep(3)
         server.start()
-        restarted_at = time.monotonic()
-        while run_state(env, "r") == "running" and time.monotonic() - restarted_at < 90:
-            time.sleep(0.5)
-        print(f"run ended {time.monotonic() - restarted_at:.1f} s after PostgreSQL came back")
-        assert run_state(env, "r") == "success", (tmp_path / "scheduler.log").read_text()[-2000:]
-        values = json.loads(run_cli(env, "xcom", "get", "r", "work", "--output", "json").stdout)
-        assert values == list(range(300))
-        reduced = json.loads(run_cli(env, "xcom", "get", "r", "reduce", "--output", "json").stdout)
-        assert reduced == [sum(range(300)), 300]
+
+    try:
+        assert run_cli(env, "db", "upgrade").returncode == 0
+        run_wide_through_a_fault(env, tmp_path, restart, "PostgreSQL came back")
     finally:
-        if scheduler is not None:
-            os.killpg(scheduler.pid, signal.SIGTERM)
-            scheduler.wait(timeout=20)
-        pool.stop()
         server.stop()
         server.remove()
 
@@ -273,14 +266,12 @@ def test_a_run_whose_workers_never_come_back_ends_failed_saying_why(fast_env, tm
     env = {**fast_env, "CHORDFLOW_ORPHAN_TIMEOUT": "3"}
     assert run_cli(env, "run", "wide", "--run-id", "r", "--output", "json").returncode == 0
     started = time.monotonic()
-    scheduler = subprocess.Popen([CHORDFLOW, "scheduler", "--interval", "1"], env=env, stdout=subprocess.DEVNULL,
-                                 stderr=open(tmp_path / "scheduler.log", "wb"), start_new_session=True)
+    scheduler = start_scheduler(env, tmp_path / "scheduler.log")
     try:
         while run_state(env, "r") == "running" and time.monotonic() - started < 60:
             time.sleep(0.5)
     finally:
-        os.killpg(scheduler.pid, signal.SIGTERM)
-        scheduler.wait(timeout=20)
+        stop_process(scheduler)
     assert run_state(env, "r") == "failed"
     rows = instances(env, "r", "work")
     assert all(row["state"] == "failed" and "no worker answered" in row["error"] for row in rows)
