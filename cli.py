@@ -260,8 +260,10 @@ def worker(ctx, concurrency, queues, pool, hostname, loglevel):
         options["concurrency"] = concurrency
     if queues:
         options["queues"] = [q.strip() for q in queues.split(",") if q.strip()]
-    if hostname:
-        options["hostname"] = hostname
+    if hostname:  # %h, %n, %d as in `celery worker -n`
+        from celery.utils.nodenames import default_nodename, host_format
+
+        options["hostname"] = host_format(default_nodename(hostname))
     svc.app.Worker(**options).start()
 
 

@@ -61,7 +61,8 @@ class TaskGroup:
     def add_child(self, child: Any) -> None:
         key = child.group_id if isinstance(child, TaskGroup) else child.task_id
         if key in self.children:
-            raise DagDefinitionError(f"{key!r} appears twice in task group {self.group_id!r}")
+            where = "the DAG" if self.is_root else f"task group {self.group_id!r}"
+            raise DagDefinitionError(f"task id {key!r} appears twice in {where}")
         self.children[key] = child
 
     def iter_tasks(self):

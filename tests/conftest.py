@@ -18,6 +18,8 @@ import pytest
 import redis
 from sqlalchemy import create_engine, text
 
+from tests.netns import NetnsHost, network_namespaces_available
+
 ROOT = Path(__file__).resolve().parent.parent
 CHORDFLOW = str(Path(sys.executable).parent / "chordflow")
 #: Where the shared acceptance cases live (beside the project, as in CI).
@@ -28,6 +30,8 @@ PG_ADMIN_URL = os.environ.get("CHORDFLOW_TEST_PG", "postgresql+psycopg2://postgr
 REDIS_URL = os.environ.get("CHORDFLOW_TEST_REDIS", "redis://127.0.0.1:6379")
 #: Redis database number the tests use (flushed before each test that uses it).
 REDIS_DB = int(os.environ.get("CHORDFLOW_TEST_REDIS_DB", "13"))
+#: Whether worker hosts can have network namespaces of their own here (root, iproute2).
+NETNS = network_namespaces_available()
 
 
 def base_env(home: Path) -> dict[str, str]:
@@ -96,31 +100,40 @@ class WorkerPool:
         self.env = env
         self.log_dir = log_dir
         self.procs: list[subprocess.Popen] = []
+        self.names: dict[int, str] = {}
+        self.hosts: list = []
 
     def start(self, name: str, concurrency: int = 2, extra_env: dict[str, str] | None = None,
-              pool: str = "prefork") -> subprocess.Popen:
+              pool: str = "prefork", network: bool = False) -> subprocess.Popen:
         """A worker as a host of its own: its own HOME, working directory and copy of the DAG
-        files (nothing shared with the CLI but the broker and the database)."""
+        files (nothing shared with the CLI but the broker and the database). With ``network``,
+        also its own network namespace and hostname where the machine allows (tests/netns.py)."""
         host = self.log_dir / f"host-{name}"
         dags = host / "dags"
         shutil.copytree(self.env["CHORDFLOW_DAGS_FOLDER"], dags, dirs_exist_ok=True)
         env = {**self.env, "HOME": str(host), "CHORDFLOW_HOME": str(host / ".chordflow"),
                "CHORDFLOW_DAGS_FOLDER": str(dags), **(extra_env or {})}
+        argv = [CHORDFLOW, "worker", "--concurrency", str(concurrency), "--hostname", f"{name}@%h", "--pool", pool,
+                "--loglevel", "INFO"]
+        if network and NETNS:
+            netns_host = NetnsHost(name, len(self.hosts), [env["CHORDFLOW_BROKER_URL"],
+                                                           env["CHORDFLOW_DATABASE_URL"]])
+            self.hosts.append(netns_host)
+            env["CHORDFLOW_BROKER_URL"] = netns_host.url(env["CHORDFLOW_BROKER_URL"])
+            env["CHORDFLOW_DATABASE_URL"] = netns_host.url(env["CHORDFLOW_DATABASE_URL"])
+            argv = netns_host.command(argv)
         log = open(self.log_dir / f"worker-{name}.log", "wb")
-        proc = subprocess.Popen(
-            [CHORDFLOW, "worker", "--concurrency", str(concurrency), "--hostname", f"{name}@%h", "--pool", pool,
-             "--loglevel", "INFO"],
-            env=env, cwd=host, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        proc = subprocess.Popen(argv, env=env, cwd=host, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
         self.procs.append(proc)
+        self.names[proc.pid] = name
         return proc
 
     def wait_ready(self, timeout: float = 30) -> None:
         """Until every started worker says it is ready (Celery's 'ready.' line)."""
         deadline = time.monotonic() + timeout
         for proc in self.procs:
-            log_path = self.log_dir / f"worker-{Path(proc.args[5]).name.split('@')[0]}.log"
+            log_path = self.log_dir / f"worker-{self.names[proc.pid]}.log"
             while b"ready." not in log_path.read_bytes():
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError(f"worker did not start: {log_path.read_text()[-2000:]}")
@@ -136,6 +149,8 @@ class WorkerPool:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+        for netns_host in self.hosts:
+            netns_host.remove()
 
 
 @pytest.fixture

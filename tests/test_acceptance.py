@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import OWN_ACCEPTANCE, SHARED_ACCEPTANCE
+from tests.conftest import OWN_ACCEPTANCE, SHARED_ACCEPTANCE, run_cli
 
 CHECK = SHARED_ACCEPTANCE / "check.py"
 
@@ -37,3 +37,24 @@ def test_every_case_on_redis_and_postgres_with_two_workers(distributed_env):
     failures = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
     assert not failures, "\n".join(failures) + result.stderr[-2000:]
     assert f"{len(cases)} passed, 0 failed" in result.stdout
+
+
+def expected_of(case):
+    import ast
+
+    for node in ast.parse(case.read_text()).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "EXPECTED" for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise AssertionError(f"{case}: no EXPECTED")
+
+
+@pytest.mark.parametrize("case", [c for c in all_cases() if expected_of(c).get("exit") == 2], ids=lambda p: p.stem)
+def test_refused_case_says_one_line_without_traceback(case, embedded_env):
+    """Cases refused before anything runs (import errors, cycles, unmappable parameters, bad
+    --conf): one line naming what was wrong, exit 2, no traceback."""
+    expected = expected_of(case)
+    result = run_cli(embedded_env, "run", str(case), *expected.get("run_args", []))
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr, result.stderr
+    for word in expected.get("stderr_contains", "").split():
+        assert word.lower() in result.stderr.lower(), result.stderr

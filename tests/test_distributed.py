@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import NETNS, run_cli
 
 SPREAD = """
 import time
@@ -78,14 +78,16 @@ def wait_for_state(env, run_id, timeout=90):
 
 
 def test_map_spreads_over_two_workers_and_logs_are_read_through_the_store(distributed_env, workers, dag_file):
-    workers.start("alpha")
-    workers.start("beta")
+    workers.start("alpha", network=True)
+    workers.start("beta", network=True)
     workers.wait_ready()
     result = run_cli(distributed_env, "run", "spread", "--wait", "--output", "json", "--run-id", "r1")
     assert result.returncode == 1, result.stderr  # gate fails until FLAG exists
     rows = json_of(run_cli(distributed_env, "tasks", "list", "r1", "--task-id", "work", "--output", "json"))
-    hosts = {row["hostname"].split("@")[0] for row in rows}
-    assert hosts == {"alpha", "beta"}
+    hosts = {row["hostname"] for row in rows}
+    assert {h.split("@")[0] for h in hosts} == {"alpha", "beta"}
+    if NETNS:  # each worker ran in a network namespace and under a hostname of its own
+        assert hosts == {"alpha@alpha-host", "beta@beta-host"}
     assert all(row["state"] == "success" for row in rows)
     assert json_of(run_cli(distributed_env, "xcom", "get", "r1", "total", "--output", "json")) == sum(range(24))
     retried = [r for r in json_of(run_cli(distributed_env, "tasks", "list", "r1", "--task-id", "late_retry",

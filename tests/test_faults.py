@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHORDFLOW, run_cli
+from tests.conftest import CHORDFLOW, NETNS, run_cli
 
 WIDE = """
 import time
@@ -112,8 +112,9 @@ def test_worker_killed_mid_map_loses_and_doubles_nothing(fast_env, tmp_path):
     pool = WorkerPool(fast_env, tmp_path)
     schedulers = []
     try:
-        victim = pool.start("victim", concurrency=2)
-        pool.start("survivor", concurrency=2)
+        # Two hosts, each in a network namespace of its own where the machine allows.
+        victim = pool.start("victim", concurrency=2, network=True)
+        pool.start("survivor", concurrency=2, network=True)
         pool.wait_ready()
         started = run_cli(fast_env, "run", "wide", "--run-id", "r", "--output", "json")
         assert started.returncode == 0, started.stderr
@@ -142,6 +143,10 @@ def test_worker_killed_mid_map_loses_and_doubles_nothing(fast_env, tmp_path):
         assert len(rows) == 300 and all(row["state"] == "success" for row in rows)
         assert held, "the victim held no instance when it was killed: the test proved nothing"
         assert all(rows[i]["hostname"].startswith("survivor@") for i in held)
+        hosts = {row["hostname"] for row in rows}
+        assert any(h.startswith("victim@") for h in hosts), "the map never spread to the victim's host"
+        if NETNS:
+            assert hosts <= {"victim@victim-host", "survivor@survivor-host"}, hosts
         assert_every_index_once(fast_env, "r")
     finally:
         for scheduler in schedulers:
@@ -149,16 +154,17 @@ def test_worker_killed_mid_map_loses_and_doubles_nothing(fast_env, tmp_path):
         pool.stop()
 
 
-def start_redis(port: int, log: Path) -> subprocess.Popen:
+def start_redis(port: int, log: Path, password: str | None = None) -> subprocess.Popen:
+    auth = ["--requirepass", password] if password else []
     proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no"], stdout=open(log, "ab"), stderr=subprocess.STDOUT,
+                             "--appendonly", "no", *auth], stdout=open(log, "ab"), stderr=subprocess.STDOUT,
                             start_new_session=True)
     import redis
 
     deadline = time.monotonic() + 10
     while True:
         try:
-            redis.Redis(port=port, socket_connect_timeout=0.5).ping()
+            redis.Redis(port=port, password=password, socket_connect_timeout=0.5).ping()
             return proc
         except redis.RedisError:
             if time.monotonic() > deadline:
@@ -276,3 +282,62 @@ def test_a_run_whose_workers_never_come_back_ends_failed_saying_why(fast_env, tm
     rows = instances(env, "r", "work")
     assert all(row["state"] == "failed" and "no worker answered" in row["error"] for row in rows)
     assert instances(env, "r", "reduce")[0]["state"] == "upstream_failed"
+
+
+SECRETIVE = """
+from datetime import datetime
+from orchestrator import dag, task
+
+@task(batch_size=1)
+def work(x):
+    print(f"working on {x}")
+    if x == 3:
+        raise ValueError("index 3 fails")
+    return x
+
+@dag(dag_id="secretive", schedule=None, start_date=datetime(2022, 1, 1))
+def secretive():
+    work.expand(x=list(range(6)))
+
+secretive()
+"""
+
+
+def test_passwords_in_urls_never_reach_a_log_line_or_an_error(fast_env, tmp_path):
+    """A Redis that needs a password and a PostgreSQL URL that carries one (trust auth ignores it):
+    the worker's log, the scheduler's, every CLI output, the task logs and the errors for a missing
+    database and an unreachable broker hold neither password."""
+    redis_secret, pg_secret = "r3disPassw0rd", "pgPassw0rd"
+    port = 6393
+    pg = fast_env["CHORDFLOW_DATABASE_URL"].replace("postgres@", f"postgres:{pg_secret}@")
+    env = {**fast_env, "CHORDFLOW_BROKER_URL": f"redis://:{redis_secret}@127.0.0.1:{port}/0",
+           "CHORDFLOW_DATABASE_URL": pg}
+    (Path(env["CHORDFLOW_DAGS_FOLDER"]) / "secretive.py").write_text(textwrap.dedent(SECRETIVE))
+    server = start_redis(port, tmp_path / "redis.log", password=redis_secret)
+    from tests.conftest import WorkerPool
+
+    pool = WorkerPool(env, tmp_path)
+    outputs = []
+    try:
+        pool.start("w", concurrency=2)
+        pool.wait_ready()
+        for args in (["run", "secretive", "--wait", "--run-id", "r"], ["runs", "list"], ["runs", "show", "r"],
+                     ["tasks", "list", "r"], ["tasks", "logs", "r", "work", "--map-index", "3"],
+                     ["scheduler", "--once"]):
+            result = run_cli(env, *args)
+            outputs.append(result.stdout + result.stderr)
+        assert "index 3 fails" in outputs[4] and "working on 3" in outputs[4]
+        no_db = {**env, "CHORDFLOW_DATABASE_URL": pg.rsplit("/", 1)[0] + "/no_such_database"}
+        no_broker = {**env, "CHORDFLOW_BROKER_URL": f"redis://:{redis_secret}@127.0.0.1:6397/0"}
+        for bad_env in (no_db, no_broker):
+            result = run_cli(bad_env, "run", "secretive")
+            assert result.returncode == 2 and "127.0.0.1:" in result.stderr, result.stderr
+            outputs.append(result.stdout + result.stderr)
+    finally:
+        pool.stop()
+        server.kill()
+        server.wait()
+    logs = [path.read_text(errors="replace") for path in tmp_path.glob("*.log")]
+    assert any("ready." in log for log in logs)
+    for text_ in outputs + logs:
+        assert redis_secret not in text_ and pg_secret not in text_, text_[-3000:]
