@@ -128,3 +128,20 @@ def test_scheduler_pass_completes_a_run_whose_callback_was_lost(distributed_env,
     assert run_cli(distributed_env, "scheduler", "--once").returncode == 0
     assert wait_for_state(distributed_env, "r3") == "success"
     assert json_of(run_cli(distributed_env, "xcom", "get", "r3", "total", "--output", "json")) == sum(range(24))
+
+
+def test_worker_refuses_a_pickled_message(distributed_env, workers, dag_file, tmp_path):
+    """Messages are JSON only: a pickled task message on the queue is refused, never unpickled."""
+    from celery import Celery
+
+    workers.start("guard", concurrency=1)
+    workers.wait_ready()
+    sender = Celery("intruder", broker=distributed_env["CHORDFLOW_BROKER_URL"])
+    sender.conf.update(task_serializer="pickle", accept_content=["pickle"])
+    sender.send_task("chordflow.advance", args=["any-run"], queue="chordflow", serializer="pickle")
+    log = tmp_path / "worker-guard.log"
+    deadline = time.monotonic() + 20
+    while "Refusing to deserialize untrusted content of type pickle" not in log.read_text():
+        assert time.monotonic() < deadline, log.read_text()[-2000:]
+        time.sleep(0.2)
+    assert "Task chordflow.advance" not in log.read_text()  # never received as a task, so never run
