@@ -1,23 +1,35 @@
-"""Benchmarks (not tests): figures printed beside their baseline and goal. `make bench`.
+"""Benchmarks (not tests): each figure printed beside its baseline and goal. `make bench`.
 
-- embedded: an N-way map + reduce through `chordflow run` on the embedded default (process start
-  included);
-- distributed: the same map unbatched (`batch_size=1`, one Celery message per index, each with
-  its own state row and XCom) on Redis + PostgreSQL with one worker `-c 2`, beside a raw Celery
-  chord of N tasks that each do one PostgreSQL INSERT (the baseline of issue #4).
+Issue #4's figures, on Redis + PostgreSQL on loopback unless said otherwise:
 
-Needs Redis and PostgreSQL on 127.0.0.1 for the distributed part (`make services`).
+- ``embedded``: 1000-way map + reduce through ``chordflow run --wait`` on the embedded default,
+  process start included (goal <= 1.8 s);
+- ``unbatched``: a 1000-way map with ``batch_size=1`` (one Celery message per index, each index
+  with its own state row and XCom) + reduce, one worker ``-c 2``, beside a raw Celery chord of
+  1000 tasks that each do one PostgreSQL INSERT (goal: at least the raw chord's throughput);
+- ``batched``: a 20,000-way map of tiny tasks, automatic batching, one worker ``-c 2``
+  (goal >= 10,000 instances/s end to end);
+- ``big``: a 100,000-way map + reduce, one worker: expansion (rows + publish, goal < 2 s), whole
+  run (goal < 15 s), peak RSS of the CLI and of the worker (goal < 250 MB each);
+- ``sweep``: time per instance at N = 1k, 10k, 100k (goal: flat within 20 %);
+- ``scaling``: 0.1 s sleeping tasks, 1 worker then 4 workers (goal >= 3.6x shorter makespan).
+
+Times of a distributed run are its span in the store (``start_date`` to ``end_date``: creating
+the rows, publishing, running, reducing), and the wall time of ``chordflow run --wait`` beside it
+(process start and polling included). ``--only NAME[,NAME]`` runs some of them.
 """
 from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg2
@@ -29,11 +41,13 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 BROKER = "redis://127.0.0.1:6379/12"
 
 DAG = """
+import time
 from datetime import datetime
 from orchestrator import dag, task
 
 @task(batch_size={batch})
 def add(x, y):
+    {body}
     return x + y
 
 @task
@@ -48,26 +62,49 @@ bench_map()
 """
 
 
-def write_dag(folder: Path, n: int, batch: str = "None") -> Path:
+def write_dag(folder: Path, n: int, batch: str = "None", body: str = "pass") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "bench_map.py"
-    path.write_text(textwrap.dedent(DAG.format(n=n, batch=batch)))
+    path.write_text(textwrap.dedent(DAG.format(n=n, batch=batch, body=body)))
     return path
 
 
-def chordflow_run(path: Path, env: dict[str, str]) -> float:
+def line(name: str, figure: str, goal: str) -> None:
+    print(f"{name:62} {figure:>22}   {goal}", flush=True)
+
+
+def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run([CHORDFLOW, *args], env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"`chordflow {' '.join(args)}` failed: {result.stderr[-800:]}")
+    return result
+
+
+@dataclass
+class Timed:
+    wall: float  # chordflow run --wait, process start included
+    span: float  # the run's start_date..end_date in the store
+    cli_rss_mb: float
+
+
+def chordflow_run(path: Path, env: dict[str, str]) -> Timed:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    result = subprocess.run([CHORDFLOW, "run", str(path), "--wait", "--output", "json"], env=env,
-                            capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0 or json.loads(result.stdout)["state"] != "success":
-        raise SystemExit(f"benchmark run failed: {result.stderr[-500:]}")
-    return elapsed
+    result = cli(env, "run", str(path), "--wait", "--output", "json")
+    wall = time.perf_counter() - started
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    summary = json.loads(result.stdout)
+    if summary["state"] != "success":
+        raise SystemExit(f"benchmark run ended {summary['state']}")
+    shown = json.loads(cli(env, "runs", "show", summary["run_id"], "--output", "json").stdout)
+    span = _seconds(shown["end_date"]) - _seconds(shown["start_date"])
+    return Timed(wall, span, rss / 1024 if rss > before else float("nan"))
 
 
-def embedded_map_reduce(n: int) -> float:
-    with tempfile.TemporaryDirectory() as home:
-        env = {"CHORDFLOW_HOME": home, "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
-        return chordflow_run(write_dag(Path(home), n), env)
+def _seconds(iso: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso).timestamp()
 
 
 class Database:
@@ -75,7 +112,7 @@ class Database:
 
     def __init__(self, name: str):
         self.name = name
-        self._admin(f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+        self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
         self.dsn = f"postgresql://postgres@127.0.0.1:5432/{name}"
         self.url = f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
 
@@ -109,9 +146,51 @@ def start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     return proc
 
 
+def peak_rss_mb(proc: subprocess.Popen) -> float:
+    """The largest peak RSS (VmHWM) among the worker's processes (main and pool children)."""
+    pids = [proc.pid]
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    if children.exists():
+        pids += [int(pid) for pid in children.read_text().split()]
+    peaks = []
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        peaks += [int(row.split()[1]) / 1024 for row in status.splitlines() if row.startswith("VmHWM:")]
+    return max(peaks, default=float("nan"))
+
+
 def stop(proc: subprocess.Popen) -> None:
     os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=30)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+class Cluster:
+    """A fresh database, an emptied broker and ``workers`` chordflow workers with ``-c 2``."""
+
+    def __init__(self, folder: Path, name: str, workers: int = 1, concurrency: int = 2):
+        self.folder = folder
+        self.db = Database(f"chordflow_bench_{name}")
+        flush_broker()
+        self.dags = folder / "dags"
+        self.env = {**os.environ, "CHORDFLOW_BROKER_URL": BROKER, "CHORDFLOW_DATABASE_URL": self.db.url,
+                    "CHORDFLOW_DAGS_FOLDER": str(self.dags), "CHORDFLOW_HOME": str(folder),
+                    "CHORDFLOW_MAX_MAP_LENGTH": "1000000"}
+        cli(self.env, "db", "upgrade")
+        self.workers = [start([CHORDFLOW, "worker", "-c", str(concurrency), "--loglevel", "WARNING",
+                               "--hostname", f"bench{i}@%h"], self.env, folder / f"worker{i}.log")
+                        for i in range(workers)]
+
+    def close(self) -> None:
+        for worker in self.workers:
+            stop(worker)
+        self.db.drop()
 
 
 def raw_celery_chord(n: int, folder: Path) -> float:
@@ -123,7 +202,7 @@ def raw_celery_chord(n: int, folder: Path) -> float:
         cur.execute("CREATE TABLE raw_result (i int, value int)")
         cur.execute("CREATE TABLE raw_done (n int)")
     env = {**os.environ, "BENCH_BROKER": BROKER, "BENCH_DATABASE": db.dsn}
-    worker = start([CELERY, "-A", "bench.raw_celery", "worker", "-c", "2", "--loglevel", "INFO"], env,
+    worker = start([CELERY, "-A", "bench.raw_celery", "worker", "-c", "2", "--loglevel", "WARNING"], env,
                    folder / "raw-worker.log")
     try:
         sys.path.insert(0, str(ROOT))
@@ -148,38 +227,109 @@ def raw_celery_chord(n: int, folder: Path) -> float:
         db.drop()
 
 
-def chordflow_unbatched(n: int, folder: Path) -> float:
-    db = Database("chordflow_bench_cf")
-    flush_broker()
-    dags = folder / "dags"
-    dags.mkdir(exist_ok=True)
-    path = write_dag(dags, n, batch="1")
-    env = {**os.environ, "CHORDFLOW_BROKER_URL": BROKER, "CHORDFLOW_DATABASE_URL": db.url,
-           "CHORDFLOW_DAGS_FOLDER": str(dags), "CHORDFLOW_HOME": str(folder)}
-    subprocess.run([CHORDFLOW, "db", "upgrade"], env=env, check=True, capture_output=True)
-    worker = start([CHORDFLOW, "worker", "-c", "2", "--loglevel", "INFO"], env, folder / "cf-worker.log")
+def bench_embedded(tmp: Path) -> None:
+    home = tmp / "embedded"
+    env = {"CHORDFLOW_HOME": str(home), "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    timed = chordflow_run(write_dag(home, 1000), env)
+    line("embedded 1000-way map + reduce, `run --wait` wall", f"{timed.wall:.2f} s",
+         "goal <= 1.8 s; Airflow `dags test` ~90 s")
+
+
+def map_on_cluster(tmp: Path, name: str, n: int, batch: str = "None", body: str = "pass", workers: int = 1,
+                   ) -> tuple[Timed, float]:
+    cluster = Cluster(tmp / name, name, workers=workers)
     try:
-        return chordflow_run(path, env)
+        timed = chordflow_run(write_dag(cluster.dags, n, batch, body), cluster.env)
+        return timed, max(peak_rss_mb(w) for w in cluster.workers)
     finally:
-        stop(worker)
-        db.drop()
+        cluster.close()
+
+
+def bench_unbatched(tmp: Path) -> None:
+    n = 1000
+    raw = raw_celery_chord(n, tmp)
+    ours, _ = map_on_cluster(tmp, "unbatched", n, batch="1")
+    line("raw Celery chord, 1000 tasks x 1 INSERT, 1 worker -c 2", f"{n / raw:.0f}/s ({raw:.2f} s)", "the baseline")
+    line("chordflow batch_size=1, 1000-way map + reduce, 1 worker -c 2",
+         f"{n / ours.span:.0f}/s ({ours.span:.2f} s)", f"goal >= baseline; wall {ours.wall:.2f} s")
+
+
+def bench_batched(tmp: Path) -> None:
+    n = 20_000
+    ours, _ = map_on_cluster(tmp, "batched", n)
+    line("chordflow auto-batched 20,000-way map + reduce, 1 worker -c 2",
+         f"{n / ours.span:,.0f}/s ({ours.span:.2f} s)", f"goal >= 10,000/s; wall {ours.wall:.2f} s")
+
+
+def bench_big(tmp: Path) -> None:
+    """Expansion is timed with the worker stopped (SIGSTOP), so nothing competes with it: the wall
+    of `chordflow run` without --wait (run + rows + publish) minus that of a command that only
+    starts up and reads the store. The worker then resumes and the run's span is read from the store."""
+    n = 100_000
+    cluster = Cluster(tmp / "big", "big")
+    try:
+        dag = write_dag(cluster.dags, n)
+        for worker in cluster.workers:
+            os.killpg(worker.pid, signal.SIGSTOP)
+        started = time.perf_counter()
+        cli(cluster.env, "dags", "list")
+        startup = time.perf_counter() - started
+        started = time.perf_counter()
+        run_id = json.loads(cli(cluster.env, "run", str(dag), "--output", "json").stdout)["run_id"]
+        expansion = time.perf_counter() - started - startup
+        cli_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        for worker in cluster.workers:
+            os.killpg(worker.pid, signal.SIGCONT)
+        deadline = time.monotonic() + 600
+        while True:
+            shown = json.loads(cli(cluster.env, "runs", "show", run_id, "--output", "json").stdout)
+            if shown["state"] != "running" or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        span = _seconds(shown["end_date"]) - _seconds(shown["start_date"])
+        worker_rss = max(peak_rss_mb(w) for w in cluster.workers)
+    finally:
+        cluster.close()
+    line("100,000-way map: expansion (rows + publish)", f"{expansion:.2f} s", "goal < 2 s")
+    line(f"100,000-way map + reduce, 1 worker -c 2 ({shown['state']})", f"{span:.2f} s",
+         "goal < 15 s (span incl. expansion, worker paused for it)")
+    line("100,000-way map: peak RSS of the CLI (largest command so far)", f"{cli_rss:.0f} MB", "goal < 250 MB")
+    line("100,000-way map: peak RSS of a worker process", f"{worker_rss:.0f} MB", "goal < 250 MB")
+
+
+def bench_sweep(tmp: Path) -> None:
+    per = {}
+    for n in (1_000, 10_000, 100_000):
+        timed, _ = map_on_cluster(tmp, f"sweep{n}", n)
+        per[n] = timed.span / n * 1e6
+        line(f"time per instance, N = {n:,}, 1 worker -c 2", f"{per[n]:.0f} us", "")
+    spread = max(per.values()) / min(per.values()) - 1
+    line("time per instance: largest over smallest", f"+{spread:.0%}", "goal: within 20 %")
+
+
+def bench_scaling(tmp: Path) -> None:
+    n = 240
+    one, _ = map_on_cluster(tmp, "scale1", n, batch="1", body="time.sleep(0.1)", workers=1)
+    four, _ = map_on_cluster(tmp, "scale4", n, batch="1", body="time.sleep(0.1)", workers=4)
+    line(f"{n} x 0.1 s tasks: 1 worker -c 2 / 4 workers -c 2 makespan",
+         f"{one.span:.2f} s / {four.span:.2f} s", "")
+    line("speed-up from 1 to 4 workers", f"{one.span / four.span:.2f}x", "goal >= 3.6x")
+
+
+BENCHES = {"embedded": bench_embedded, "unbatched": bench_unbatched, "batched": bench_batched,
+           "big": bench_big, "sweep": bench_sweep, "scaling": bench_scaling}
 
 
 def main() -> None:
-    print(f"{'benchmark':58} {'figure':>10}   baseline / goal")
-    seconds = embedded_map_reduce(1000)
-    print(f"{'embedded 1000-way map + reduce, wall (process start incl.)':58} {seconds:8.2f} s   "
-          "goal <= 1.8 s; Airflow dags test ~90 s")
-    if "--embedded-only" in sys.argv:
-        return
-    n = 1000
+    chosen = list(BENCHES)
+    if "--only" in sys.argv:
+        chosen = sys.argv[sys.argv.index("--only") + 1].split(",")
+    elif "--embedded-only" in sys.argv:
+        chosen = ["embedded"]
+    print(f"{'benchmark':62} {'figure':>22}   baseline / goal  ({os.cpu_count()} cores)")
     with tempfile.TemporaryDirectory() as tmp:
-        raw = raw_celery_chord(n, Path(tmp))
-        ours = chordflow_unbatched(n, Path(tmp))
-    print(f"{'raw Celery chord, 1000 tasks x 1 INSERT, 1 worker -c 2':58} {n / raw:8.0f}/s   "
-          f"({raw:.2f} s) the baseline")
-    print(f"{'chordflow unbatched 1000-way map + reduce, 1 worker -c 2':58} {n / ours:8.0f}/s   "
-          f"({ours:.2f} s) goal >= baseline")
+        for name in chosen:
+            BENCHES[name](Path(tmp))
 
 
 if __name__ == "__main__":

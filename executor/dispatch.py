@@ -1,7 +1,9 @@
 """Chord building: one chord per dispatch, header = batches of map indices, callback = advance."""
 from __future__ import annotations
 
-from celery import Celery, chain, chord
+from celery import Celery
+from celery.backends.redis import RedisBackend
+from celery.utils import uuid
 
 from orchestrator.baseoperator import DAGNode
 
@@ -13,6 +15,8 @@ ADVANCE = "chordflow.advance"
 MAX_AUTO_BATCH = 256
 #: Batches per map aimed at when choosing automatically: enough to spread over many workers.
 TARGET_BATCHES = 64
+#: Messages per Redis pipeline when a chord's header is published.
+PUBLISH_BATCH = 1000
 
 
 def choose_batch_size(task: DAGNode, count: int) -> int:
@@ -29,17 +33,32 @@ class CeleryDispatcher:
         self.app = app
 
     def dispatch(self, run_id: str, task: DAGNode, map_indices: list[int]) -> None:
+        """One chord: header = batches of ``map_indices``, callback = the run's advance step.
+
+        Built as Celery's ``chord.run`` builds it (the backend is told the group and its size,
+        then every header message names the group, its index in it and the callback), but all
+        header messages go through one producer in pipelines of :data:`PUBLISH_BATCH` (kombu's
+        producer batch: one Redis round trip per pipeline, not per message). On Redis the chord
+        is joined from the results the header tasks push to the group's list, so they need not
+        store a result of their own each (``ignore_result``); other backends join stored results.
+        """
         size = choose_batch_size(task, len(map_indices))
-        header = [
-            self.app.signature(RUN_INSTANCES, args=(run_id, task.task_id, map_indices[i : i + size]),
-                               queue=task.queue, immutable=True)
-            for i in range(0, len(map_indices), size)
-        ]
-        callback = self.app.signature(ADVANCE, args=(run_id,), immutable=True)
-        if len(header) == 1:
-            chain(header[0], callback).apply_async()
-        else:
-            chord(header, app=self.app)(callback)
+        batches = [map_indices[i : i + size] for i in range(0, len(map_indices), size)]
+        app, backend = self.app, self.app.backend
+        group_id = uuid()
+        task_ids = [uuid() for _ in batches]
+        callback = app.signature(ADVANCE, args=(run_id,), immutable=True, ignore_result=True)
+        callback.freeze(group_id=group_id)
+        joined_in_redis = isinstance(backend, RedisBackend)
+        if not joined_in_redis:  # (Redis needs nothing more for plain results; its GroupResult would
+            # subscribe to each header result on the way)
+            backend.apply_chord((group_id, [app.AsyncResult(task_id) for task_id in task_ids]), callback)
+        backend.set_chord_size(group_id, len(batches))
+        with app.producer_or_acquire() as producer, producer.batch(max_size=PUBLISH_BATCH):
+            for index, (task_id, batch) in enumerate(zip(task_ids, batches, strict=True)):
+                app.send_task(RUN_INSTANCES, args=(run_id, task.task_id, batch), task_id=task_id,
+                              group_id=group_id, group_index=index, chord=callback, queue=task.queue,
+                              ignore_result=joined_in_redis, producer=producer, add_to_parent=False)
 
     def request_advance(self, run_id: str) -> None:
         self.app.signature(ADVANCE, args=(run_id,), immutable=True).apply_async()

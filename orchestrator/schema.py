@@ -6,7 +6,7 @@ from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table
 metadata = MetaData()
 
 #: The alembic revision this code expects; a test checks it is the migrations' head.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 
 dag_run = Table(
     "dag_run",
@@ -38,7 +38,7 @@ task_instance = Table(
     Column("heartbeat_at", DateTime),
     Column("hostname", String(250)),
     Column("error", Text),
-    Index("ix_task_instance_run_state", "run_id", "state"),
+    Index("ix_task_instance_state", "state"),
 )
 
 task_map = Table(

@@ -117,6 +117,14 @@ class ClaimedInstance:
     max_tries: int
 
 
+@dataclass(frozen=True)
+class ClaimedBatch:
+    """What a worker claimed of a batch, and the task's map lengths (``None``: not mapped)."""
+
+    instances: list[ClaimedInstance]
+    lengths: list[int] | None
+
+
 class Store:
     """Access to the store for one process; every method is its own unit of work.
 
@@ -129,6 +137,7 @@ class Store:
         self.retry_for = retry_for
         self.is_sqlite = url.startswith("sqlite")
         self.engine = self._create_engine(url)
+        self._autocommit_engine: Engine | None = None
 
     def _create_engine(self, url: str) -> Engine:
         from sqlalchemy import create_engine
@@ -154,13 +163,15 @@ class Store:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
             return engine
-        return create_engine(
-            url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args={"connect_timeout": 10}
-        )
+        # No pre-ping (a round trip per checkout): a connection found dead fails its unit of work
+        # with a disconnect error, which invalidates the pool, and the unit of work is retried.
+        return create_engine(url, pool_size=5, max_overflow=10, connect_args={"connect_timeout": 10})
 
     def dispose(self) -> None:
         """Drop pooled connections (after a fork, or before exit)."""
         self.engine.dispose(close=False)
+        if self._autocommit_engine is not None:
+            self._autocommit_engine.dispose(close=False)
 
     @contextlib.contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -184,6 +195,36 @@ class Store:
                 raise
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
             raise ChordflowError(f"cannot reach the database at {masked_url(self.url)}: {reason}") from None
+
+    @contextlib.contextmanager
+    def autocommit(self) -> Iterator[Connection]:
+        """A PostgreSQL connection without a transaction, for the worker's single statements
+        (atomic by themselves; no BEGIN and COMMIT round trips), with :data:`PREPARED_PG` ready.
+
+        Its commits are asynchronous (``synchronous_commit = off``): a claim or an end of try
+        lost in a crash of the database server -- not in a restart, which flushes the log -- leaves
+        the instance ``running`` without heartbeats, and the reconciler runs it again. Everything
+        else (runs, decisions, clears) commits durably through :meth:`begin`.
+        """
+        if self._autocommit_engine is None:
+            self._autocommit_engine = self._create_autocommit_engine()
+        with self._autocommit_engine.connect() as conn:
+            yield conn
+
+    def _create_autocommit_engine(self) -> Engine:
+        from sqlalchemy import create_engine
+
+        engine = create_engine(self.url, isolation_level="AUTOCOMMIT", pool_size=2, max_overflow=8,
+                               connect_args={"connect_timeout": 10})
+
+        @event.listens_for(engine, "connect")
+        def _prepare(dbapi_connection, _record):
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO off")
+                for name, (types, statement, _call) in PREPARED_PG.items():
+                    cursor.execute(f"PREPARE {name} ({types}) AS {statement}")
+
+        return engine
 
     @contextlib.contextmanager
     def using(self, conn: Connection | None) -> Iterator[Connection]:
@@ -357,30 +398,45 @@ class Store:
             return bool(conn.execute(query).scalar())
 
     # -- task instances: the worker's compare-and-set ----------------------------------------
-    @unit_of_work
     def claim(
         self, run_id: str, task_id: str, map_indices: Sequence[int], hostname: str, zombie_after: float | None = None
     ) -> list[ClaimedInstance]:
+        """The instances :meth:`claim_batch` claimed."""
+        return self.claim_batch(run_id, task_id, map_indices, hostname, zombie_after).instances
+
+    @unit_of_work
+    def claim_batch(
+        self, run_id: str, task_id: str, map_indices: Sequence[int], hostname: str, zombie_after: float | None = None
+    ) -> ClaimedBatch:
         """Move claimable instances to ``running`` and count a new try; others are left alone.
+        Returns those claimed and, read in the same statement, the task's map lengths.
 
         With ``zombie_after``, a ``running`` instance whose heartbeat is older than that many
         seconds is claimable too: its worker died and the message came back to another one. That
         try resumes under its own number: a lost worker is not counted against the retries.
+
+        On PostgreSQL this is one statement in one round trip (the update in a CTE).
         """
         now = utcnow()
-        claimable = task_instance.c.state.in_([s.value for s in CLAIMABLE_STATES])
-        if zombie_after is not None:
-            claimable = or_(claimable, _is_zombie(now, zombie_after))
-        where = and_(
-            task_instance.c.run_id == run_id,
-            task_instance.c.task_id == task_id,
-            task_instance.c.map_index.in_(list(map_indices)),
-            claimable,
-        )
-        with self.begin() as conn:
-            rows = conn.execute(
+        zombie_before = None if zombie_after is None else now - timedelta(seconds=zombie_after)
+        if not self.is_sqlite:
+            params = {"run_id": run_id, "task_id": task_id, "maps": list(map_indices), "now": now,
+                      "hostname": hostname, "zombie_before": zombie_before}
+            with self.autocommit() as conn:
+                rows = conn.exec_driver_sql(PREPARED_PG["chordflow_claim"][2], params).all()
+            raw = rows[0].lengths if rows else None
+        else:
+            claimable = task_instance.c.state.in_([s.value for s in CLAIMABLE_STATES])
+            if zombie_before is not None:
+                claimable = or_(claimable, _is_zombie(zombie_before))
+            claimed = (
                 update(task_instance)
-                .where(where)
+                .where(
+                    task_instance.c.run_id == run_id,
+                    task_instance.c.task_id == task_id,
+                    task_instance.c.map_index.in_(list(map_indices)),
+                    claimable,
+                )
                 .values(
                     state=TaskInstanceState.RUNNING.value,
                     try_number=task_instance.c.try_number
@@ -392,9 +448,14 @@ class Store:
                     error=None,
                 )
                 .returning(task_instance.c.map_index, task_instance.c.try_number, task_instance.c.max_tries)
-            ).all()
-        claimed = (ClaimedInstance(r.map_index, r.try_number, r.max_tries) for r in rows)
-        return sorted(claimed, key=lambda c: c.map_index)
+            )
+            lengths = select(task_map.c.lengths).where(task_map.c.run_id == run_id, task_map.c.task_id == task_id)
+            with self.begin() as conn:
+                rows = conn.execute(claimed).all()
+                raw = conn.execute(lengths).scalar() if rows else None
+        instances = sorted((ClaimedInstance(r.map_index, r.try_number, r.max_tries) for r in rows),
+                           key=lambda c: c.map_index)
+        return ClaimedBatch(instances, None if raw is None else json.loads(raw))
 
     @unit_of_work
     def heartbeat(self, instances: Iterable[tuple[str, str, int, int]]) -> int:
@@ -424,7 +485,7 @@ class Store:
         with self.begin() as conn:
             rows = conn.execute(
                 update(task_instance)
-                .where(_is_zombie(now, zombie_after))
+                .where(_is_zombie(now - timedelta(seconds=zombie_after)))
                 .values(state=TaskInstanceState.QUEUED.value, queued_at=now,
                         try_number=task_instance.c.try_number - 1)
                 .returning(task_instance.c.run_id, task_instance.c.task_id, task_instance.c.map_index)
@@ -509,6 +570,8 @@ class Store:
             .values(state=bindparam("s"), end_date=bindparam("e"), error=bindparam("err"))
         )
         now = utcnow()
+        if not self.is_sqlite:
+            return self._finish_many_in_one_statement(run_id, task_id, endings, now)
         with self.begin() as conn:
             recorded = [
                 bool(conn.execute(cas, {"m": e.map_index, "n": e.try_number, "s": e.state.value, "e": now,
@@ -537,6 +600,25 @@ class Store:
                     log_rows,
                 )
         return recorded
+
+    def _finish_many_in_one_statement(self, run_id: str, task_id: str, endings: Sequence[TryEnd],
+                                      now: datetime) -> list[bool]:
+        """PostgreSQL: the compare-and-sets, XCom and log upserts of :meth:`finish_many` as one
+        statement (data-modifying CTEs; rows passed as arrays), so one round trip and one commit."""
+        xcom_rows = [(e.map_index, key, text) for e in endings for key, text in e.xcoms.items()]
+        log_rows = [(e.map_index, e.try_number, e.log, e.hostname) for e in endings if e.log is not None]
+        params = {
+            "run_id": run_id, "task_id": task_id, "now": now,
+            "maps": [e.map_index for e in endings], "tries": [e.try_number for e in endings],
+            "states": [e.state.value for e in endings], "errors": [e.error for e in endings],
+            "x_maps": [r[0] for r in xcom_rows], "x_keys": [r[1] for r in xcom_rows],
+            "x_values": [r[2] for r in xcom_rows],
+            "l_maps": [r[0] for r in log_rows], "l_tries": [r[1] for r in log_rows],
+            "l_contents": [r[2] for r in log_rows], "l_hosts": [r[3] for r in log_rows],
+        }
+        with self.autocommit() as conn:
+            ended = set(conn.exec_driver_sql(PREPARED_PG["chordflow_finish"][2], params).scalars())
+        return [e.map_index in ended for e in endings]
 
     def _upsert_statement(self, table, keys: list[str], values: list[str]):
         if self.is_sqlite:
@@ -690,10 +772,60 @@ def _indices_by_task(rows) -> dict[tuple[str, str], list[int]]:
     return {key: sorted(indices) for key, indices in found.items()}
 
 
-def _is_zombie(now: datetime, zombie_after: float):
+#: The worker's two statements on PostgreSQL, prepared once on each connection of the store's
+#: autocommit pool (no planning per call): name -> (parameter types, statement, call).
+_RUNNING = TaskInstanceState.RUNNING.value
+_CLAIMABLE = ", ".join(f"'{state.value}'" for state in CLAIMABLE_STATES)
+PREPARED_PG = {
+    # claim_batch: the compare-and-set of the claim, and the task's map lengths.
+    "chordflow_claim": ("text, text, integer[], timestamp, text, timestamp", f"""
+WITH claimed AS (
+    UPDATE task_instance
+    SET state = '{_RUNNING}', try_number = try_number + CASE WHEN state = '{_RUNNING}' THEN 0 ELSE 1 END,
+        start_date = $4, end_date = NULL, heartbeat_at = $4, hostname = $5, error = NULL
+    WHERE run_id = $1 AND task_id = $2 AND map_index = ANY($3)
+      AND (state IN ({_CLAIMABLE}) OR (state = '{_RUNNING}' AND heartbeat_at < $6))
+    RETURNING map_index, try_number, max_tries
+)
+SELECT c.map_index, c.try_number, c.max_tries,
+       (SELECT lengths FROM task_map WHERE run_id = $1 AND task_id = $2) AS lengths
+FROM claimed AS c
+""", "EXECUTE chordflow_claim(%(run_id)s, %(task_id)s, %(maps)s, %(now)s, %(hostname)s, %(zombie_before)s)"),
+    # finish_many: each try's compare-and-set, then the XComs and logs of the tries that were
+    # still current (joined on what the update returned).
+    "chordflow_finish": ("text, text, timestamp, integer[], integer[], text[], text[], integer[], text[], text[], "
+                         "integer[], integer[], text[], text[]", f"""
+WITH ended AS (
+    UPDATE task_instance AS ti
+    SET state = v.state, end_date = $3, error = v.error
+    FROM unnest($4, $5, $6, $7) AS v(map_index, try_number, state, error)
+    WHERE ti.run_id = $1 AND ti.task_id = $2 AND ti.map_index = ANY($4)
+      AND ti.map_index = v.map_index AND ti.try_number = v.try_number AND ti.state = '{_RUNNING}'
+    RETURNING ti.map_index
+), xcoms AS (
+    INSERT INTO xcom (run_id, task_id, map_index, key, value)
+    SELECT $1, $2, x.map_index, x.key, x.value FROM unnest($8, $9, $10) AS x(map_index, key, value)
+    WHERE x.map_index IN (SELECT map_index FROM ended)
+    ON CONFLICT (run_id, task_id, map_index, key) DO UPDATE SET value = excluded.value
+), logs AS (
+    INSERT INTO task_log (run_id, task_id, map_index, try_number, content, hostname)
+    SELECT $1, $2, l.map_index, l.try_number, l.content, l.hostname
+    FROM unnest($11, $12, $13, $14) AS l(map_index, try_number, content, hostname)
+    WHERE l.map_index IN (SELECT map_index FROM ended)
+    ON CONFLICT (run_id, task_id, map_index, try_number)
+    DO UPDATE SET content = excluded.content, hostname = excluded.hostname
+)
+SELECT map_index FROM ended
+""", "EXECUTE chordflow_finish(%(run_id)s, %(task_id)s, %(now)s, %(maps)s, %(tries)s, %(states)s, %(errors)s, "
+     "%(x_maps)s, %(x_keys)s, %(x_values)s, %(l_maps)s, %(l_tries)s, %(l_contents)s, %(l_hosts)s)"),
+}
+
+
+def _is_zombie(heartbeat_before: datetime):
+    """Running instances whose last heartbeat is older than ``heartbeat_before``."""
     return and_(
         task_instance.c.state == TaskInstanceState.RUNNING.value,
-        task_instance.c.heartbeat_at < now - timedelta(seconds=zombie_after),
+        task_instance.c.heartbeat_at < heartbeat_before,
     )
 
 

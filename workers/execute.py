@@ -5,6 +5,7 @@ import json
 import logging
 import time
 import traceback
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import timezone
 from typing import Any
@@ -56,6 +57,26 @@ def to_json(task_id: str, value: Any) -> str:
         ) from None
 
 
+class RunCache:
+    """The runs a worker process executes instances of, read once each: what an instance needs of
+    its run (DAG file, logical date, conf) never changes after the run is created."""
+
+    def __init__(self, store: Store, size: int = 256):
+        self.store = store
+        self.size = size
+        self._runs: OrderedDict[str, RunRecord] = OrderedDict()
+
+    def get(self, run_id: str) -> RunRecord:
+        run = self._runs.get(run_id)
+        if run is None:
+            run = self._runs[run_id] = self.store.get_run(run_id)
+            if len(self._runs) > self.size:
+                self._runs.popitem(last=False)
+        else:
+            self._runs.move_to_end(run_id)
+        return run
+
+
 class InstanceRunner:
     """Executes task instances on a worker.
 
@@ -67,8 +88,9 @@ class InstanceRunner:
     """
 
     def __init__(self, store: Store, dagbag: DagBag, max_map_length: int, heartbeat: Heartbeat | None = None,
-                 zombie_after: float | None = None):
+                 zombie_after: float | None = None, runs: RunCache | None = None):
         self.store = store
+        self.runs = runs or RunCache(store)
         self.dagbag = dagbag
         self.max_map_length = max_map_length
         self.heartbeat = heartbeat
@@ -76,14 +98,15 @@ class InstanceRunner:
 
     def run_batch(self, run_id: str, task_id: str, map_indices: list[int], hostname: str) -> BatchOutcome:
         outcome = BatchOutcome()
-        run = self.store.get_run(run_id)
+        run = self.runs.get(run_id)
         load_error = None
         try:
             dag = self.dagbag.get_dag(run.fileloc, run.dag_id)
             task = dag.task_dict[task_id]
         except Exception as exc:  # the instances must end, with the reason, rather than hang
             load_error = f"cannot load DAG {run.dag_id!r} from {run.fileloc!r} on {hostname}: {exc}"
-        claimed = self.store.claim(run_id, task_id, map_indices, hostname, self.zombie_after)
+        batch = self.store.claim_batch(run_id, task_id, map_indices, hostname, self.zombie_after)
+        claimed = batch.instances
         outcome.not_claimed = len(map_indices) - len(claimed)
         if load_error is not None:
             for instance in claimed:
@@ -97,7 +120,7 @@ class InstanceRunner:
         pending: list[TryEnd] = []
         flushed_at = time.monotonic()
         try:
-            lengths = self.store.task_map_lengths(run_id, task_id) if task.is_mapped else None
+            lengths = batch.lengths if task.is_mapped else None
             reader = StoreXComReader(self.store, dag, run_id)
             for instance in claimed:
                 ending = self._run_one(dag, task, run, instance, lengths, reader, hostname)
