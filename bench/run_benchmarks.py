@@ -141,6 +141,7 @@ def start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     deadline = time.monotonic() + 30
     while b"ready." not in log.read_bytes():
         if proc.poll() is not None or time.monotonic() > deadline:
+            stop(proc)
             raise SystemExit(f"worker did not start: {log.read_text()[-1000:]}")
         time.sleep(0.1)
     return proc
@@ -176,6 +177,7 @@ class Cluster:
 
     def __init__(self, folder: Path, name: str, workers: int = 1, concurrency: int = 2):
         self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
         self.db = Database(f"chordflow_bench_{name}")
         flush_broker()
         self.dags = folder / "dags"
@@ -183,7 +185,7 @@ class Cluster:
                     "CHORDFLOW_DAGS_FOLDER": str(self.dags), "CHORDFLOW_HOME": str(folder),
                     "CHORDFLOW_MAX_MAP_LENGTH": "1000000"}
         cli(self.env, "db", "upgrade")
-        self.workers = [start([CHORDFLOW, "worker", "-c", str(concurrency), "--loglevel", "WARNING",
+        self.workers = [start([CHORDFLOW, "worker", "-c", str(concurrency), "--loglevel", "INFO",
                                "--hostname", f"bench{i}@%h"], self.env, folder / f"worker{i}.log")
                         for i in range(workers)]
 
@@ -202,7 +204,7 @@ def raw_celery_chord(n: int, folder: Path) -> float:
         cur.execute("CREATE TABLE raw_result (i int, value int)")
         cur.execute("CREATE TABLE raw_done (n int)")
     env = {**os.environ, "BENCH_BROKER": BROKER, "BENCH_DATABASE": db.dsn}
-    worker = start([CELERY, "-A", "bench.raw_celery", "worker", "-c", "2", "--loglevel", "WARNING"], env,
+    worker = start([CELERY, "-A", "bench.raw_celery", "worker", "-c", "2", "--loglevel", "INFO"], env,
                    folder / "raw-worker.log")
     try:
         sys.path.insert(0, str(ROOT))

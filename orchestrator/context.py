@@ -95,7 +95,7 @@ MACROS = SimpleNamespace(
 )
 
 
-def build_context(dag: Any, task: Any, run: DagRunInfo, ti: TaskInstanceInfo, params: dict[str, Any]) -> dict:
+def build_context(dag: Any, task: Any, run: DagRunInfo, ti: TaskInstanceInfo | None, params: dict[str, Any]) -> dict:
     """The context dict of one task instance (Airflow's names)."""
     logical_date = run.logical_date
     return {

@@ -38,7 +38,6 @@ task_instance = Table(
     Column("heartbeat_at", DateTime),
     Column("hostname", String(250)),
     Column("error", Text),
-    Index("ix_task_instance_state", "state"),
 )
 
 task_map = Table(

@@ -28,6 +28,8 @@ from orchestrator.states import CLAIMABLE_STATES, FINISHED_STATES, DagRunState, 
 
 #: Rows fetched per round trip when a reduce streams a mapped task's results.
 XCOM_STREAM_PAGE = 2000
+#: An advance step that created this many task instances refreshes the table's statistics.
+ANALYZE_AFTER_ROWS = 5000
 
 
 T = TypeVar("T")
@@ -347,7 +349,13 @@ class Store:
             row = conn.execute(query).first()
             if row is None:
                 raise RunNotFound(f"no run with id {run_id!r}")
-            yield RunTransaction(conn, RunRecord.from_row(row))
+            tx = RunTransaction(conn, RunRecord.from_row(row))
+            yield tx
+        if tx.rows_inserted >= ANALYZE_AFTER_ROWS and not self.is_sqlite:
+            # Fresh statistics before workers claim the new rows: without them PostgreSQL may
+            # plan a claim as a scan of the whole map instead of primary-key lookups.
+            with self.autocommit() as conn:
+                conn.exec_driver_sql("ANALYZE task_instance")
 
     # -- task instances: reads ---------------------------------------------------------------
     @unit_of_work
@@ -485,7 +493,7 @@ class Store:
         with self.begin() as conn:
             rows = conn.execute(
                 update(task_instance)
-                .where(_is_zombie(now - timedelta(seconds=zombie_after)))
+                .where(_in_running_runs(), _is_zombie(now - timedelta(seconds=zombie_after)))
                 .values(state=TaskInstanceState.QUEUED.value, queued_at=now,
                         try_number=task_instance.c.try_number - 1)
                 .returning(task_instance.c.run_id, task_instance.c.task_id, task_instance.c.map_index)
@@ -500,7 +508,8 @@ class Store:
         with self.begin() as conn:
             rows = conn.execute(
                 select(task_instance.c.run_id, task_instance.c.task_id, task_instance.c.map_index).where(
-                    task_instance.c.state == TaskInstanceState.QUEUED.value, task_instance.c.queued_at < threshold
+                    _in_running_runs(), task_instance.c.state == TaskInstanceState.QUEUED.value,
+                    task_instance.c.queued_at < threshold,
                 )
             ).all()
         return _indices_by_task(rows)
@@ -528,11 +537,10 @@ class Store:
     @unit_of_work
     def fail_queued(self, error: str) -> int:
         """End every ``queued`` instance of every running run as ``failed`` with ``error``."""
-        running = select(dag_run.c.run_id).where(dag_run.c.state == DagRunState.RUNNING.value)
         with self.begin() as conn:
             return conn.execute(
                 update(task_instance)
-                .where(task_instance.c.state == TaskInstanceState.QUEUED.value, task_instance.c.run_id.in_(running))
+                .where(_in_running_runs(), task_instance.c.state == TaskInstanceState.QUEUED.value)
                 .values(state=TaskInstanceState.FAILED.value, end_date=utcnow(), error=error)
             ).rowcount
 
@@ -821,6 +829,12 @@ SELECT map_index FROM ended
 }
 
 
+def _in_running_runs():
+    """Instances of running runs only: the reconciler's scans read those runs' rows through the
+    primary key, never the whole history."""
+    return task_instance.c.run_id.in_(select(dag_run.c.run_id).where(dag_run.c.state == DagRunState.RUNNING.value))
+
+
 def _is_zombie(heartbeat_before: datetime):
     """Running instances whose last heartbeat is older than ``heartbeat_before``."""
     return and_(
@@ -851,6 +865,7 @@ class RunTransaction:
     def __init__(self, conn: Connection, run: RunRecord):
         self.conn = conn
         self.run = run
+        self.rows_inserted = 0
 
     def state_counts(self) -> dict[str, dict[str, int]]:
         return _state_counts(self.conn, self.run.run_id)
@@ -909,6 +924,7 @@ class RunTransaction:
                 for i in range(total)
             ],
         )
+        self.rows_inserted += total
         self.record_map(task_id, lengths)
 
     def map_dims(self, task_id: str) -> list[int]:

@@ -23,7 +23,6 @@ from workers.heartbeat import Heartbeat
 from workers.log_capture import LogCapture
 
 log = logging.getLogger("chordflow.worker")
-task_log = logging.getLogger("chordflow.task")
 
 #: Ends of tries recorded in one transaction at most (a batch of tiny tasks commits once per this many).
 FLUSH_EVERY = 200
@@ -122,8 +121,10 @@ class InstanceRunner:
         try:
             lengths = batch.lengths if task.is_mapped else None
             reader = StoreXComReader(self.store, dag, run_id)
+            run_info = DagRunInfo(run.run_id, run.dag_id, run.logical_date.replace(tzinfo=timezone.utc), run.conf)
+            shared = build_context(dag, task, run_info, None, resolve_params(dag.params, run.conf))
             for instance in claimed:
-                ending = self._run_one(dag, task, run, instance, lengths, reader, hostname)
+                ending = self._run_one(dag, task, shared, instance, lengths, reader, hostname)
                 pending.append(ending)
                 if ending.state is TaskInstanceState.UP_FOR_RETRY:
                     outcome.retry_indices.append(instance.map_index)
@@ -147,26 +148,27 @@ class InstanceRunner:
                 log.warning("%s[%d] try %d was no longer current; its result was dropped",
                             task_id, ending.map_index, ending.try_number)
 
-    def _run_one(self, dag: DAG, task, run: RunRecord, instance: ClaimedInstance, lengths, reader,
+    def _run_one(self, dag: DAG, task, shared: dict[str, Any], instance: ClaimedInstance, lengths, reader,
                  hostname: str) -> TryEnd:
-        """Execute one claimed instance; its end is recorded later, with its batch's."""
+        """Execute one claimed instance; its end is recorded later, with its batch's. ``shared``
+        is the context every instance of the batch has in common."""
+        run_info = shared["dag_run"]
         ti = TaskInstanceInfo(
             task_id=task.task_id,
             map_index=instance.map_index,
             try_number=instance.try_number,
-            run_id=run.run_id,
-            dag_id=run.dag_id,
+            run_id=run_info.run_id,
+            dag_id=run_info.dag_id,
             max_tries=instance.max_tries,
             hostname=hostname,
             _reader=reader,
         )
-        run_info = DagRunInfo(run.run_id, run.dag_id, run.logical_date.replace(tzinfo=timezone.utc), run.conf)
-        context = build_context(dag, task, run_info, ti, resolve_params(dag.params, run.conf))
+        context = {**shared, "ti": ti, "task_instance": ti, "params": dict(shared["params"])}
         xcoms: dict[str, str] = {}
         error = None
         with LogCapture() as capture:
             label = f"{task.task_id}" + (f"[{instance.map_index}]" if instance.map_index >= 0 else "")
-            task_log.info("Running %s of run %s, try %d, on %s", label, run.run_id, instance.try_number, hostname)
+            capture.log(f"Running {label} of run {run_info.run_id}, try {instance.try_number}, on {hostname}")
             try:
                 with current_context(context):
                     operator = materialize(task, instance.map_index, lengths, reader)
@@ -184,12 +186,12 @@ class InstanceRunner:
                     xcoms[key] = to_json(task.task_id, value)
                 state = TaskInstanceState.SUCCESS
             except SkipTask as exc:
-                task_log.info("Skipped: %s", exc)
+                capture.log(f"Skipped: {exc}")
                 state = TaskInstanceState.SKIPPED
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 capture.write(traceback.format_exc())
                 retry = not isinstance(exc, FailTask) and instance.try_number <= instance.max_tries
                 state = TaskInstanceState.UP_FOR_RETRY if retry else TaskInstanceState.FAILED
-            task_log.info("Marking %s as %s", label, state.value.upper())
+            capture.log(f"Marking {label} as {state.value.upper()}")
         return TryEnd(instance.map_index, instance.try_number, state, xcoms, error, capture.text, hostname)

@@ -5,6 +5,7 @@ import io
 import logging
 import sys
 import threading
+import time
 
 _local = threading.local()
 _install_lock = threading.Lock()
@@ -72,6 +73,13 @@ class LogCapture:
 
     def write(self, text: str) -> None:
         self.buffer.write(text)
+
+    def log(self, message: str, level: str = "INFO") -> None:
+        """A line of Chordflow's own in this log (as ``chordflow.task`` would log it, without the
+        cost of a log record: two of these per instance)."""
+        now = time.time()
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now))
+        self.buffer.write(f"[{stamp},{int(now % 1 * 1000):03d}] {{chordflow.task}} {level} - {message}\n")
 
     @property
     def text(self) -> str:
