@@ -781,19 +781,22 @@ def _indices_by_task(rows) -> dict[tuple[str, str], list[int]]:
 
 
 #: The worker's two statements on PostgreSQL, prepared once on each connection of the store's
-#: autocommit pool (no planning per call): name -> (parameter types, statement, call).
+#: autocommit pool (no planning per call): name -> (parameter types, statement, call). Both join
+#: the claimed or ended map indices (an unnested array) to the primary key: one lookup per index,
+#: whatever the size of the map.
 _RUNNING = TaskInstanceState.RUNNING.value
 _CLAIMABLE = ", ".join(f"'{state.value}'" for state in CLAIMABLE_STATES)
 PREPARED_PG = {
     # claim_batch: the compare-and-set of the claim, and the task's map lengths.
     "chordflow_claim": ("text, text, integer[], timestamp, text, timestamp", f"""
 WITH claimed AS (
-    UPDATE task_instance
-    SET state = '{_RUNNING}', try_number = try_number + CASE WHEN state = '{_RUNNING}' THEN 0 ELSE 1 END,
+    UPDATE task_instance AS ti
+    SET state = '{_RUNNING}', try_number = ti.try_number + CASE WHEN ti.state = '{_RUNNING}' THEN 0 ELSE 1 END,
         start_date = $4, end_date = NULL, heartbeat_at = $4, hostname = $5, error = NULL
-    WHERE run_id = $1 AND task_id = $2 AND map_index = ANY($3)
-      AND (state IN ({_CLAIMABLE}) OR (state = '{_RUNNING}' AND heartbeat_at < $6))
-    RETURNING map_index, try_number, max_tries
+    FROM unnest($3) AS m(map_index)
+    WHERE ti.run_id = $1 AND ti.task_id = $2 AND ti.map_index = m.map_index
+      AND (ti.state IN ({_CLAIMABLE}) OR (ti.state = '{_RUNNING}' AND ti.heartbeat_at < $6))
+    RETURNING ti.map_index, ti.try_number, ti.max_tries
 )
 SELECT c.map_index, c.try_number, c.max_tries,
        (SELECT lengths FROM task_map WHERE run_id = $1 AND task_id = $2) AS lengths
@@ -807,7 +810,7 @@ WITH ended AS (
     UPDATE task_instance AS ti
     SET state = v.state, end_date = $3, error = v.error
     FROM unnest($4, $5, $6, $7) AS v(map_index, try_number, state, error)
-    WHERE ti.run_id = $1 AND ti.task_id = $2 AND ti.map_index = ANY($4)
+    WHERE ti.run_id = $1 AND ti.task_id = $2
       AND ti.map_index = v.map_index AND ti.try_number = v.try_number AND ti.state = '{_RUNNING}'
     RETURNING ti.map_index
 ), xcoms AS (
