@@ -1,6 +1,8 @@
 """Chord building: one chord per dispatch, header = batches of map indices, callback = advance."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from celery import Celery
 from celery.backends.redis import RedisBackend
 from celery.utils import uuid
@@ -13,24 +15,35 @@ ADVANCE = "chordflow.advance"
 
 #: Most map indices one Celery message carries when the batch size is chosen automatically.
 MAX_AUTO_BATCH = 256
-#: Batches per map aimed at when choosing automatically: enough to spread over many workers.
+#: Batches per map aimed at when nothing is known of the task's duration: enough to spread over many workers.
 TARGET_BATCHES = 64
+#: Seconds of work one message should carry when the task's typical duration is known.
+TARGET_MESSAGE_SECONDS = 0.25
+#: Fewest batches a map is cut into when the duration is known (so several workers share it).
+MIN_BATCHES = 8
 #: Messages per Redis pipeline when a chord's header is published.
 PUBLISH_BATCH = 1000
 
 
-def choose_batch_size(task: DAGNode, count: int) -> int:
-    """``@task(batch_size=N)`` when set; else enough batches to keep every worker busy."""
+def choose_batch_size(task: DAGNode, count: int, typical_duration: float | None = None) -> int:
+    """``@task(batch_size=N)`` when set. Else, when the task's typical duration is known (from
+    the DAG's previous run), about :data:`TARGET_MESSAGE_SECONDS` of work per message, in at least
+    :data:`MIN_BATCHES` batches; when it is not, enough batches to keep every worker busy."""
     if task.batch_size:
         return int(task.batch_size)
+    if typical_duration is not None:
+        by_duration = int(TARGET_MESSAGE_SECONDS / max(typical_duration, 1e-6))
+        by_spread = -(-count // MIN_BATCHES)
+        return max(1, min(MAX_AUTO_BATCH, by_duration, by_spread))
     return max(1, min(MAX_AUTO_BATCH, count // TARGET_BATCHES))
 
 
 class CeleryDispatcher:
     """:class:`orchestrator.scheduling.Dispatcher` over Celery."""
 
-    def __init__(self, app: Celery):
+    def __init__(self, app: Celery, typical_duration: Callable[[str, str], float | None] | None = None):
         self.app = app
+        self.typical_duration = typical_duration
 
     def dispatch(self, run_id: str, task: DAGNode, map_indices: list[int]) -> None:
         """One chord: header = batches of ``map_indices``, callback = the run's advance step.
@@ -42,7 +55,10 @@ class CeleryDispatcher:
         is joined from the results the header tasks push to the group's list, so they need not
         store a result of their own each (``ignore_result``); other backends join stored results.
         """
-        size = choose_batch_size(task, len(map_indices))
+        typical = None
+        if not task.batch_size and self.typical_duration is not None and len(map_indices) > 1:
+            typical = self.typical_duration(run_id, task.task_id)
+        size = choose_batch_size(task, len(map_indices), typical)
         batches = [map_indices[i : i + size] for i in range(0, len(map_indices), size)]
         app, backend = self.app, self.app.backend
         group_id = uuid()
@@ -58,7 +74,8 @@ class CeleryDispatcher:
             for index, (task_id, batch) in enumerate(zip(task_ids, batches, strict=True)):
                 app.send_task(RUN_INSTANCES, args=(run_id, task.task_id, batch), task_id=task_id,
                               group_id=group_id, group_index=index, chord=callback, queue=task.queue,
-                              ignore_result=joined_in_redis, producer=producer, add_to_parent=False)
+                              ignore_result=joined_in_redis, producer=producer, add_to_parent=False,
+                              argsrepr=f"({run_id!r}, {task.task_id!r}, <{len(batch)} map indices {batch[0]}..>)")
 
     def request_advance(self, run_id: str) -> None:
         self.app.signature(ADVANCE, args=(run_id,), immutable=True).apply_async()

@@ -44,7 +44,7 @@ class EmbeddedWorker:
         self._thread.start()
         return self
 
-    def stop(self, wait: float = 0.5) -> None:
+    def stop(self, wait: float = 0.1) -> None:
         """Ask the worker to stop; wait at most ``wait`` seconds (its consumer may sit in a 2 s
         poll). Called once the run ended, so nothing is left for it to do: the process may exit."""
         if self._controller is not None:

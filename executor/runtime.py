@@ -29,7 +29,7 @@ class Runtime:
         self.settings = settings
         self.app = app
         self.dagbag = DagBag(settings.dags_folder)
-        self.dispatcher = CeleryDispatcher(app)
+        self.dispatcher = CeleryDispatcher(app, lambda run_id, task_id: self.store.typical_duration(run_id, task_id))
         self._store: Store | None = None
         self._lock = threading.Lock()
         self._no_worker_since: float | None = None

@@ -88,11 +88,7 @@ class _RunStep:
 
     # -- counts ---------------------------------------------------------------------------
     def _refresh(self, task_id: str) -> None:
-        states = self.tx.states_by_index(task_id)
-        counts: dict[str, int] = {}
-        for state in states.values():
-            counts[state] = counts.get(state, 0) + 1
-        self.counts[task_id] = counts
+        self.counts[task_id] = self.tx.task_state_counts(task_id)
 
     def _whole(self, task_id: str) -> UpstreamCounts:
         return UpstreamCounts.from_mapping(self.counts.get(task_id, {}))
@@ -180,7 +176,10 @@ class _RunStep:
             if state is TaskInstanceState.QUEUED:
                 self.dispatches.append(Dispatch(task.task_id, list(range(total))))
         self.lengths[task.task_id] = total
-        self._refresh(task.task_id)
+        if total:  # every new row is in ``state``: nothing to read back
+            self.counts[task.task_id] = {state.value: total}
+        else:
+            self._refresh(task.task_id)
         log.debug("expanded %s to %d instances", task.task_id, total)
         return True
 

@@ -110,6 +110,10 @@ class TryEnd:
     error: str | None = None
     log: str | None = None
     hostname: str | None = None
+    #: When the try itself began and ended (a batch is claimed at once and its ends are written
+    #: together, but its instances run one by one). ``None``: the claim's time, the write's time.
+    start_date: datetime | None = None
+    end_date: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -379,6 +383,30 @@ class Store:
         return None if raw is None else json.loads(raw)
 
     @unit_of_work
+    def typical_duration(self, run_id: str, task_id: str, sample: int = 500) -> float | None:
+        """Mean seconds a successful instance of ``task_id`` took in the latest ended run of the
+        same DAG (``None``: no such run or instance) -- what automatic batching sizes batches by."""
+        with self.begin() as conn:
+            dag_id = select(dag_run.c.dag_id).where(dag_run.c.run_id == run_id).scalar_subquery()
+            previous = conn.execute(
+                select(dag_run.c.run_id)
+                .where(dag_run.c.dag_id == dag_id, dag_run.c.run_id != run_id,
+                       dag_run.c.state.in_([DagRunState.SUCCESS.value, DagRunState.FAILED.value]))
+                .order_by(dag_run.c.created_at.desc())
+                .limit(1)
+            ).scalar()
+            if previous is None:
+                return None
+            rows = conn.execute(
+                select(task_instance.c.start_date, task_instance.c.end_date)
+                .where(task_instance.c.run_id == previous, task_instance.c.task_id == task_id,
+                       task_instance.c.state == TaskInstanceState.SUCCESS.value)
+                .limit(sample)
+            ).all()
+        durations = [(end - start).total_seconds() for start, end in rows if start and end]
+        return sum(durations) / len(durations) if durations else None
+
+    @unit_of_work
     def list_instances(
         self, run_id: str, task_id: str | None = None, limit: int | None = None, offset: int = 0
     ) -> list[dict[str, Any]]:
@@ -575,7 +603,9 @@ class Store:
                 task_instance.c.state == TaskInstanceState.RUNNING.value,
                 task_instance.c.try_number == bindparam("n"),
             )
-            .values(state=bindparam("s"), end_date=bindparam("e"), error=bindparam("err"))
+            .values(state=bindparam("s"), error=bindparam("err"),
+                    end_date=func.coalesce(bindparam("f"), bindparam("e")),
+                    start_date=func.coalesce(bindparam("b"), task_instance.c.start_date))
         )
         now = utcnow()
         if not self.is_sqlite:
@@ -583,7 +613,7 @@ class Store:
         with self.begin() as conn:
             recorded = [
                 bool(conn.execute(cas, {"m": e.map_index, "n": e.try_number, "s": e.state.value, "e": now,
-                                        "err": e.error}).rowcount)
+                                        "err": e.error, "b": e.start_date, "f": e.end_date}).rowcount)
                 for e in endings
             ]
             kept = [e for e, ok in zip(endings, recorded, strict=True) if ok]
@@ -619,6 +649,7 @@ class Store:
             "run_id": run_id, "task_id": task_id, "now": now,
             "maps": [e.map_index for e in endings], "tries": [e.try_number for e in endings],
             "states": [e.state.value for e in endings], "errors": [e.error for e in endings],
+            "starts": [e.start_date for e in endings], "ends": [e.end_date for e in endings],
             "x_maps": [r[0] for r in xcom_rows], "x_keys": [r[1] for r in xcom_rows],
             "x_values": [r[2] for r in xcom_rows],
             "l_maps": [r[0] for r in log_rows], "l_tries": [r[1] for r in log_rows],
@@ -805,11 +836,12 @@ FROM claimed AS c
     # finish_many: each try's compare-and-set, then the XComs and logs of the tries that were
     # still current (joined on what the update returned).
     "chordflow_finish": ("text, text, timestamp, integer[], integer[], text[], text[], integer[], text[], text[], "
-                         "integer[], integer[], text[], text[]", f"""
+                         "integer[], integer[], text[], text[], timestamp[], timestamp[]", f"""
 WITH ended AS (
     UPDATE task_instance AS ti
-    SET state = v.state, end_date = $3, error = v.error
-    FROM unnest($4, $5, $6, $7) AS v(map_index, try_number, state, error)
+    SET state = v.state, end_date = coalesce(v.end_date, $3), error = v.error,
+        start_date = coalesce(v.start_date, ti.start_date)
+    FROM unnest($4, $5, $6, $7, $15, $16) AS v(map_index, try_number, state, error, start_date, end_date)
     WHERE ti.run_id = $1 AND ti.task_id = $2
       AND ti.map_index = v.map_index AND ti.try_number = v.try_number AND ti.state = '{_RUNNING}'
     RETURNING ti.map_index
@@ -828,7 +860,8 @@ WITH ended AS (
 )
 SELECT map_index FROM ended
 """, "EXECUTE chordflow_finish(%(run_id)s, %(task_id)s, %(now)s, %(maps)s, %(tries)s, %(states)s, %(errors)s, "
-     "%(x_maps)s, %(x_keys)s, %(x_values)s, %(l_maps)s, %(l_tries)s, %(l_contents)s, %(l_hosts)s)"),
+     "%(x_maps)s, %(x_keys)s, %(x_values)s, %(l_maps)s, %(l_tries)s, %(l_contents)s, %(l_hosts)s, %(starts)s, "
+     "%(ends)s)"),
 }
 
 
@@ -872,6 +905,15 @@ class RunTransaction:
 
     def state_counts(self) -> dict[str, dict[str, int]]:
         return _state_counts(self.conn, self.run.run_id)
+
+    def task_state_counts(self, task_id: str) -> dict[str, int]:
+        """``{state: count}`` over the instances of one task, counted by the database."""
+        rows = self.conn.execute(
+            select(task_instance.c.state, func.count())
+            .where(task_instance.c.run_id == self.run.run_id, task_instance.c.task_id == task_id)
+            .group_by(task_instance.c.state)
+        )
+        return {state: count for state, count in rows}
 
     def states_by_index(self, task_id: str) -> dict[int, str]:
         rows = self.conn.execute(
@@ -919,14 +961,23 @@ class RunTransaction:
             )
         )
         now = utcnow() if state is TaskInstanceState.QUEUED else None
-        self.conn.execute(
-            insert(task_instance),
-            [
-                {"run_id": run_id, "task_id": task_id, "map_index": i, "state": state.value,
-                 "try_number": 0, "max_tries": max_tries, "queued_at": now}
-                for i in range(total)
-            ],
-        )
+        if self.conn.dialect.name == "postgresql":  # the rows are made on the server: nothing to send
+            self.conn.exec_driver_sql(
+                "INSERT INTO task_instance (run_id, task_id, map_index, state, try_number, max_tries, queued_at) "
+                "SELECT %(run_id)s, %(task_id)s, i, %(state)s, 0, %(max_tries)s, %(now)s "
+                "FROM generate_series(0, %(last)s) AS i",
+                {"run_id": run_id, "task_id": task_id, "state": state.value, "max_tries": max_tries, "now": now,
+                 "last": total - 1},
+            )
+        else:
+            self.conn.execute(
+                insert(task_instance),
+                [
+                    {"run_id": run_id, "task_id": task_id, "map_index": i, "state": state.value,
+                     "try_number": 0, "max_tries": max_tries, "queued_at": now}
+                    for i in range(total)
+                ],
+            )
         self.rows_inserted += total
         self.record_map(task_id, lengths)
 

@@ -18,7 +18,7 @@ from orchestrator.expand_input import validate_mappable_value
 from orchestrator.params import resolve_params
 from orchestrator.runtime import LazyXComSequence, MappedSequence, StoreXComReader, materialize
 from orchestrator.states import TaskInstanceState
-from orchestrator.store import ClaimedInstance, RunRecord, Store, TryEnd
+from orchestrator.store import ClaimedInstance, RunRecord, Store, TryEnd, utcnow
 from workers.heartbeat import Heartbeat
 from workers.log_capture import LogCapture
 
@@ -166,6 +166,7 @@ class InstanceRunner:
         context = {**shared, "ti": ti, "task_instance": ti, "params": dict(shared["params"])}
         xcoms: dict[str, str] = {}
         error = None
+        started = utcnow()
         with LogCapture() as capture:
             label = f"{task.task_id}" + (f"[{instance.map_index}]" if instance.map_index >= 0 else "")
             capture.log(f"Running {label} of run {run_info.run_id}, try {instance.try_number}, on {hostname}")
@@ -194,4 +195,5 @@ class InstanceRunner:
                 retry = not isinstance(exc, FailTask) and instance.try_number <= instance.max_tries
                 state = TaskInstanceState.UP_FOR_RETRY if retry else TaskInstanceState.FAILED
             capture.log(f"Marking {label} as {state.value.upper()}")
-        return TryEnd(instance.map_index, instance.try_number, state, xcoms, error, capture.text, hostname)
+        return TryEnd(instance.map_index, instance.try_number, state, xcoms, error, capture.text, hostname, started,
+                      utcnow())
