@@ -250,15 +250,23 @@ class Store:
             return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
     def upgrade(self) -> None:
-        """Bring the schema to the current revision (alembic migrations)."""
-        from alembic import command
-        from alembic.config import Config
-
-        config = Config()
-        config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+        """Bring the schema to the current revision (alembic migrations). An empty database gets
+        the current tables at once, stamped with the head revision (the tests check that the
+        migrations and the models make the same schema): a first run starts faster."""
         with self.engine.begin() as conn:
             if not self.is_sqlite:  # two processes upgrading at once: the second waits, then finds it done
                 conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7311)")
+            if not inspect(conn).get_table_names():
+                schema.metadata.create_all(conn)
+                conn.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                                     "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))")
+                conn.exec_driver_sql(f"INSERT INTO alembic_version (version_num) VALUES ('{schema.SCHEMA_REVISION}')")
+                return
+            from alembic import command
+            from alembic.config import Config
+
+            config = Config()
+            config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
 
