@@ -383,14 +383,6 @@ class Store:
             return {row.task_id: row.length for row in rows}
 
     @unit_of_work
-    def task_map_lengths(self, run_id: str, task_id: str) -> list[int] | None:
-        with self.begin() as conn:
-            raw = conn.execute(
-                select(task_map.c.lengths).where(task_map.c.run_id == run_id, task_map.c.task_id == task_id)
-            ).scalar()
-        return None if raw is None else json.loads(raw)
-
-    @unit_of_work
     def typical_duration(self, run_id: str, task_id: str, sample: int = 500) -> float | None:
         """Mean seconds a successful instance of ``task_id`` took in the latest ended run of the
         same DAG (``None``: no such run or instance) -- what automatic batching sizes batches by."""

@@ -307,3 +307,18 @@ def test_store_keeps_state_machine_results_on_postgres(tmp_path, pg_url):
     run_id = h.run(SEED)
     assert h.xcom(run_id, "total") == 36
     assert isinstance(h.store, Store) and not h.store.is_sqlite
+
+
+def test_instances_whose_dag_file_is_gone_on_the_worker_fail_saying_why(h):
+    path = h.write(SEED)
+    run_id = h.start(path)
+    path.unlink()
+    h.dagbag = h.runner.dagbag = type(h.dagbag)(h.folder)  # a worker that never loaded the file
+    h.dispatcher.drain(
+        lambda rid, task_id, indices: h.runner.run_batch(rid, task_id, indices, "stub").retry_indices,
+        lambda rid: None,
+    )
+    rows = h.store.list_instances(run_id, "add")
+    assert [r["state"] for r in rows] == ["failed"] * 3
+    assert all("cannot load DAG 'seed'" in r["error"] for r in rows)
+    assert "cannot load DAG" in h.store.get_logs(run_id, "add", 0)[0]["content"]

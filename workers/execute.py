@@ -108,10 +108,12 @@ class InstanceRunner:
         claimed = batch.instances
         outcome.not_claimed = len(map_indices) - len(claimed)
         if load_error is not None:
-            for instance in claimed:
-                self.store.finish(run_id, task_id, instance.map_index, instance.try_number,
-                                  TaskInstanceState.FAILED, error=load_error, log=load_error + "\n", hostname=hostname)
-                outcome.finished["failed"] = outcome.finished.get("failed", 0) + 1
+            self._record(run_id, task_id, [
+                TryEnd(c.map_index, c.try_number, TaskInstanceState.FAILED, {}, load_error, load_error + "\n", hostname)
+                for c in claimed
+            ])
+            if claimed:
+                outcome.finished["failed"] = len(claimed)
             return outcome
         held = [(run_id, task_id, c.map_index, c.try_number) for c in claimed]
         if self.heartbeat is not None:
