@@ -1,6 +1,7 @@
 """What one task instance needs at run time: its XCom reader and its operator with arguments resolved."""
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -165,15 +166,63 @@ def _resolve_xcom_arg(arg: XComArg, consumer: DAGNode, map_index: int, reader: S
     raise TypeError(f"cannot resolve {arg!r}")
 
 
-def materialize(task: DAGNode, map_index: int, lengths: list[int] | None, reader: StoreXComReader) -> BaseOperator:
-    """The plain operator instance ``map_index`` of ``task`` runs, with XComArgs resolved
-    (templates are rendered later, with the instance's context)."""
-    if isinstance(task, MappedOperator):
-        mapped_kwargs = task.expand_input.kwargs_at(map_index, lengths or [], reader)
-        operator = task.unmap(resolve_argument(mapped_kwargs, task, map_index, reader))
-    else:
-        operator = task.copy_for_run()
-    for name in operator.template_fields:
-        current = getattr(operator, name, None)
-        setattr(operator, name, resolve_argument(current, task, map_index, reader, lengths))
-    return operator
+def _has_references(value: Any) -> bool:
+    if isinstance(value, (XComArg, MappedArgument)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_has_references(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_references(v) for v in value.values())
+    return False
+
+
+class Materializer:
+    """Builds the operator each map index of one task runs, for a batch of indices.
+
+    A mapped task whose values go into one argument (``@task``: ``op_kwargs``) is constructed
+    once with its partial arguments; each index gets a shallow copy with its own values. A
+    classic operator's mapped values are constructor arguments, so each index constructs it.
+    Templated fields without XComArgs are not searched again for each index.
+    """
+
+    def __init__(self, task: DAGNode, lengths: list[int] | None, reader: StoreXComReader):
+        self.task = task
+        self.lengths = lengths
+        self.reader = reader
+        self._prepared = False
+        self._prototype: BaseOperator | None = None
+        #: The templated fields that hold XComArgs (``None``: look in all of them for each index).
+        self._referring: list[str] | None = None
+
+    def _prepare(self) -> None:
+        """Done at the first index, where an error fails that index rather than the batch."""
+        task = self.task
+        if isinstance(task, MappedOperator) and task.expand_into:
+            self._prototype = task.unmap({})
+        sample = self._prototype if self._prototype is not None else task
+        if isinstance(sample, BaseOperator):
+            self._referring = [name for name in sample.template_fields if _has_references(getattr(sample, name, None))]
+        self._prepared = True
+
+    def __call__(self, map_index: int) -> BaseOperator:
+        """The plain operator instance ``map_index`` runs, with XComArgs resolved (templates are
+        rendered later, with the instance's context)."""
+        if not self._prepared:
+            self._prepare()
+        task, reader = self.task, self.reader
+        if isinstance(task, MappedOperator):
+            mapped = resolve_argument(task.expand_input.kwargs_at(map_index, self.lengths or [], reader), task,
+                                      map_index, reader)
+            if self._prototype is not None:
+                operator = copy.copy(self._prototype)
+                into = task.expand_into
+                setattr(operator, into, {**getattr(self._prototype, into), **mapped})
+            else:
+                operator = task.unmap(mapped)
+        else:
+            operator = task.copy_for_run()
+        fields = self._referring if self._referring is not None else operator.template_fields
+        for name in fields:
+            current = getattr(operator, name, None)
+            setattr(operator, name, resolve_argument(current, task, map_index, reader, self.lengths))
+        return operator

@@ -640,13 +640,16 @@ class Store:
         log_rows = [(e.map_index, e.try_number, e.log, e.hostname) for e in endings if e.log is not None]
         params = {
             "run_id": run_id, "task_id": task_id, "now": now,
-            "maps": [e.map_index for e in endings], "tries": [e.try_number for e in endings],
-            "states": [e.state.value for e in endings], "errors": [e.error for e in endings],
-            "starts": [e.start_date for e in endings], "ends": [e.end_date for e in endings],
-            "x_maps": [r[0] for r in xcom_rows], "x_keys": [r[1] for r in xcom_rows],
-            "x_values": [r[2] for r in xcom_rows],
-            "l_maps": [r[0] for r in log_rows], "l_tries": [r[1] for r in log_rows],
-            "l_contents": [r[2] for r in log_rows], "l_hosts": [r[3] for r in log_rows],
+            "maps": _pg_array([e.map_index for e in endings]), "tries": _pg_array([e.try_number for e in endings]),
+            "states": _pg_array([e.state.value for e in endings], _pg_text),
+            "errors": _pg_array([e.error for e in endings], _pg_text),
+            "starts": _pg_array([e.start_date for e in endings], _pg_time),
+            "ends": _pg_array([e.end_date for e in endings], _pg_time),
+            "x_maps": _pg_array([r[0] for r in xcom_rows]), "x_keys": _pg_array([r[1] for r in xcom_rows], _pg_text),
+            "x_values": _pg_array([r[2] for r in xcom_rows], _pg_text),
+            "l_maps": _pg_array([r[0] for r in log_rows]), "l_tries": _pg_array([r[1] for r in log_rows]),
+            "l_contents": _pg_array([r[2] for r in log_rows], _pg_text),
+            "l_hosts": _pg_array([r[3] for r in log_rows], _pg_text),
         }
         with self.autocommit() as conn:
             ended = set(conn.exec_driver_sql(PREPARED_PG["chordflow_finish"][2], params).scalars())
@@ -863,6 +866,21 @@ _FINISH_ONE_SQLITE = f"""
 UPDATE task_instance SET state = ?, error = ?, end_date = ?, start_date = coalesce(?, start_date)
 WHERE run_id = ? AND task_id = ? AND map_index = ? AND try_number = ? AND state = '{TaskInstanceState.RUNNING.value}'
 """
+
+
+def _pg_text(value: str | None) -> str:
+    return "NULL" if value is None else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _pg_time(value: datetime | None) -> str:
+    return "NULL" if value is None else value.isoformat()
+
+
+def _pg_array(values: Sequence[Any], item=str) -> str:
+    """A PostgreSQL array literal of ``values`` (``item``: how one is written; ints by default),
+    given as one text parameter: psycopg2 adapts a Python list item by item, which cost more
+    than the statement itself for a batch of 200 ends."""
+    return "{" + ",".join(map(item, values)) + "}"
 
 
 def _sqlite_time(moment: datetime | None) -> str | None:

@@ -1,7 +1,8 @@
 """The store's compare-and-set and upserts, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import orchestrator
 from orchestrator.errors import DuplicateRunError, RunNotFound
 from orchestrator.schema import SCHEMA_REVISION, metadata
 from orchestrator.states import TaskInstanceState as TI
-from orchestrator.store import Store, masked_url
+from orchestrator.store import Store, TryEnd, masked_url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -68,6 +69,37 @@ def test_xcom_writes_are_upserts(store):
     store.finish("r1", "t", 0, 2, TI.SUCCESS, xcoms={"return_value": '"second"'})
     assert store.xcom_value("r1", "t", 0) == "second"
     assert store.xcom_count("r1", "t") == 1
+
+
+AWKWARD_TEXTS = ['', 'NULL', 'null', '"quoted"', 'back\\slash', '\\"', '{a,b}', 'a, b', ' padded ', 'tab\tline\nnext',
+                 "it's", 'ünïcødé ✓', '\\N', '}', '{', '"']
+
+
+def test_ends_of_tries_keep_every_text_and_time_exactly(store):
+    """Ends are written in bulk (on PostgreSQL as array literals we build): quotes, backslashes,
+    braces, commas, blanks, 'NULL' and None each come back as they were."""
+    make_run(store, width=len(AWKWARD_TEXTS) + 1)
+    indices = list(range(len(AWKWARD_TEXTS) + 1))
+    store.claim("r1", "t", indices, "h")
+    began = datetime(2022, 1, 1, 12, 0, 0, 123456)
+    endings = [
+        TryEnd(i, 1, TI.FAILED, {"return_value": json.dumps(text), text or "k": json.dumps([text])}, text,
+               text, f"host {text}", began + timedelta(seconds=i), began + timedelta(seconds=i, microseconds=7))
+        for i, text in enumerate(AWKWARD_TEXTS)
+    ] + [TryEnd(len(AWKWARD_TEXTS), 1, TI.SUCCESS, {}, None, None, None)]
+    assert store.finish_many("r1", "t", endings) == [True] * len(endings)
+    rows = {r["map_index"]: r for r in store.list_instances("r1", "t")}
+    for i, text in enumerate(AWKWARD_TEXTS):
+        assert rows[i]["error"] == text
+        assert store.xcom_value("r1", "t", i) == text
+        assert store.xcom_value("r1", "t", i, text or "k") == [text]
+        [log] = store.get_logs("r1", "t", i)
+        assert (log["content"], log["hostname"]) == (text, f"host {text}")
+        assert rows[i]["start_date"].replace(tzinfo=None) == began + timedelta(seconds=i)
+        assert rows[i]["end_date"].replace(tzinfo=None) == began + timedelta(seconds=i, microseconds=7)
+    last = rows[len(AWKWARD_TEXTS)]
+    assert (last["state"], last["error"], last["end_date"] is not None) == ("success", None, True)
+    assert store.get_logs("r1", "t", len(AWKWARD_TEXTS)) == []
 
 
 def test_expansion_is_one_row_per_index(store):

@@ -16,7 +16,7 @@ from orchestrator.dag_loader import DagBag
 from orchestrator.errors import FailTask, SkipTask
 from orchestrator.expand_input import validate_mappable_value
 from orchestrator.params import resolve_params
-from orchestrator.runtime import LazyXComSequence, MappedSequence, StoreXComReader, materialize
+from orchestrator.runtime import LazyXComSequence, MappedSequence, Materializer, StoreXComReader
 from orchestrator.states import TaskInstanceState
 from orchestrator.store import ClaimedInstance, RunRecord, Store, TryEnd, utcnow
 from workers.heartbeat import Heartbeat
@@ -125,8 +125,9 @@ class InstanceRunner:
             reader = StoreXComReader(self.store, dag, run_id)
             run_info = DagRunInfo(run.run_id, run.dag_id, run.logical_date.replace(tzinfo=timezone.utc), run.conf)
             shared = build_context(dag, task, run_info, None, resolve_params(dag.params, run.conf))
+            materialize = Materializer(task, lengths, reader)
             for instance in claimed:
-                ending = self._run_one(dag, task, shared, instance, lengths, reader, hostname)
+                ending = self._run_one(dag, task, shared, instance, materialize, reader, hostname)
                 pending.append(ending)
                 if ending.state is TaskInstanceState.UP_FOR_RETRY:
                     outcome.retry_indices.append(instance.map_index)
@@ -150,8 +151,8 @@ class InstanceRunner:
                 log.warning("%s[%d] try %d was no longer current; its result was dropped",
                             task_id, ending.map_index, ending.try_number)
 
-    def _run_one(self, dag: DAG, task, shared: dict[str, Any], instance: ClaimedInstance, lengths, reader,
-                 hostname: str) -> TryEnd:
+    def _run_one(self, dag: DAG, task, shared: dict[str, Any], instance: ClaimedInstance,
+                 materialize: Materializer, reader: StoreXComReader, hostname: str) -> TryEnd:
         """Execute one claimed instance; its end is recorded later, with its batch's. ``shared``
         is the context every instance of the batch has in common."""
         run_info = shared["dag_run"]
@@ -174,7 +175,7 @@ class InstanceRunner:
             capture.log(f"Running {label} of run {run_info.run_id}, try {instance.try_number}, on {hostname}")
             try:
                 with current_context(context):
-                    operator = materialize(task, instance.map_index, lengths, reader)
+                    operator = materialize(instance.map_index)
                     for name in operator.template_fields:
                         setattr(operator, name, render_template(getattr(operator, name, None), context))
                     context["task"] = operator
