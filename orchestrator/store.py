@@ -139,7 +139,8 @@ class Store:
     """
 
     def __init__(self, url: str, retry_for: float = 10.0):
-        self.url = url
+        self.url = with_driver(url)
+        url = self.url
         self.retry_for = retry_for
         self.is_sqlite = url.startswith("sqlite")
         self.engine = self._create_engine(url)
@@ -881,6 +882,14 @@ def _pg_array(values: Sequence[Any], item=str) -> str:
     given as one text parameter: psycopg2 adapts a Python list item by item, which cost more
     than the statement itself for a batch of 200 ends."""
     return "{" + ",".join(map(item, values)) + "}"
+
+
+def with_driver(url: str) -> str:
+    """``postgresql://...`` with the driver Chordflow ships (psycopg2): SQLAlchemy 2.1 would pick
+    psycopg 3 for a URL that names none."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg2://" + url.split("://", 1)[1]
+    return url
 
 
 def _sqlite_time(moment: datetime | None) -> str | None:

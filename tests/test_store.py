@@ -211,3 +211,15 @@ def test_only_one_scheduler_sends_a_stale_queued_instance_again(store):
     assert store.touch_queued("r1", "t", [0, 1], 60) == [0, 1]
     assert store.touch_queued("r1", "t", [0, 1], 60) == []
     assert store.stale_queued(60) == {}
+
+
+def test_a_postgresql_url_without_a_driver_uses_psycopg2(pg_url):
+    """SQLAlchemy 2.1 maps a bare ``postgresql://`` to psycopg 3, which Chordflow does not ship."""
+    bare = "postgresql://" + pg_url.split("://", 1)[1]
+    store = Store(bare)
+    try:
+        store.ensure_schema()
+        make_run(store)
+        assert [c.map_index for c in store.claim("r1", "t", [0], "h")] == [0]
+    finally:
+        store.dispose()
