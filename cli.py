@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from orchestrator import xcom_backend
 from orchestrator.errors import BadInput, ChordflowError, TaskNotFound
 from orchestrator.settings import SERVICE_STORE_RETRY_FOR, Settings
 from orchestrator.states import FINISHED_STATES, DagRunState
@@ -516,10 +517,11 @@ def xcom_get(ctx, run_id, task_id, map_index, key, output):
     check_task(svc, run_id, task_id, map_index)
     store = svc.store
     if map_index is None and task_id in store.map_lengths(run_id):
-        value = list(store.iter_xcom_values(run_id, task_id, key))
+        value = [xcom_backend.for_json(v) for v in store.iter_xcom_values(run_id, task_id, key)]
     else:
         try:
-            value = store.xcom_value(run_id, task_id, -1 if map_index is None else map_index, key)
+            value = xcom_backend.for_json(
+                store.xcom_value(run_id, task_id, -1 if map_index is None else map_index, key))
         except KeyError:
             where = f"{task_id}[{map_index}]" if map_index is not None else task_id
             click.echo(f"Error: {where} of run {run_id!r} has no XCom {key!r} (it did not succeed, or "

@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from orchestrator.xcom_backend import DEFAULT_INLINE_LIMIT
+
 #: Most elements one map may expand to, unless ``CHORDFLOW_MAX_MAP_LENGTH`` says otherwise (Airflow: 1024).
 DEFAULT_MAX_MAP_LENGTH = 100_000
 #: Seconds between two heartbeats of a running instance (``CHORDFLOW_HEARTBEAT_INTERVAL``).
@@ -40,6 +42,9 @@ class Settings:
     :param requeue_after: ``CHORDFLOW_REQUEUE_AFTER`` seconds queued with an empty queue (default 60).
     :param orphan_timeout: ``CHORDFLOW_ORPHAN_TIMEOUT`` seconds with no live worker before queued
         instances fail (default 3600).
+    :param xcom_objects_url: ``CHORDFLOW_XCOM_OBJECTS_URL``, where big or non-JSON XCom values go
+        (default ``$home/xcom-objects``; a folder every worker host shares, or ``s3://bucket/prefix``).
+    :param xcom_inline_limit: ``CHORDFLOW_XCOM_INLINE_LIMIT``, bytes of JSON kept in the XCom table.
     :param store_retry_for: ``CHORDFLOW_STORE_RETRY_FOR`` seconds of retries while the database is down.
     """
 
@@ -54,6 +59,8 @@ class Settings:
     requeue_after: float = DEFAULT_REQUEUE_AFTER
     store_retry_for: float = DEFAULT_STORE_RETRY_FOR
     orphan_timeout: float = DEFAULT_ORPHAN_TIMEOUT
+    xcom_objects_url: str = ""
+    xcom_inline_limit: int = DEFAULT_INLINE_LIMIT
 
     @property
     def embedded(self) -> bool:
@@ -78,6 +85,8 @@ class Settings:
             requeue_after=_number(env, "CHORDFLOW_REQUEUE_AFTER", DEFAULT_REQUEUE_AFTER, float),
             store_retry_for=_number(env, "CHORDFLOW_STORE_RETRY_FOR", DEFAULT_STORE_RETRY_FOR, float),
             orphan_timeout=_number(env, "CHORDFLOW_ORPHAN_TIMEOUT", DEFAULT_ORPHAN_TIMEOUT, float),
+            xcom_objects_url=env.get("CHORDFLOW_XCOM_OBJECTS_URL") or str(home / "xcom-objects"),
+            xcom_inline_limit=int(_number(env, "CHORDFLOW_XCOM_INLINE_LIMIT", DEFAULT_INLINE_LIMIT, int)),
         )
 
     def with_overrides(self, **changes) -> Settings:

@@ -21,7 +21,7 @@ from sqlalchemy import and_, bindparam, case, delete, event, func, insert, inspe
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
-from orchestrator import schema
+from orchestrator import schema, xcom_backend
 from orchestrator.errors import ChordflowError, DuplicateRunError, RunNotFound
 from orchestrator.schema import dag_run, task_instance, task_log, task_map, xcom
 from orchestrator.states import CLAIMABLE_STATES, FINISHED_STATES, DagRunState, TaskInstanceState
@@ -683,7 +683,7 @@ class Store:
             ).scalar()
         if text is None:
             raise KeyError((task_id, map_index, key))
-        return json.loads(text)
+        return xcom_backend.resolve(json.loads(text))
 
     @unit_of_work
     def xcom_count(self, run_id: str, task_id: str, key: str = "return_value", conn: Connection | None = None) -> int:
@@ -717,7 +717,7 @@ class Store:
                     .limit(XCOM_STREAM_PAGE)
                 ).all()
             for row in rows:
-                yield json.loads(row.value)
+                yield xcom_backend.resolve(json.loads(row.value))
             if len(rows) < XCOM_STREAM_PAGE:
                 return
             after = rows[-1].map_index

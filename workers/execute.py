@@ -1,7 +1,6 @@
 """Run a batch of task instances of one task: claim, execute, record -- each index on its own."""
 from __future__ import annotations
 
-import json
 import logging
 import time
 import traceback
@@ -17,8 +16,10 @@ from orchestrator.errors import FailTask, SkipTask
 from orchestrator.expand_input import validate_mappable_value
 from orchestrator.params import resolve_params
 from orchestrator.runtime import LazyXComSequence, MappedSequence, Materializer, StoreXComReader
+from orchestrator.settings import Settings
 from orchestrator.states import TaskInstanceState
 from orchestrator.store import ClaimedInstance, RunRecord, Store, TryEnd, utcnow
+from orchestrator.xcom_backend import XComBackend
 from workers.heartbeat import Heartbeat
 from workers.log_capture import LogCapture
 
@@ -41,19 +42,6 @@ class BatchOutcome:
 
     def summary(self) -> dict[str, Any]:
         return {"finished": self.finished, "retrying": len(self.retry_indices), "not_claimed": self.not_claimed}
-
-
-def to_json(task_id: str, value: Any) -> str:
-    """The XCom text of a value; lazy sequences become lists; other types fail naming the type."""
-    if isinstance(value, (LazyXComSequence, MappedSequence)):
-        value = list(value)
-    try:
-        return json.dumps(value)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"task {task_id!r} returned a value of type {type(value).__name__!r} that is not JSON-serialisable "
-            f"({exc}); return lists, dicts, strings and numbers"
-        ) from None
 
 
 class RunCache:
@@ -84,11 +72,18 @@ class InstanceRunner:
     :param max_map_length: ``CHORDFLOW_MAX_MAP_LENGTH``, checked on values a downstream maps over.
     :param heartbeat: marks held instances alive (``None``: no heartbeats, e.g. in unit tests).
     :param zombie_after: take over ``running`` instances whose heartbeat is this old (seconds).
+    :param runs: the runs read so far (shared by the runners of a worker process).
+    :param xcoms: turns results into XCom texts (default: the object store of the environment's settings).
     """
 
     def __init__(self, store: Store, dagbag: DagBag, max_map_length: int, heartbeat: Heartbeat | None = None,
-                 zombie_after: float | None = None, runs: RunCache | None = None):
+                 zombie_after: float | None = None, runs: RunCache | None = None,
+                 xcoms: XComBackend | None = None):
         self.store = store
+        if xcoms is None:
+            settings = Settings.from_env()
+            xcoms = XComBackend(settings.xcom_objects_url, settings.xcom_inline_limit)
+        self.xcoms = xcoms
         self.runs = runs or RunCache(store)
         self.dagbag = dagbag
         self.max_map_length = max_map_length
@@ -180,14 +175,22 @@ class InstanceRunner:
                         setattr(operator, name, render_template(getattr(operator, name, None), context))
                     context["task"] = operator
                     result = operator.execute(context)
-                if task.task_id in dag.expand_source_ids():
+                mapped_over = task.task_id in dag.expand_source_ids()
+                if mapped_over:
                     validate_mappable_value(task.task_id, result, self.max_map_length)
+
+                def to_text(key: str, value: Any) -> str:
+                    if isinstance(value, (LazyXComSequence, MappedSequence)):
+                        value = list(value)
+                    return self.xcoms.serialize(value, run_id=run_info.run_id, task_id=task.task_id,
+                                                map_index=instance.map_index, key=key, inline_only=mapped_over)
+
                 if operator.do_xcom_push and result is not None:
-                    xcoms["return_value"] = to_json(task.task_id, result)
+                    xcoms["return_value"] = to_text("return_value", result)
                     if getattr(operator, "multiple_outputs", False) and isinstance(result, dict):
-                        xcoms.update((str(key), to_json(task.task_id, value)) for key, value in result.items())
+                        xcoms.update((str(key), to_text(str(key), value)) for key, value in result.items())
                 for key, value in ti._pushed.items():
-                    xcoms[key] = to_json(task.task_id, value)
+                    xcoms[key] = to_text(key, value)
                 state = TaskInstanceState.SUCCESS
             except SkipTask as exc:
                 capture.log(f"Skipped: {exc}")

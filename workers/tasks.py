@@ -7,6 +7,7 @@ import logging
 from celery import Celery
 
 from executor.dispatch import ADVANCE, RUN_INSTANCES
+from orchestrator.xcom_backend import XComBackend
 from workers.execute import InstanceRunner, RunCache
 from workers.heartbeat import Heartbeat
 
@@ -18,13 +19,15 @@ def register_tasks(app: Celery) -> None:
     runtime = app.chordflow
     heartbeat = Heartbeat(runtime.store, runtime.settings.heartbeat_interval)
     runs = RunCache(runtime.store)
+    settings = runtime.settings
+    xcoms = XComBackend(settings.xcom_objects_url, settings.xcom_inline_limit)
 
     @app.task(name=RUN_INSTANCES, bind=True, max_retries=None, acks_late=True)
     def run_instances(self, run_id: str, task_id: str, map_indices: list[int]) -> dict:
         """Run these map indices of ``task_id``; indices with tries left are retried by Celery's
         own ``retry`` (same task id), which keeps the chord open until their last try ends."""
         runner = InstanceRunner(runtime.store, runtime.dagbag, runtime.settings.max_map_length, heartbeat,
-                                runtime.settings.zombie_after, runs)
+                                runtime.settings.zombie_after, runs, xcoms)
         outcome = runner.run_batch(run_id, task_id, map_indices, self.request.hostname or "unknown")
         if outcome.retry_indices:
             raise self.retry(args=(run_id, task_id, outcome.retry_indices), countdown=outcome.retry_delay)

@@ -1,0 +1,185 @@
+"""Large and non-JSON XCom values: kept in an object store, a reference row in the XCom table.
+
+A value that is JSON and small stays in the XCom table as it always did. A pandas DataFrame or
+Series (Parquet), a numpy array (``.npy``, never pickled) or a JSON value larger than the inline
+limit (``.json``) is written to ``CHORDFLOW_XCOM_OBJECTS_URL`` -- a local folder by default, any
+fsspec URL such as ``s3://bucket/prefix`` -- at ``<run>/<task>/<map_index>/<key>.<ext>``, and
+the XCom row holds ``{"__chordflow_xcom_object__": {"url", "format", "type", "bytes"}}``.
+Readers (task arguments, a reduce's sequence, ``chordflow xcom get``) get the value back: the
+reference carries its full URL, so reading needs no configuration, only access to the storage.
+
+Every format is data only: Parquet and npy are read with pickling disabled, so an object store
+that others can write to cannot make a worker run code.
+"""
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+from urllib.parse import quote
+
+from orchestrator.errors import ChordflowError
+
+#: The key of a reference row's only entry.
+REFERENCE_KEY = "__chordflow_xcom_object__"
+#: JSON values larger than this (bytes) go to the object store (``CHORDFLOW_XCOM_INLINE_LIMIT``).
+DEFAULT_INLINE_LIMIT = 256 * 1024
+
+
+class XComObjectError(ChordflowError):
+    """An XCom object that cannot be read back (storage unreachable, object gone, bad format)."""
+
+
+def _fsspec():
+    import fsspec
+
+    return fsspec
+
+
+def _type_name(value: Any) -> str:
+    kind = type(value)
+    return f"{kind.__module__.split('.')[0]}.{kind.__name__}"
+
+
+def _encode(value: Any) -> tuple[str, bytes] | None:
+    """``(format, bytes)`` of a value JSON cannot hold, or ``None`` when no format fits."""
+    kind = _type_name(value)
+    if kind in ("pandas.DataFrame", "pandas.Series"):
+        import pandas as pd
+
+        frame = value.to_frame() if isinstance(value, pd.Series) else value
+        buffer = io.BytesIO()
+        try:
+            frame.to_parquet(buffer)
+        except (ValueError, TypeError, ImportError) as exc:
+            raise TypeError(f"cannot store a {kind} as Parquet: {exc}") from None
+        return ("parquet-series" if isinstance(value, pd.Series) else "parquet"), buffer.getvalue()
+    if kind == "numpy.ndarray":
+        import numpy as np
+
+        if value.dtype.hasobject:
+            raise TypeError("a numpy array of Python objects cannot be stored without pickle; "
+                            "convert it to a numeric or string dtype")
+        buffer = io.BytesIO()
+        np.save(buffer, value, allow_pickle=False)
+        return "npy", buffer.getvalue()
+    return None
+
+
+def _decode(fmt: str, data: bytes) -> Any:
+    if fmt in ("parquet", "parquet-series"):
+        import pandas as pd
+
+        frame = pd.read_parquet(io.BytesIO(data))
+        return frame.iloc[:, 0] if fmt == "parquet-series" else frame
+    if fmt == "npy":
+        import numpy as np
+
+        return np.load(io.BytesIO(data), allow_pickle=False)
+    if fmt == "json":
+        return json.loads(data)
+    raise XComObjectError(f"unknown XCom object format {fmt!r}")
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars as Python numbers (``np.float64(0.9)`` is a float to every reader)."""
+    item = getattr(value, "item", None)
+    if _type_name(value).startswith("numpy.") and callable(item) and getattr(value, "shape", None) == ():
+        return item()
+    return value
+
+
+class XComBackend:
+    """Turns task results into XCom texts, writing big or non-JSON values to the object store.
+
+    :param objects_url: where objects go (a folder or an fsspec URL such as ``s3://bucket/xcom``).
+    :param inline_limit: JSON values up to this many bytes stay in the XCom table.
+    """
+
+    def __init__(self, objects_url: str, inline_limit: int = DEFAULT_INLINE_LIMIT):
+        self.objects_url = objects_url.rstrip("/")
+        self.inline_limit = inline_limit
+
+    def serialize(self, value: Any, *, run_id: str, task_id: str, map_index: int, key: str,
+                  inline_only: bool = False) -> str:
+        """The XCom text of ``value``. ``inline_only``: the value must stay in the table (what a
+        downstream maps over is counted there); a value that cannot raises ``TypeError``."""
+        value = _plain(value)
+        try:
+            text = json.dumps(value)
+        except (TypeError, ValueError) as exc:
+            encoded = None if inline_only else _encode(value)
+            if encoded is None:
+                raise TypeError(
+                    f"task {task_id!r} returned a value of type {type(value).__name__!r} that is not "
+                    f"JSON-serialisable ({exc}); return lists, dicts, strings and numbers, or a pandas "
+                    "DataFrame / numpy array (kept in the XCom object store)"
+                ) from None
+            fmt, data = encoded
+            return self._write(data, fmt, _type_name(value), run_id, task_id, map_index, key)
+        if inline_only or len(text) <= self.inline_limit:
+            return text
+        return self._write(text.encode(), "json", _type_name(value), run_id, task_id, map_index, key)
+
+    def _write(self, data: bytes, fmt: str, kind: str, run_id: str, task_id: str, map_index: int,
+               key: str) -> str:
+        extension = {"parquet": "parquet", "parquet-series": "parquet", "npy": "npy", "json": "json"}[fmt]
+        parts = [quote(part, safe="") for part in (run_id, task_id, str(map_index), f"{key}.{extension}")]
+        url = "/".join([self.objects_url, *parts])
+        fs, path = _fsspec().core.url_to_fs(url)
+        try:
+            fs.makedirs(fs._parent(path), exist_ok=True)
+            with fs.open(path, "wb") as handle:
+                handle.write(data)
+        except OSError as exc:
+            raise OSError(f"cannot write XCom object to {url}: {exc}") from exc
+        return json.dumps({REFERENCE_KEY: {"url": _full_url(fs, url, path), "format": fmt, "type": kind,
+                                           "bytes": len(data)}})
+
+
+def _full_url(fs, url: str, path: str) -> str:
+    """A URL every reader can open: local folders become absolute ``file://`` URLs."""
+    protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+    if protocol in ("file", "local"):
+        return "file://" + path
+    return url
+
+
+def is_reference(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and REFERENCE_KEY in value
+
+
+def resolve(value: Any) -> Any:
+    """``value`` as read from the XCom table, with an object reference replaced by the object."""
+    if not is_reference(value):
+        return value
+    reference = value[REFERENCE_KEY]
+    url = reference.get("url", "?")
+    try:
+        with _fsspec().open(url, "rb") as handle:
+            data = handle.read()
+    except (OSError, ImportError, ValueError) as exc:
+        raise XComObjectError(
+            f"cannot read XCom object {url}: {exc} (every worker host needs the storage of "
+            "CHORDFLOW_XCOM_OBJECTS_URL: a shared folder or an object store such as s3://)"
+        ) from None
+    fmt = reference.get("format", "")
+    try:
+        return _decode(fmt, data)
+    except XComObjectError:
+        raise
+    except Exception as exc:  # a damaged or foreign object: name it, never fall back to pickle
+        raise XComObjectError(f"cannot read XCom object {url} as {fmt}: {exc}") from None
+
+
+def for_json(value: Any) -> Any:
+    """What ``chordflow xcom get`` prints for a value: DataFrames as a list of row objects,
+    Series as an object, arrays as nested lists (JSON cannot hold them as they are)."""
+    kind = _type_name(value)
+    if kind == "pandas.DataFrame":
+        return json.loads(value.to_json(orient="records", date_format="iso"))
+    if kind == "pandas.Series":
+        return json.loads(value.to_json(orient="index", date_format="iso"))
+    if kind == "numpy.ndarray":
+        return value.tolist()
+    return _plain(value)
