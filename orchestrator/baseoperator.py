@@ -6,6 +6,7 @@ import copy
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from orchestrator.errors import DagDefinitionError
@@ -235,6 +236,9 @@ class BaseOperator(DAGNode):
 
     #: Attributes rendered as Jinja templates (and searched for XComArgs) before execute().
     template_fields: ClassVar[Sequence[str]] = ()
+    #: A templated field ending with one of these names a template file (``transform.sql``),
+    #: looked for in the DAG's ``template_searchpath`` and its file's folder, as Airflow does.
+    template_ext: ClassVar[Sequence[str]] = ()
 
     def __init__(self, *, task_id: str, **kwargs: Any):
         unknown = set(kwargs) - BASE_OPERATOR_ARGS
@@ -250,6 +254,16 @@ class BaseOperator(DAGNode):
     def execute(self, context: dict[str, Any]) -> Any:
         raise NotImplementedError(f"{type(self).__name__} does not implement execute()")
 
+    def render_template_fields(self, context: dict[str, Any]) -> None:
+        """Render every templated field with ``context`` (template files read first)."""
+        from orchestrator.context import render_template
+
+        for name in self.template_fields:
+            value = getattr(self, name, None)
+            if isinstance(value, str) and self.template_ext and value.endswith(tuple(self.template_ext)):
+                value = read_template_file(value, context.get("dag"))
+            setattr(self, name, render_template(value, context))
+
     def copy_for_run(self) -> BaseOperator:
         """A copy whose templated fields may be rendered without touching the DAG's operator."""
         return copy.copy(self)
@@ -258,6 +272,16 @@ class BaseOperator(DAGNode):
     def partial(cls, **kwargs: Any) -> OperatorPartial:
         """Fix the arguments every map index shares; finish with :meth:`OperatorPartial.expand`."""
         return OperatorPartial(cls, kwargs)
+
+
+def read_template_file(name: str, dag: Any) -> str:
+    """The text of template file ``name`` (see :attr:`BaseOperator.template_ext`)."""
+    folders = dag.template_folders() if dag is not None else [Path.cwd()]
+    for folder in folders:
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate.read_text()
+    raise FileNotFoundError(f"template file {name!r} not found in {', '.join(str(f) for f in folders)}")
 
 
 class OperatorPartial:

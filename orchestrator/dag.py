@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orchestrator.errors import DagDefinitionError
@@ -32,6 +33,8 @@ class DAG:
     :param default_args: defaults for every task's arguments (``retries``, ``retry_delay``, ...).
     :param description: one line shown by ``dags list``.
     :param tags: free-form labels.
+    :param template_searchpath: folders where template files (``transform.sql``) are looked for,
+        before the DAG file's own folder (relative paths: from the DAG file's folder).
     """
 
     def __init__(
@@ -45,6 +48,7 @@ class DAG:
         tags: list[str] | None = None,
         catchup: bool = False,
         doc_md: str | None = None,
+        template_searchpath: str | list[str] | None = None,
         **airflow_only: Any,
     ):
         if not isinstance(dag_id, str) or not dag_id:
@@ -57,11 +61,19 @@ class DAG:
         self.description = description
         self.tags = list(tags or [])
         self.doc_md = doc_md
+        if isinstance(template_searchpath, str):
+            template_searchpath = [template_searchpath]
+        self.template_searchpath = list(template_searchpath or [])
         self.fileloc: str | None = None
         self.task_dict: dict[str, DAGNode] = {}
         self.task_group = TaskGroup(None, dag=self)
         for collector in _collectors:
             collector.append(self)
+
+    def template_folders(self) -> list[Path]:
+        """Where template files are looked for: ``template_searchpath``, then the DAG file's folder."""
+        home = Path(self.fileloc).resolve().parent if self.fileloc else Path.cwd()
+        return [home / folder for folder in self.template_searchpath] + [home]
 
     # -- building -------------------------------------------------------------------------
     def __enter__(self) -> DAG:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timezone
 from typing import Any
 
-from orchestrator.context import DagRunInfo, TaskInstanceInfo, build_context, current_context, render_template
+from orchestrator.context import DagRunInfo, TaskInstanceInfo, build_context, current_context
 from orchestrator.dag import DAG
 from orchestrator.dag_loader import DagBag
 from orchestrator.errors import FailTask, SkipTask
@@ -171,8 +171,7 @@ class InstanceRunner:
             try:
                 with current_context(context):
                     operator = materialize(instance.map_index)
-                    for name in operator.template_fields:
-                        setattr(operator, name, render_template(getattr(operator, name, None), context))
+                    operator.render_template_fields(context)
                     context["task"] = operator
                     result = operator.execute(context)
                 mapped_over = task.task_id in dag.expand_source_ids()

@@ -3,5 +3,10 @@ from orchestrator.baseoperator import BaseOperator
 from orchestrator.operators.bash import BashOperator
 from orchestrator.operators.empty import EmptyOperator
 from orchestrator.operators.python import PythonOperator
+from orchestrator.operators.sql import FileToTableOperator, SQLExecuteQueryOperator
+from orchestrator.operators.storage import CopyObjectsOperator, DeleteObjectsOperator
 
-__all__ = ["BaseOperator", "BashOperator", "EmptyOperator", "PythonOperator"]
+__all__ = [
+    "BaseOperator", "BashOperator", "CopyObjectsOperator", "DeleteObjectsOperator", "EmptyOperator",
+    "FileToTableOperator", "PythonOperator", "SQLExecuteQueryOperator",
+]
