@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test services bench lint clean
+.PHONY: install demo examples test services bench lint clean
 
 install: $(STAMP)
 
@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml
 
 demo: install
 	CHORDFLOW_HOME=$(CURDIR)/.chordflow $(BIN)/chordflow run examples/seed_mapping.py --logical-date 2022-04-12
+
+examples: install
+	CHORDFLOW_HOME=$(CURDIR)/.chordflow $(BIN)/chordflow run examples/mapping_elt.py --logical-date 2022-04-12 --wait
+	CHORDFLOW_HOME=$(CURDIR)/.chordflow $(BIN)/chordflow run examples/ml_multimodel.py --wait
 
 services:
 	bash scripts/ensure_services.sh

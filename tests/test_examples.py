@@ -3,7 +3,12 @@ and on Redis + PostgreSQL with two worker processes."""
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -52,7 +57,18 @@ def warehouse_rows(env: dict[str, str], sql: str) -> list[tuple]:
         engine.dispose()
 
 
-def check_elt(env: dict[str, str], storage: Path) -> None:
+def names_under(env: dict[str, str], url: str) -> list[str]:
+    """The objects under ``url`` (a folder or s3://), relative to it, read as the workers would."""
+    import fsspec
+
+    options = {"endpoint_url": env["AWS_ENDPOINT_URL"], "key": env["AWS_ACCESS_KEY_ID"],
+               "secret": env["AWS_SECRET_ACCESS_KEY"]} if url.startswith("s3://") else {}
+    fs, root = fsspec.core.url_to_fs(url, **options)
+    fs.invalidate_cache()
+    return sorted(path[len(root.rstrip("/")) + 1:] for path in fs.find(root)) if fs.exists(root) else []
+
+
+def check_elt(env: dict[str, str], storage: str) -> None:
     summary = run(env, ELT, "--logical-date", "2022-04-12")
     assert summary["state"] == "success", summary
     tasks = shown(env, summary["run_id"])
@@ -65,9 +81,8 @@ def check_elt(env: dict[str, str], storage: Path) -> None:
     loaded = [xcom(env, summary["run_id"], "load_files_to_warehouse", "--map-index", str(i))["rows"] for i in range(3)]
     assert sorted(loaded) == sorted(len(p.read_text().splitlines()) - 1 for p in SAMPLES.glob("*.csv"))
     # files: copied to processed/, the landing folder deleted, the shipped samples untouched
-    processed = sorted(p.name for p in (storage / "processed" / "20220412").iterdir())
-    assert processed == sorted(p.name for p in SAMPLES.glob("*.csv"))
-    assert not (storage / "landing" / "20220412").exists()
+    assert names_under(env, f"{storage}/processed/20220412") == sorted(p.name for p in SAMPLES.glob("*.csv"))
+    assert names_under(env, f"{storage}/landing/20220412") == []
     assert len(list(SAMPLES.glob("*.csv"))) == 3
 
     # the same day again: the loads replace their own rows, nothing is duplicated
@@ -88,7 +103,7 @@ def check_elt(env: dict[str, str], storage: Path) -> None:
     assert warehouse_rows(env, "SELECT COUNT(*) FROM homes_summary WHERE ds = '2022-04-13'") == [(0,)]
 
 
-def check_ml(env: dict[str, str], objects: Path) -> None:
+def check_ml(env: dict[str, str], objects: str) -> None:
     summary = run(env, ML)
     assert summary["state"] == "success", summary
     run_id = summary["run_id"]
@@ -106,35 +121,61 @@ def check_ml(env: dict[str, str], objects: Path) -> None:
     # the DataFrames went to the object store as Parquet; xcom get shows their rows
     frame = xcom(env, run_id, "feature_engineering")
     assert len(frame) == 569 and "compactness_ratio" in frame[0] and "target" in frame[0]
-    parquet = sorted(p.parent.parent.name for p in objects.rglob("*.parquet"))
+    parquet = sorted(name.split("/")[1] for name in names_under(env, objects) if name.endswith(".parquet"))
     assert parquet == ["feature_engineering", "load_data", "preprocess"]
 
 
 def test_elt_example_on_the_embedded_default(embedded_env):
-    check_elt(embedded_env, Path(embedded_env["CHORDFLOW_HOME"]) / "elt-storage")
+    check_elt(embedded_env, embedded_env["CHORDFLOW_HOME"] + "/elt-storage")
 
 
 def test_ml_example_on_the_embedded_default(embedded_env):
-    check_ml(embedded_env, Path(embedded_env["CHORDFLOW_HOME"]) / "xcom-objects")
+    check_ml(embedded_env, embedded_env["CHORDFLOW_HOME"] + "/xcom-objects")
 
 
 @pytest.fixture
-def shared_storage(distributed_env, tmp_path) -> tuple[Path, Path]:
-    """What workers on several hosts share besides Redis and PostgreSQL: the landing storage and
-    the XCom object store (a folder here; s3:// in production)."""
-    storage, objects = tmp_path / "shared" / "elt", tmp_path / "shared" / "xcom"
-    distributed_env["ELT_STORAGE_URL"] = str(storage)
-    distributed_env["CHORDFLOW_XCOM_OBJECTS_URL"] = str(objects)
-    return storage, objects
+def s3(tmp_path) -> Iterator[dict[str, str]]:
+    """A local S3 endpoint (moto's server, spoken to over HTTP like AWS) with one bucket; the
+    environment that points boto, s3fs and so the examples at it."""
+    import fsspec
+
+    port = free_port()
+    server = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-p", str(port)],
+                              stdout=open(tmp_path / "moto.log", "wb"), stderr=subprocess.STDOUT)
+    env = {"AWS_ACCESS_KEY_ID": "chordflow", "AWS_SECRET_ACCESS_KEY": "chordflow", "AWS_DEFAULT_REGION": "us-east-1",
+           "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"}
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "moto.log").read_text()
+            time.sleep(0.1)
+    fs = fsspec.filesystem("s3", key="chordflow", secret="chordflow", endpoint_url=env["AWS_ENDPOINT_URL"])
+    fs.mkdir("chordflow-examples")
+    yield env
+    server.terminate()
+    server.wait(timeout=10)
 
 
-def test_both_examples_on_redis_and_postgres_with_two_workers(distributed_env, shared_storage, workers):
-    storage, objects = shared_storage
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_both_examples_on_redis_postgres_and_s3_with_two_workers(distributed_env, s3, workers):
+    """Workers on several hosts share Redis, PostgreSQL and the object storage: the landing
+    files and the XCom objects are on S3, switched to by configuration only."""
+    distributed_env.update(s3)
+    distributed_env["ELT_STORAGE_URL"] = "s3://chordflow-examples/elt"
+    distributed_env["CHORDFLOW_XCOM_OBJECTS_URL"] = "s3://chordflow-examples/xcom"
     workers.start("w1")
     workers.start("w2")
     workers.wait_ready()
-    check_elt(distributed_env, storage)
-    check_ml(distributed_env, objects)
+    check_elt(distributed_env, distributed_env["ELT_STORAGE_URL"])
+    check_ml(distributed_env, distributed_env["CHORDFLOW_XCOM_OBJECTS_URL"])
     hosts = {r["hostname"].split("@")[0] for r in json.loads(
         run_cli(distributed_env, "tasks", "list", run(distributed_env, ML)["run_id"], "--output", "json").stdout)}
     assert hosts <= {"w1", "w2"} and hosts
