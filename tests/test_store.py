@@ -145,8 +145,16 @@ def test_migrations_create_exactly_the_models(pg_url):
         command.upgrade(config, "head")
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        options = task_instance_options(conn)
     store.engine.dispose()
     assert diff == []
+    assert "fillfactor=50" in options  # storage parameters are not compared by alembic
+
+
+def task_instance_options(conn) -> list[str]:
+    from sqlalchemy import text
+
+    return conn.execute(text("SELECT reloptions FROM pg_class WHERE relname = 'task_instance'")).scalar() or []
 
 
 def test_an_empty_database_is_created_at_the_head_and_upgrades_as_a_noop(pg_url):
@@ -156,6 +164,7 @@ def test_an_empty_database_is_created_at_the_head_and_upgrades_as_a_noop(pg_url)
     store.upgrade()  # now through alembic: already at the head
     with store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+        assert "fillfactor=50" in task_instance_options(conn)
     store.engine.dispose()
 
 
@@ -223,3 +232,25 @@ def test_a_postgresql_url_without_a_driver_uses_psycopg2(pg_url):
         assert [c.map_index for c in store.claim("r1", "t", [0], "h")] == [0]
     finally:
         store.dispose()
+
+
+def test_an_expansion_bigger_than_the_known_table_refreshes_its_statistics(pg_url):
+    """Without statistics PostgreSQL takes task_instance for tiny and plans each claim as a
+    scan of the whole map (O(N) per instance); an expansion the statistics do not know of yet
+    is followed by ANALYZE, so a claim finds its rows by the whole primary key."""
+    from sqlalchemy import text
+
+    from orchestrator.store import PREPARED_PG, utcnow
+
+    store = Store(pg_url)
+    store.ensure_schema()
+    make_run(store, width=2000)
+    with store.autocommit() as conn:
+        known = conn.execute(text("SELECT reltuples FROM pg_class WHERE relname = 'task_instance'")).scalar()
+        plan = "\n".join(conn.exec_driver_sql("EXPLAIN " + PREPARED_PG["chordflow_claim"][2], {
+            "run_id": "r1", "task_id": "t", "maps": [7], "now": utcnow(), "hostname": "h", "zombie_before": None,
+        }).scalars())
+    store.dispose()
+    assert known >= 2000
+    lookups = [line for line in plan.splitlines() if "Index Cond" in line]
+    assert any("map_index" in line for line in lookups), plan
