@@ -254,3 +254,26 @@ def test_an_expansion_bigger_than_the_known_table_refreshes_its_statistics(pg_ur
     assert known >= 2000
     lookups = [line for line in plan.splitlines() if "Index Cond" in line]
     assert any("map_index" in line for line in lookups), plan
+
+
+def test_a_worker_statement_on_a_dropped_connection_is_retried_on_a_fresh_one(pg_url):
+    """The claim and the end of tries run on pooled connections through the driver's cursor; a
+    connection the server dropped (restart, idle timeout) fails once, leaves the pool and the
+    statement runs again on a new connection."""
+    from sqlalchemy import create_engine, text
+
+    store = Store(pg_url)
+    store.ensure_schema()
+    make_run(store)
+    assert [c.map_index for c in store.claim("r1", "t", [0], "h")] == [0]
+    killer = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with killer.connect() as conn:
+        killed = conn.execute(text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+    killer.dispose()
+    assert killed >= 1
+    assert [c.map_index for c in store.claim("r1", "t", [1], "h")] == [1]
+    assert store.finish_many("r1", "t", [TryEnd(1, 1, TI.SUCCESS, {"return_value": "5"})]) == [True]
+    assert store.xcom_value("r1", "t", 1) == 5
+    store.dispose()
