@@ -68,9 +68,13 @@ def _encode(value: Any) -> tuple[str, bytes] | None:
 
 def _decode(fmt: str, data: bytes) -> Any:
     if fmt in ("parquet", "parquet-series"):
-        import pandas as pd
+        import pyarrow as pa
+        import pyarrow.parquet as pq
 
-        frame = pd.read_parquet(io.BytesIO(data))
+        # The plain file reader, not pandas.read_parquet: that goes through pyarrow's datasets,
+        # which load its cloud filesystems, and a process that did so aborted at exit about one
+        # time in six ("terminate called without an active exception", pyarrow 26).
+        frame = pq.ParquetFile(pa.BufferReader(data)).read().to_pandas()
         return frame.iloc[:, 0] if fmt == "parquet-series" else frame
     if fmt == "npy":
         import numpy as np
