@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import posixpath
 from typing import Any
 from urllib.parse import quote
 
@@ -132,7 +133,7 @@ class XComBackend:
         url = "/".join([self.objects_url, *parts])
         fs, path = _fsspec().core.url_to_fs(url)
         try:
-            fs.makedirs(fs._parent(path), exist_ok=True)
+            fs.makedirs(posixpath.dirname(path), exist_ok=True)
             with fs.open(path, "wb") as handle:
                 handle.write(data)
         except OSError as exc:

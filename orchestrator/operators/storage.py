@@ -3,9 +3,11 @@ or any other fsspec URL. Copy and delete objects by prefix; mappable like every 
 from __future__ import annotations
 
 import logging
+import posixpath
 from typing import Any, ClassVar
 
 from orchestrator.baseoperator import BaseOperator
+from orchestrator.errors import DagDefinitionError
 
 log = logging.getLogger("chordflow.task")
 
@@ -65,11 +67,11 @@ class CopyObjectsOperator(BaseOperator):
             log.info("Nothing to copy: %s does not exist", self.source)
             return 0
         found = [src_root] if src_fs.isfile(src_root) else sorted(src_fs.find(src_root))
-        base = src_fs._parent(src_root) if src_fs.isfile(src_root) else src_root.rstrip("/")
+        base = posixpath.dirname(src_root) if src_fs.isfile(src_root) else src_root.rstrip("/")
         for path in found:
             relative = path[len(base):].lstrip("/")
             target = f"{dst_root.rstrip('/')}/{relative}"
-            dst_fs.makedirs(dst_fs._parent(target), exist_ok=True)
+            dst_fs.makedirs(posixpath.dirname(target), exist_ok=True)
             if src_fs is dst_fs:
                 src_fs.copy(path, target)
             else:
@@ -95,8 +97,6 @@ class DeleteObjectsOperator(BaseOperator):
     def __init__(self, *, objects: list[str] | str | None = None, prefix: str | None = None,
                  storage_options: dict[str, Any] | None = None, **kwargs: Any):
         if (objects is None) == (prefix is None):
-            from orchestrator.errors import DagDefinitionError
-
             raise DagDefinitionError(f"task {kwargs.get('task_id')!r}: give either objects or prefix")
         self.objects = objects
         self.prefix = prefix
