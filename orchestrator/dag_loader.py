@@ -77,6 +77,7 @@ class DagBag:
     def __init__(self, dags_folder: Path):
         self.dags_folder = dags_folder
         self._files: dict[Path, _Loaded] = {}
+        self._resolved: dict[str, Path] = {}
         self._lock = threading.Lock()
 
     def fileloc_for(self, path: Path) -> str:
@@ -92,7 +93,9 @@ class DagBag:
         return path if path.is_absolute() else self.dags_folder / path
 
     def load_file(self, path: Path) -> dict[str, DAG]:
-        path = path.resolve()
+        return self._load_resolved(path.resolve())
+
+    def _load_resolved(self, path: Path) -> dict[str, DAG]:
         try:
             mtime = path.stat().st_mtime
         except OSError:
@@ -106,7 +109,10 @@ class DagBag:
 
     def get_dag(self, fileloc: str, dag_id: str) -> DAG:
         """The DAG a run refers to, from the file it recorded."""
-        dags = self.load_file(self.resolve_fileloc(fileloc))
+        path = self._resolved.get(fileloc)
+        if path is None:  # resolving a path costs a system call per folder: once per fileloc
+            path = self._resolved[fileloc] = self.resolve_fileloc(fileloc).resolve()
+        dags = self._load_resolved(path)
         if dag_id not in dags:
             raise DagNotFound(f"DAG {dag_id!r} is not declared in {fileloc!r}")
         return dags[dag_id]

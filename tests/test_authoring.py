@@ -147,3 +147,27 @@ def test_dict_literal_maps_over_its_items():
 def test_unmappable_values_are_named(value, words):
     with pytest.raises(UnmappableXComError, match=words):
         validate_mappable_value("up", value, limit=10)
+
+
+def test_the_dag_bag_reloads_a_changed_file_and_refuses_a_removed_one(tmp_path):
+    """Workers ask for a run's DAG by its recorded fileloc at every message: the file's path is
+    resolved once, its modification time checked each time."""
+    import os
+
+    from orchestrator.dag_loader import DagBag
+    from orchestrator.errors import DagNotFound
+
+    folder = tmp_path / "dags"
+    folder.mkdir()
+    path = folder / "d.py"
+    source = "from datetime import datetime\nfrom orchestrator import DAG, task\n" \
+             "with DAG(dag_id='d') as d:\n    @task\n    def {name}():\n        pass\n    {name}()\n"
+    path.write_text(source.format(name="first"))
+    bag = DagBag(folder)
+    assert list(bag.get_dag("d.py", "d").task_dict) == ["first"]
+    path.write_text(source.format(name="second"))
+    os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 5))
+    assert list(bag.get_dag("d.py", "d").task_dict) == ["second"]
+    path.unlink()
+    with pytest.raises(DagNotFound, match="does not exist"):
+        bag.get_dag("d.py", "d")
