@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import weakref
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -176,6 +177,11 @@ def _has_references(value: Any) -> bool:
     return False
 
 
+#: What a Materializer prepares once per task object (a DAG file's tasks live as long as the
+#: worker keeps the loaded file).
+_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 class Materializer:
     """Builds the operator each map index of one task runs, for a batch of indices.
 
@@ -195,13 +201,19 @@ class Materializer:
         self._referring: list[str] | None = None
 
     def _prepare(self) -> None:
-        """Done at the first index, where an error fails that index rather than the batch."""
+        """Done at the first index, where an error fails that index rather than the batch; kept
+        for the task's next batches (one message per index when ``batch_size=1``). The
+        prototype is only ever copied, never changed."""
         task = self.task
-        if isinstance(task, MappedOperator) and task.expand_into:
-            self._prototype = task.unmap({})
-        sample = self._prototype if self._prototype is not None else task
-        if isinstance(sample, BaseOperator):
-            self._referring = [name for name in sample.template_fields if _has_references(getattr(sample, name, None))]
+        prepared = _PREPARED.get(task)
+        if prepared is None:
+            prototype = task.unmap({}) if isinstance(task, MappedOperator) and task.expand_into else None
+            sample = prototype if prototype is not None else task
+            referring = None
+            if isinstance(sample, BaseOperator):
+                referring = [name for name in sample.template_fields if _has_references(getattr(sample, name, None))]
+            prepared = _PREPARED[task] = (prototype, referring)
+        self._prototype, self._referring = prepared
         self._prepared = True
 
     def __call__(self, map_index: int) -> BaseOperator:
