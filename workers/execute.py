@@ -177,19 +177,16 @@ class InstanceRunner:
                 mapped_over = task.task_id in dag.expand_source_ids()
                 if mapped_over:
                     validate_mappable_value(task.task_id, result, self.max_map_length)
-
-                def to_text(key: str, value: Any) -> str:
+                pushed = dict(ti._pushed)
+                if operator.do_xcom_push and result is not None:
+                    pushed["return_value"] = result
+                    if getattr(operator, "multiple_outputs", False) and isinstance(result, dict):
+                        pushed.update((str(key), value) for key, value in result.items())
+                for key, value in pushed.items():
                     if isinstance(value, (LazyXComSequence, MappedSequence)):
                         value = list(value)
-                    return self.xcoms.serialize(value, run_id=run_info.run_id, task_id=task.task_id,
-                                                map_index=instance.map_index, key=key, inline_only=mapped_over)
-
-                if operator.do_xcom_push and result is not None:
-                    xcoms["return_value"] = to_text("return_value", result)
-                    if getattr(operator, "multiple_outputs", False) and isinstance(result, dict):
-                        xcoms.update((str(key), to_text(str(key), value)) for key, value in result.items())
-                for key, value in ti._pushed.items():
-                    xcoms[key] = to_text(key, value)
+                    xcoms[key] = self.xcoms.serialize(value, run_id=run_info.run_id, task_id=task.task_id,
+                                                      map_index=instance.map_index, key=key, inline_only=mapped_over)
                 state = TaskInstanceState.SUCCESS
             except SkipTask as exc:
                 capture.log(f"Skipped: {exc}")
