@@ -138,16 +138,9 @@ class XComBackend:
                 handle.write(data)
         except OSError as exc:
             raise OSError(f"cannot write XCom object to {url}: {exc}") from exc
-        return json.dumps({REFERENCE_KEY: {"url": _full_url(fs, url, path), "format": fmt, "type": kind,
+        # A URL every reader can open: a local folder becomes an absolute file:// URL.
+        return json.dumps({REFERENCE_KEY: {"url": fs.unstrip_protocol(path), "format": fmt, "type": kind,
                                            "bytes": len(data)}})
-
-
-def _full_url(fs, url: str, path: str) -> str:
-    """A URL every reader can open: local folders become absolute ``file://`` URLs."""
-    protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
-    if protocol in ("file", "local"):
-        return "file://" + path
-    return url
 
 
 def is_reference(value: Any) -> bool:

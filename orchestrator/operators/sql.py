@@ -146,19 +146,20 @@ class FileToTableOperator(BaseOperator):
             raise ValueError(f"task {self.task_id!r}: {url} has no header; give columns=[...]")
         quote = conn.dialect.identifier_preparer.quote
         table = ".".join(quote(part) for part in self.table.split("."))
-        if self.source_column:
+        source = quote(self.source_column) if self.source_column else None
+        if source:
             from sqlalchemy import text
 
-            conn.execute(text(f"DELETE FROM {table} WHERE {quote(self.source_column)} = :url"), {"url": url})
+            conn.execute(text(f"DELETE FROM {table} WHERE {source} = :url"), {"url": url})
         names = ", ".join(quote(c.strip()) for c in columns)
         if conn.dialect.name == "postgresql":
-            return self._copy_postgres(conn, url, table, names)
-        return self._insert_rows(conn, url, table, names, len(columns))
+            return self._copy_postgres(conn, url, table, names, source)
+        return self._insert_rows(conn, url, table, names, len(columns), source)
 
-    def _copy_postgres(self, conn, url: str, table: str, names: str) -> int:
+    def _copy_postgres(self, conn, url: str, table: str, names: str, source: str | None) -> int:
         cursor = conn.connection.dbapi_connection.cursor()
         target = table
-        if self.source_column:
+        if source:
             cursor.execute(f"CREATE TEMP TABLE chordflow_load AS SELECT {names} FROM {table} WITH NO DATA")
             target = "chordflow_load"
         fmt = self.file_format
@@ -172,19 +173,17 @@ class FileToTableOperator(BaseOperator):
             except psycopg2.DataError as exc:  # name the file: the server names only the line
                 raise ValueError(f"{url}: {' '.join(str(exc).split())}") from None
         count = cursor.rowcount
-        if self.source_column:
-            source = conn.dialect.identifier_preparer.quote(self.source_column)
+        if source:
             cursor.execute(f"INSERT INTO {table} ({names}, {source}) SELECT {names}, %s FROM chordflow_load", (url,))
             cursor.execute("DROP TABLE chordflow_load")
         cursor.close()
         return count
 
-    def _insert_rows(self, conn, url: str, table: str, names: str, width: int) -> int:
+    def _insert_rows(self, conn, url: str, table: str, names: str, width: int, source: str | None) -> int:
         fmt = self.file_format
-        extra = [url] if self.source_column else []
-        source = f", {conn.dialect.identifier_preparer.quote(self.source_column)}" if self.source_column else ""
+        extra = [url] if source else []
         marks = ", ".join("?" * (width + len(extra)))
-        statement = f"INSERT INTO {table} ({names}{source}) VALUES ({marks})"
+        statement = f"INSERT INTO {table} ({names}{f', {source}' if source else ''}) VALUES ({marks})"
         cursor = conn.connection.dbapi_connection.cursor()
         count = 0
         with open_url(url, "r", self.storage_options) as handle:
