@@ -196,7 +196,15 @@ class Store:
 
     def retrying(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Call ``fn`` (one unit of work), again with backoff while the database is unreachable,
-        for up to ``retry_for`` seconds; then one :class:`ChordflowError` naming host and port."""
+        for up to ``retry_for`` seconds; then one :class:`ChordflowError` naming host and port.
+
+        The first call is made directly (a worker makes two per message): a connection found dead
+        is dropped from the pool, and the retries start at once on a fresh one."""
+        try:
+            return fn(*args, **kwargs)
+        except DBAPIError as exc:
+            if not is_disconnect(exc):
+                raise
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(is_disconnect),
             wait=tenacity.wait_exponential(multiplier=0.2, max=5),
@@ -855,9 +863,11 @@ def _indices_by_task(rows) -> dict[tuple[str, str], list[int]]:
 
 
 #: The worker's two statements on PostgreSQL, prepared once on each connection of the store's
-#: autocommit pool (no planning per call): name -> (parameter types, statement, call). Both join
-#: the claimed or ended map indices (an unnested array) to the primary key: one lookup per index,
-#: whatever the size of the map.
+#: autocommit pool (no planning per call): name -> (parameter types, statement, call). Both find
+#: their rows by the whole primary key (``map_index = ANY(array)``), one lookup per index whatever
+#: the size of the map and whatever the statistics say: joined to the unnested array instead, the
+#: end of tries was planned from statistics taken at expansion (every row ``queued``, so
+#: ``state = 'running'`` looked like one row) as a scan of the whole map per write.
 _RUNNING = TaskInstanceState.RUNNING.value
 _CLAIMABLE = ", ".join(f"'{state.value}'" for state in CLAIMABLE_STATES)
 PREPARED_PG = {
@@ -867,8 +877,7 @@ WITH claimed AS (
     UPDATE task_instance AS ti
     SET state = '{_RUNNING}', try_number = ti.try_number + CASE WHEN ti.state = '{_RUNNING}' THEN 0 ELSE 1 END,
         start_date = $4, end_date = NULL, heartbeat_at = $4, hostname = $5, error = NULL
-    FROM unnest($3) AS m(map_index)
-    WHERE ti.run_id = $1 AND ti.task_id = $2 AND ti.map_index = m.map_index
+    WHERE ti.run_id = $1 AND ti.task_id = $2 AND ti.map_index = ANY($3)
       AND (ti.state IN ({_CLAIMABLE}) OR (ti.state = '{_RUNNING}' AND ti.heartbeat_at < $6))
     RETURNING ti.map_index, ti.try_number, ti.max_tries
 )
@@ -882,11 +891,11 @@ FROM claimed AS c
                          "integer[], integer[], text[], text[], timestamp[], timestamp[]", f"""
 WITH ended AS (
     UPDATE task_instance AS ti
-    SET state = v.state, end_date = coalesce(v.end_date, $3), error = v.error,
-        start_date = coalesce(v.start_date, ti.start_date)
-    FROM unnest($4, $5, $6, $7, $15, $16) AS v(map_index, try_number, state, error, start_date, end_date)
-    WHERE ti.run_id = $1 AND ti.task_id = $2
-      AND ti.map_index = v.map_index AND ti.try_number = v.try_number AND ti.state = '{_RUNNING}'
+    SET state = ($6)[array_position($4, ti.map_index)], error = ($7)[array_position($4, ti.map_index)],
+        end_date = coalesce(($16)[array_position($4, ti.map_index)], $3),
+        start_date = coalesce(($15)[array_position($4, ti.map_index)], ti.start_date)
+    WHERE ti.run_id = $1 AND ti.task_id = $2 AND ti.map_index = ANY($4)
+      AND ti.try_number = ($5)[array_position($4, ti.map_index)] AND ti.state = '{_RUNNING}'
     RETURNING ti.map_index
 ), xcoms AS (
     INSERT INTO xcom (run_id, task_id, map_index, key, value)

@@ -234,10 +234,12 @@ def test_a_postgresql_url_without_a_driver_uses_psycopg2(pg_url):
         store.dispose()
 
 
-def test_an_expansion_bigger_than_the_known_table_refreshes_its_statistics(pg_url):
+def test_the_worker_statements_find_their_rows_by_the_whole_primary_key(pg_url):
     """Without statistics PostgreSQL takes task_instance for tiny and plans each claim as a
     scan of the whole map (O(N) per instance); an expansion the statistics do not know of yet
-    is followed by ANALYZE, so a claim finds its rows by the whole primary key."""
+    is followed by ANALYZE. Those statistics say every row is ``queued``: the end of tries,
+    whose compare-and-set asks for ``running``, must still look its rows up by the whole key
+    rather than scan the map for the "one" running row (a 1000-way map read 1000 rows per write)."""
     from sqlalchemy import text
 
     from orchestrator.store import PREPARED_PG, utcnow
@@ -245,15 +247,45 @@ def test_an_expansion_bigger_than_the_known_table_refreshes_its_statistics(pg_ur
     store = Store(pg_url)
     store.ensure_schema()
     make_run(store, width=2000)
+    explain = {
+        "chordflow_claim": {"run_id": "r1", "task_id": "t", "maps": [7, 8], "now": utcnow(), "hostname": "h",
+                            "zombie_before": None},
+        "chordflow_finish": {"run_id": "r1", "task_id": "t", "now": utcnow(), "maps": "{7,8}", "tries": "{1,1}",
+                             "states": "{success,failed}", "errors": "{NULL,boom}", "starts": "{NULL,NULL}",
+                             "ends": "{NULL,NULL}", "x_maps": "{7}", "x_keys": "{return_value}", "x_values": "{1}",
+                             "l_maps": "{}", "l_tries": "{}", "l_contents": "{}", "l_hosts": "{}"},
+    }
     with store.autocommit() as conn:
         known = conn.execute(text("SELECT reltuples FROM pg_class WHERE relname = 'task_instance'")).scalar()
-        plan = "\n".join(conn.exec_driver_sql("EXPLAIN " + PREPARED_PG["chordflow_claim"][2], {
-            "run_id": "r1", "task_id": "t", "maps": [7], "now": utcnow(), "hostname": "h", "zombie_before": None,
-        }).scalars())
+        plans = {name: "\n".join(conn.exec_driver_sql("EXPLAIN " + PREPARED_PG[name][2], params).scalars())
+                 for name, params in explain.items()}
     store.dispose()
     assert known >= 2000
-    lookups = [line for line in plan.splitlines() if "Index Cond" in line]
-    assert any("map_index" in line for line in lookups), plan
+    for name, plan in plans.items():
+        updated = plan.split("Update on task_instance", 1)[1].split("CTE", 1)[0]
+        assert "Index Cond" in updated and "map_index = ANY" in updated, (name, plan)
+        assert "Seq Scan" not in updated and "Bitmap" not in updated, (name, plan)
+
+
+def test_an_end_of_tries_sets_each_row_from_its_own_array_element(store):
+    """The end of tries reads each row's state, error and dates at the row's own position in
+    the arrays, whatever order the rows are found in."""
+    make_run(store, width=6)
+    claimed = store.claim("r1", "t", [5, 1, 3, 0], "h")
+    assert sorted(c.map_index for c in claimed) == [0, 1, 3, 5]
+    start, end = datetime(2026, 1, 2, 3, 4, 5), datetime(2026, 1, 2, 3, 4, 9)
+    endings = [
+        TryEnd(5, 1, TI.FAILED, {}, "five", None, "h", start, end),
+        TryEnd(1, 1, TI.SUCCESS, {"return_value": "1"}, None, None, "h"),
+        TryEnd(3, 2, TI.SUCCESS, {"return_value": "3"}, None, None, "h"),  # not its try
+        TryEnd(0, 1, TI.SKIPPED, {}, None, None, "h", None, end),
+    ]
+    assert store.finish_many("r1", "t", endings) == [True, True, False, True]
+    rows = {row["map_index"]: row for row in store.list_instances("r1", "t")}
+    assert [rows[5][k] for k in ("state", "error", "start_date", "end_date")] == ["failed", "five", start, end]
+    assert (rows[1]["state"], rows[1]["error"]) == ("success", None)
+    assert (rows[3]["state"], rows[0]["state"], rows[0]["end_date"]) == ("running", "skipped", end)
+    assert store.xcom_map_indices("r1", "t") == [1]
 
 
 def test_a_worker_statement_on_a_dropped_connection_is_retried_on_a_fresh_one(pg_url):
