@@ -1,7 +1,8 @@
 """The baseline of issue #4: a raw Celery chord whose tasks each do one PostgreSQL INSERT.
 
 Used by ``run_benchmarks.py`` (which starts ``celery -A bench.raw_celery worker``); the broker,
-backend and database come from ``BENCH_BROKER`` / ``BENCH_DATABASE`` environment variables.
+backend and database come from ``BENCH_BROKER`` / ``BENCH_DATABASE`` environment variables;
+``BENCH_ACK_EMULATION=0`` turns kombu's ack emulation off, as Chordflow does.
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from celery import Celery
 app = Celery("raw_bench", broker=os.environ.get("BENCH_BROKER"), backend=os.environ.get("BENCH_BROKER"))
 app.conf.update(task_serializer="json", result_serializer="json", accept_content=["json"],
                 worker_prefetch_multiplier=1, task_acks_late=True)
+if os.environ.get("BENCH_ACK_EMULATION") == "0":  # the transport setting Chordflow's workers use
+    app.conf.broker_transport_options = {"ack_emulation": False}
 
 _conn = None
 
