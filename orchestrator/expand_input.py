@@ -7,11 +7,12 @@ scheduler asks :meth:`ExpandInput.lengths` once (one number per mapped parameter
 """
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from orchestrator.errors import DagDefinitionError, UnmappableXComError
-from orchestrator.xcom_arg import NOTSET, MapXComArg, PlainXComArg, XComArg, ZipXComArg
+from orchestrator.xcom_arg import NOTSET, ConcatXComArg, MapXComArg, PlainXComArg, XComArg, ZipXComArg
 
 if TYPE_CHECKING:
     from orchestrator.baseoperator import DAGNode
@@ -82,6 +83,8 @@ def source_length(source: Any, reader: XComReader) -> int:
     if isinstance(source, ZipXComArg):
         lengths = [source_length(arg, reader) for arg in source.args]
         return max(lengths, default=0) if source.fillvalue is not NOTSET else min(lengths, default=0)
+    if isinstance(source, ConcatXComArg):
+        return sum(source_length(arg, reader) for arg in source.args)
     return len(_as_elements(source))
 
 
@@ -101,7 +104,24 @@ def source_element(source: Any, index: int, reader: XComReader) -> Any:
             else:
                 items.append(source.fillvalue)
         return tuple(items)
+    if isinstance(source, ConcatXComArg):
+        for arg in source.args:
+            length = source_length(arg, reader)
+            if index < length:
+                return _concatenated_element(arg, index, reader)
+            index -= length
+        raise IndexError("concat() index out of range")
     return _as_elements(source)[index]
+
+
+def _concatenated_element(arg: XComArg, index: int, reader: XComReader) -> Any:
+    """Element ``index`` of one part of a concat(): as elsewhere, except that a dict gives its
+    keys (Airflow's concat iterates a dict, where expand() gives its items)."""
+    if isinstance(arg, PlainXComArg) and not arg.operator.is_mapped:
+        value = reader.value(arg.operator.task_id, key=arg.key)
+        if isinstance(value, Mapping):
+            return next(itertools.islice(iter(value), index, None))
+    return source_element(arg, index, reader)
 
 
 def _references(value: Any) -> Iterator[DAGNode]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from orchestrator.baseoperator import BaseOperator, DAGNode, MappedOperator
 from orchestrator.task_group import MappedArgument
-from orchestrator.xcom_arg import NOTSET, MapXComArg, PlainXComArg, XComArg, ZipXComArg
+from orchestrator.xcom_arg import NOTSET, ConcatXComArg, MapXComArg, PlainXComArg, XComArg, ZipXComArg
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -76,6 +76,34 @@ class MappedSequence(Sequence):
         if isinstance(index, slice):
             return [self._fn(item) for item in self._source[index]]
         return self._fn(self._source[index])
+
+
+class ConcatSequence(Sequence):
+    """Several sequences one after another, read lazily (``XComArg.concat`` in a reduce)."""
+
+    def __init__(self, parts: list[Sequence]):
+        self._parts = parts
+
+    def __len__(self) -> int:
+        return sum(len(part) for part in self._parts)
+
+    def __iter__(self) -> Iterator[Any]:
+        return itertools.chain.from_iterable(self._parts)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return list(self)[index]
+        if index < 0:
+            index += len(self)
+        for part in self._parts:
+            if 0 <= index < len(part):
+                return part[index]
+            index -= len(part)
+        raise IndexError("concat() index out of range")
+
+
+#: Lazy sequences a task may be handed; written as plain lists when a task returns one.
+LAZY_SEQUENCES = (LazyXComSequence, MappedSequence, ConcatSequence)
 
 
 class StoreXComReader:
@@ -164,6 +192,19 @@ def _resolve_xcom_arg(arg: XComArg, consumer: DAGNode, map_index: int, reader: S
         if arg.fillvalue is NOTSET:
             return list(zip(*parts, strict=False))
         return list(itertools.zip_longest(*parts, fillvalue=arg.fillvalue))
+    if isinstance(arg, ConcatXComArg):
+        parts = []
+        for part in arg.args:
+            value = _resolve_xcom_arg(part, consumer, map_index, reader)
+            if isinstance(value, dict):
+                value = list(value)  # a dict contributes its keys, as in Airflow
+            elif value is None:
+                value = []
+            elif not isinstance(value, Sequence) or isinstance(value, (str, bytes)):
+                raise TypeError(f"concat() expects lists or dicts, not {type(value).__name__} "
+                                f"(from {part.operator.task_id!r})")
+            parts.append(value)
+        return ConcatSequence(parts)
     raise TypeError(f"cannot resolve {arg!r}")
 
 

@@ -1,7 +1,8 @@
 """XComArg: a reference to what a task returns, resolved at run time.
 
-``add(1, 2)`` returns a :class:`PlainXComArg`; ``.map(fn)`` and ``.zip(*others)`` derive new
-references that transform element by element without reading the whole upstream list.
+``add(1, 2)`` returns a :class:`PlainXComArg`; ``.map(fn)``, ``.zip(*others)`` and
+``.concat(*others)`` derive new references that transform or join element by element without
+reading the whole upstream list.
 """
 from __future__ import annotations
 
@@ -43,6 +44,11 @@ class XComArg:
     def zip(self, *others: XComArg, fillvalue: Any = NOTSET) -> ZipXComArg:
         """Pair elements by position; stops at the shortest input unless ``fillvalue`` is given."""
         return ZipXComArg([self, *others], fillvalue=fillvalue)
+
+    def concat(self, *others: XComArg) -> ConcatXComArg:
+        """This output's elements, then each of ``others``' (as Airflow 2.10's ``concat``: a dict
+        contributes its keys)."""
+        return ConcatXComArg([self, *others])
 
     # Dependencies: an XComArg stands for its operator(s) in ``>>`` / ``<<``.
     def __rshift__(self, other):
@@ -114,6 +120,24 @@ class ZipXComArg(XComArg):
     def iter_references(self) -> Iterator[DAGNode]:
         for arg in self.args:
             yield from arg.iter_references()
+
+
+class ConcatXComArg(XComArg):
+    """``a.concat(b, c)``: the elements of ``a``, then those of ``b``, then those of ``c``."""
+
+    def __init__(self, args: list[XComArg]):
+        for arg in args:
+            if not isinstance(arg, XComArg):
+                raise TypeError(f"concat() takes task outputs (XComArgs), not {type(arg).__name__}: {arg!r}")
+        self.args = args
+
+    def iter_references(self) -> Iterator[DAGNode]:
+        for arg in self.args:
+            yield from arg.iter_references()
+
+    def concat(self, *others: XComArg) -> ConcatXComArg:
+        # a.concat(b).concat(c) is one concatenation of three.
+        return ConcatXComArg([*self.args, *others])
 
 
 def iter_xcom_args(value: Any) -> Iterator[XComArg]:
