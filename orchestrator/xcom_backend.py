@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import posixpath
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -94,6 +95,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _json_default(value: Any) -> Any:
+    """What JSON cannot write by itself but plainly is a list or a number, at any depth: the lazy
+    sequences a task is handed (a mapped upstream's results, ``ti.xcom_pull`` of a mapped task)
+    and numpy scalars."""
+    plain = _plain(value)
+    if plain is not value:
+        return plain
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes, bytearray)):
+        return list(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
 class XComBackend:
     """Turns task results into XCom texts, writing big or non-JSON values to the object store.
 
@@ -111,7 +124,7 @@ class XComBackend:
         downstream maps over is counted there); a value that cannot raises ``TypeError``."""
         value = _plain(value)
         try:
-            text = json.dumps(value)
+            text = json.dumps(value, default=_json_default)
         except (TypeError, ValueError) as exc:
             encoded = None if inline_only else _encode(value)
             if encoded is None:

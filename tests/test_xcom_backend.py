@@ -148,6 +148,20 @@ def test_numpy_scalars_stay_inline_as_numbers(tmp_path):
     assert json.loads(text) == 0.25 and not list(tmp_path.iterdir())
 
 
+def test_lazy_sequences_and_numpy_scalars_inside_a_value_are_written_as_json(tmp_path):
+    """What a task returns may hold what it was handed (an upstream's lazy results, a concat)
+    or numpy numbers, at any depth: written as lists and numbers; other objects still fail."""
+    from orchestrator.runtime import ConcatSequence, MappedSequence
+
+    backend = XComBackend(str(tmp_path))
+    value = {"kept": [MappedSequence([1, 2], lambda v: v * 10), ConcatSequence([[1], ("a",), []])],
+             "best": np.float32(0.5), "count": np.int64(3)}
+    text = backend.serialize(value, run_id="r", task_id="t", map_index=-1, key="return_value")
+    assert json.loads(text) == {"kept": [[10, 20], [1, "a"]], "best": 0.5, "count": 3}
+    with pytest.raises(TypeError, match="not JSON-serialisable"):
+        backend.serialize([object()], run_id="r", task_id="t", map_index=-1, key="return_value")
+
+
 def test_xcom_get_prints_a_dataframe_as_rows(tmp_path):
     frame = pd.DataFrame({"x": [1, 2], "name": ["a", "b"]})
     assert xcom_backend.for_json(frame) == [{"x": 1, "name": "a"}, {"x": 2, "name": "b"}]
