@@ -154,6 +154,34 @@ def test_worker_killed_mid_map_loses_and_doubles_nothing(fast_env, tmp_path):
         pool.stop()
 
 
+def test_a_pool_process_killed_mid_instance_loses_and_doubles_nothing(fast_env, tmp_path):
+    """One pool process of a worker dies (SIGKILL: an OOM kill, a crash in a C extension) while
+    running an instance: its message comes back at once (acks_late + reject_on_worker_lost,
+    held by the worker itself since kombu's ack emulation is off), the instance's silent
+    heartbeat hands it to the scheduler, and the run ends with every index once."""
+    killed = []
+
+    def kill_one_pool_process() -> None:
+        tagged = {}
+        for entry in Path("/proc").iterdir():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if b"worker" in cmdline and b"one@%h" in cmdline:
+                tagged[int(entry.name)] = ppid
+        children = [pid for pid, ppid in tagged.items() if ppid in tagged]
+        assert children, f"no pool process found among {tagged}"
+        os.kill(children[0], signal.SIGKILL)
+        killed.append(children[0])
+
+    run_wide_through_a_fault(fast_env, tmp_path, kill_one_pool_process, "a pool process was killed")
+    assert killed
+    log = (tmp_path / "worker-one.log").read_text()
+    assert "WorkerLostError" in log or "exited with" in log or "signal 9" in log, log[-2000:]
+
+
 def start_redis(port: int, log: Path, password: str | None = None) -> subprocess.Popen:
     auth = ["--requirepass", password] if password else []
     proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
