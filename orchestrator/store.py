@@ -325,11 +325,14 @@ class Store:
             self.retrying(self.upgrade)
 
     def reset(self) -> None:
-        """Drop every table and create them again: all runs are lost."""
+        """Drop every table and create them again: all runs are lost, and the XCom objects
+        their rows referred to are deleted."""
         with self.engine.begin() as conn:
+            objects = _referenced_objects(conn, []) if inspect(conn).has_table("xcom") else []
             schema.metadata.drop_all(conn)
             conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         self.upgrade()
+        xcom_backend.delete_objects(objects)
 
     # -- runs -----------------------------------------------------------------------------
     @unit_of_work
@@ -804,6 +807,7 @@ class Store:
         dropped. ``resets``: ``(task_id, retries)`` of tasks to expand again from one ``-1`` row.
         """
         cleared = 0
+        objects: list[str] = []
         failed_states = [TaskInstanceState.FAILED.value, TaskInstanceState.UPSTREAM_FAILED.value]
         with self.begin() as conn:
             for task_id, indices, only_failed, retries in selections:
@@ -827,9 +831,9 @@ class Store:
                         max_tries=task_instance.c.try_number + retries,
                     )
                 )
-                conn.execute(
-                    delete(xcom).where(xcom.c.run_id == run_id, xcom.c.task_id == task_id, xcom.c.map_index.in_(chosen))
-                )
+                their_xcoms = [xcom.c.run_id == run_id, xcom.c.task_id == task_id, xcom.c.map_index.in_(chosen)]
+                objects += _referenced_objects(conn, their_xcoms)
+                conn.execute(delete(xcom).where(*their_xcoms))
             for task_id, retries in resets:
                 rows = conn.execute(
                     delete(task_instance)
@@ -837,6 +841,7 @@ class Store:
                     .returning(task_instance.c.map_index)
                 ).all()
                 cleared += len(rows)
+                objects += _referenced_objects(conn, [xcom.c.run_id == run_id, xcom.c.task_id == task_id])
                 conn.execute(delete(xcom).where(xcom.c.run_id == run_id, xcom.c.task_id == task_id))
                 conn.execute(delete(task_map).where(task_map.c.run_id == run_id, task_map.c.task_id == task_id))
                 conn.execute(
@@ -851,7 +856,15 @@ class Store:
                     .where(dag_run.c.run_id == run_id)
                     .values(state=DagRunState.RUNNING.value, end_date=None)
                 )
+        xcom_backend.delete_objects(objects)  # after the commit: a retried clear finds them again
         return cleared
+
+
+def _referenced_objects(conn: Connection, where: list) -> list[str]:
+    """The XCom texts, among the rows ``where`` selects, that refer to an object in the store."""
+    return list(conn.execute(
+        select(xcom.c.value).where(*where, xcom.c.value.startswith(xcom_backend.REFERENCE_PREFIX, autoescape=True))
+    ).scalars())
 
 
 def _indices_by_task(rows) -> dict[tuple[str, str], list[int]]:

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
 from orchestrator.errors import ChordflowError
+
+log = logging.getLogger("chordflow.xcom")
 
 #: The key of a reference row's only entry.
 REFERENCE_KEY = "__chordflow_xcom_object__"
@@ -181,6 +184,34 @@ def resolve(value: Any) -> Any:
         raise
     except Exception as exc:  # a damaged or foreign object: name it, never fall back to pickle
         raise XComObjectError(f"cannot read XCom object {url} as {fmt}: {exc}") from None
+
+
+#: How every XCom text holding a reference starts (for finding them in the table by SQL).
+REFERENCE_PREFIX = json.dumps({REFERENCE_KEY: None})[:-len("null}")]
+
+
+def delete_objects(texts: Iterable[str]) -> int:
+    """Delete the objects these XCom texts refer to (their rows are being deleted: a cleared
+    instance, a reset store). Best effort: an object that cannot be deleted is logged and left.
+    Returns how many were deleted."""
+    deleted = 0
+    for text in texts:
+        try:
+            value = json.loads(text)
+        except ValueError:
+            continue
+        if not is_reference(value):
+            continue
+        url = value[REFERENCE_KEY].get("url", "")
+        try:
+            fs, path = _fsspec().core.url_to_fs(url)
+            fs.rm(path)
+            deleted += 1
+        except FileNotFoundError:
+            pass
+        except Exception as exc:  # the rows go regardless: an orphan object is only storage
+            log.warning("XCom object %s not deleted: %s", url, exc)
+    return deleted
 
 
 def for_json(value: Any) -> Any:

@@ -3,6 +3,7 @@ transparent to task code, to a reduce and to ``chordflow xcom get``."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -77,6 +78,22 @@ def test_dataframes_and_arrays_pass_between_tasks_through_the_object_store(harne
     frame = harness.xcom(run_id, "widen", 0)
     assert isinstance(frame, pd.DataFrame) and frame.y.tolist() == [10, 20, 30]
     assert [f.y.tolist()[0] for f in harness.store.iter_xcom_values(run_id, "widen")] == [10, 100]
+
+
+def test_clearing_an_instance_or_resetting_the_store_deletes_its_objects(harness, tmp_path):
+    """The objects of the XCom rows a clear or a reset deletes go with them; others stay."""
+    run_id = harness.run(FRAMES)
+    objects = tmp_path / "objects"
+    url = raw_xcom(harness, run_id, "widen", 1)[REFERENCE_KEY]["url"]
+    kept = raw_xcom(harness, run_id, "widen", 0)[REFERENCE_KEY]["url"]
+    before = {p for p in objects.rglob("*") if p.is_file()}
+    assert len(before) == 4  # load, widen[0], widen[1], vectors (the report is small JSON)
+    assert harness.store.clear(run_id, [("widen", [1], False, 0)], []) == 1
+    after = {p for p in objects.rglob("*") if p.is_file()}
+    assert before - after == {Path(url.removeprefix("file://"))}
+    assert Path(kept.removeprefix("file://")) in after
+    harness.store.reset()
+    assert not [p for p in objects.rglob("*") if p.is_file()]
 
 
 def test_big_json_goes_to_the_store_unless_a_downstream_maps_over_it(harness):
