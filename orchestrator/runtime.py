@@ -102,9 +102,6 @@ class ConcatSequence(Sequence):
         raise IndexError("concat() index out of range")
 
 
-#: Lazy sequences a task may be handed; written as plain lists when a task returns one.
-LAZY_SEQUENCES = (LazyXComSequence, MappedSequence, ConcatSequence)
-
 
 class StoreXComReader:
     """:class:`~orchestrator.expand_input.XComReader` over the store, for one run.

@@ -15,7 +15,7 @@ from orchestrator.dag_loader import DagBag
 from orchestrator.errors import FailTask, SkipTask
 from orchestrator.expand_input import validate_mappable_value
 from orchestrator.params import resolve_params
-from orchestrator.runtime import LAZY_SEQUENCES, Materializer, StoreXComReader
+from orchestrator.runtime import Materializer, StoreXComReader
 from orchestrator.settings import Settings
 from orchestrator.states import TaskInstanceState
 from orchestrator.store import ClaimedInstance, RunRecord, Store, TryEnd, utcnow
@@ -182,9 +182,7 @@ class InstanceRunner:
                     pushed["return_value"] = result
                     if getattr(operator, "multiple_outputs", False) and isinstance(result, dict):
                         pushed.update((str(key), value) for key, value in result.items())
-                for key, value in pushed.items():
-                    if isinstance(value, LAZY_SEQUENCES):
-                        value = list(value)
+                for key, value in pushed.items():  # (a lazy sequence a task returns is written as a list)
                     xcoms[key] = self.xcoms.serialize(value, run_id=run_info.run_id, task_id=task.task_id,
                                                       map_index=instance.map_index, key=key, inline_only=mapped_over)
                 state = TaskInstanceState.SUCCESS
