@@ -50,7 +50,8 @@ def validate_mappable_value(task_id: str, value: Any, limit: int) -> None:
         raise UnmappableXComError(
             f"task {task_id!r} returned None, which a downstream expand() cannot map over: return a list or dict"
         )
-    if not isinstance(value, (list, tuple, dict)):
+    # Airflow's _is_mappable_value: any ordered collection but text (a range, what a reduce was handed).
+    if not isinstance(value, (Sequence, dict)) or isinstance(value, (str, bytes, bytearray)):
         raise UnmappableXComError(
             f"unmappable return type {type(value).__name__!r} from task {task_id!r}: "
             "a downstream expand() needs a list or dict"
