@@ -426,12 +426,15 @@ def tasks_list(ctx, run_id, task_id, limit, offset, output):
     rows = [
         {"task_id": r["task_id"], "map_index": r["map_index"], "state": r["state"], "try_number": r["try_number"],
          "start_date": iso(r["start_date"]), "end_date": iso(r["end_date"]), "hostname": r["hostname"],
-         "error": r["error"]}
+         "error": r["error"], "rendered_map_index": r["rendered_map_index"]}
         for r in svc.store.list_instances(run_id, task_id=task_id, limit=limit, offset=offset)
     ]
     if output == "json":
         emit_json(rows)
     else:
+        for row in rows:  # a named instance shows its name beside its number (map_index_template)
+            if row["rendered_map_index"] is not None:
+                row["map_index"] = f"{row['map_index']} ({row['rendered_map_index']})"
         print_table(["task_id", "map_index", "state", "try_number", "hostname", "start_date", "end_date", "error"],
                     rows)
 

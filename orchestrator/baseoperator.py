@@ -40,6 +40,7 @@ BASE_OPERATOR_ARGS = frozenset(
         "email",
         "depends_on_past",
         "max_active_tis_per_dag",
+        "map_index_template",
     }
 )
 
@@ -84,6 +85,9 @@ class DAGNode:
     batch_size: int | None
     min_success_ratio: float | None
     do_xcom_push: bool
+    #: Jinja template naming each map index (Airflow 2.9), rendered with the instance's context
+    #: after it ran; ``None``: instances are known by their number only.
+    map_index_template: str | None
 
     def _init_node(
         self,
@@ -99,6 +103,7 @@ class DAGNode:
         batch_size: int | None = None,
         min_success_ratio: float | None = None,
         do_xcom_push: bool = True,
+        map_index_template: str | None = None,
         **ignored_base: Any,
     ) -> None:
         from orchestrator.dag import current_dag
@@ -137,6 +142,10 @@ class DAGNode:
                 f"task {task_id!r}: min_success_ratio must be between 0 and 1, got {self.min_success_ratio}"
             )
         self.do_xcom_push = do_xcom_push
+        self.map_index_template = pick("map_index_template", map_index_template, None)
+        if self.map_index_template is not None and not isinstance(self.map_index_template, str):
+            raise DagDefinitionError(f"task {task_id!r}: map_index_template must be a string (a Jinja template), "
+                                     f"got {type(self.map_index_template).__name__}")
         if detached:
             self.task_id = task_id
             self.task_group = task_group

@@ -6,7 +6,7 @@ from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table
 metadata = MetaData()
 
 #: The alembic revision this code expects; a test checks it is the migrations' head.
-SCHEMA_REVISION = "0003"
+SCHEMA_REVISION = "0004"
 
 dag_run = Table(
     "dag_run",
@@ -38,6 +38,8 @@ task_instance = Table(
     Column("heartbeat_at", DateTime),
     Column("hostname", String(250)),
     Column("error", Text),
+    # The instance's name from its task's map_index_template (Airflow 2.9), set when a try ends.
+    Column("rendered_map_index", Text),
     # Room on each page for the claim's and the end's row versions: HOT updates (migration 0003).
     postgresql_with={"fillfactor": 50},
 )

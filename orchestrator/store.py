@@ -124,6 +124,8 @@ class TryEnd:
     #: together, but its instances run one by one). ``None``: the claim's time, the write's time.
     start_date: datetime | None = None
     end_date: datetime | None = None
+    #: The instance's name from its task's ``map_index_template`` (``None``: no template).
+    rendered_map_index: str | None = None
 
 
 @dataclass(frozen=True)
@@ -664,7 +666,7 @@ class Store:
             for e in endings:
                 cursor.execute(_FINISH_ONE_SQLITE, (
                     e.state.value, e.error, _sqlite_time(e.end_date or now), _sqlite_time(e.start_date),
-                    run_id, task_id, e.map_index, e.try_number,
+                    e.rendered_map_index, run_id, task_id, e.map_index, e.try_number,
                 ))
                 recorded.append(cursor.rowcount == 1)
             cursor.close()
@@ -704,6 +706,7 @@ class Store:
             "errors": _pg_array([e.error for e in endings], _pg_text),
             "starts": _pg_array([e.start_date for e in endings], _pg_time),
             "ends": _pg_array([e.end_date for e in endings], _pg_time),
+            "names": _pg_array([e.rendered_map_index for e in endings], _pg_text),
             "x_maps": _pg_array([r[0] for r in xcom_rows]), "x_keys": _pg_array([r[1] for r in xcom_rows], _pg_text),
             "x_values": _pg_array([r[2] for r in xcom_rows], _pg_text),
             "l_maps": _pg_array([r[0] for r in log_rows]), "l_tries": _pg_array([r[1] for r in log_rows]),
@@ -901,12 +904,13 @@ FROM claimed AS c
     # finish_many: each try's compare-and-set, then the XComs and logs of the tries that were
     # still current (joined on what the update returned).
     "chordflow_finish": ("text, text, timestamp, integer[], integer[], text[], text[], integer[], text[], text[], "
-                         "integer[], integer[], text[], text[], timestamp[], timestamp[]", f"""
+                         "integer[], integer[], text[], text[], timestamp[], timestamp[], text[]", f"""
 WITH ended AS (
     UPDATE task_instance AS ti
     SET state = ($6)[array_position($4, ti.map_index)], error = ($7)[array_position($4, ti.map_index)],
         end_date = coalesce(($16)[array_position($4, ti.map_index)], $3),
-        start_date = coalesce(($15)[array_position($4, ti.map_index)], ti.start_date)
+        start_date = coalesce(($15)[array_position($4, ti.map_index)], ti.start_date),
+        rendered_map_index = ($17)[array_position($4, ti.map_index)]
     WHERE ti.run_id = $1 AND ti.task_id = $2 AND ti.map_index = ANY($4)
       AND ti.try_number = ($5)[array_position($4, ti.map_index)] AND ti.state = '{_RUNNING}'
     RETURNING ti.map_index
@@ -926,13 +930,14 @@ WITH ended AS (
 SELECT map_index FROM ended
 """, "EXECUTE chordflow_finish(%(run_id)s, %(task_id)s, %(now)s, %(maps)s, %(tries)s, %(states)s, %(errors)s, "
      "%(x_maps)s, %(x_keys)s, %(x_values)s, %(l_maps)s, %(l_tries)s, %(l_contents)s, %(l_hosts)s, %(starts)s, "
-     "%(ends)s)"),
+     "%(ends)s, %(names)s)"),
 }
 
 
 #: finish_many on SQLite: the compare-and-set of one try (run through the driver's cursor).
 _FINISH_ONE_SQLITE = f"""
-UPDATE task_instance SET state = ?, error = ?, end_date = ?, start_date = coalesce(?, start_date)
+UPDATE task_instance SET state = ?, error = ?, end_date = ?, start_date = coalesce(?, start_date),
+    rendered_map_index = ?
 WHERE run_id = ? AND task_id = ? AND map_index = ? AND try_number = ? AND state = '{TaskInstanceState.RUNNING.value}'
 """
 

@@ -252,7 +252,8 @@ def test_the_worker_statements_find_their_rows_by_the_whole_primary_key(pg_url):
                             "zombie_before": None},
         "chordflow_finish": {"run_id": "r1", "task_id": "t", "now": utcnow(), "maps": "{7,8}", "tries": "{1,1}",
                              "states": "{success,failed}", "errors": "{NULL,boom}", "starts": "{NULL,NULL}",
-                             "ends": "{NULL,NULL}", "x_maps": "{7}", "x_keys": "{return_value}", "x_values": "{1}",
+                             "ends": "{NULL,NULL}", "names": "{NULL,NULL}", "x_maps": "{7}",
+                             "x_keys": "{return_value}", "x_values": "{1}",
                              "l_maps": "{}", "l_tries": "{}", "l_contents": "{}", "l_hosts": "{}"},
     }
     with store.autocommit() as conn:
@@ -275,14 +276,16 @@ def test_an_end_of_tries_sets_each_row_from_its_own_array_element(store):
     assert sorted(c.map_index for c in claimed) == [0, 1, 3, 5]
     start, end = datetime(2026, 1, 2, 3, 4, 5), datetime(2026, 1, 2, 3, 4, 9)
     endings = [
-        TryEnd(5, 1, TI.FAILED, {}, "five", None, "h", start, end),
+        TryEnd(5, 1, TI.FAILED, {}, "five", None, "h", start, end, rendered_map_index='file "5".csv'),
         TryEnd(1, 1, TI.SUCCESS, {"return_value": "1"}, None, None, "h"),
         TryEnd(3, 2, TI.SUCCESS, {"return_value": "3"}, None, None, "h"),  # not its try
         TryEnd(0, 1, TI.SKIPPED, {}, None, None, "h", None, end),
     ]
     assert store.finish_many("r1", "t", endings) == [True, True, False, True]
     rows = {row["map_index"]: row for row in store.list_instances("r1", "t")}
-    assert [rows[5][k] for k in ("state", "error", "start_date", "end_date")] == ["failed", "five", start, end]
+    assert [rows[5][k] for k in ("state", "error", "start_date", "end_date", "rendered_map_index")] == [
+        "failed", "five", start, end, 'file "5".csv']
+    assert rows[1]["rendered_map_index"] is None
     assert (rows[1]["state"], rows[1]["error"]) == ("success", None)
     assert (rows[3]["state"], rows[0]["state"], rows[0]["end_date"]) == ("running", "skipped", end)
     assert store.xcom_map_indices("r1", "t") == [1]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timezone
 from typing import Any
 
-from orchestrator.context import DagRunInfo, TaskInstanceInfo, build_context, current_context
+from orchestrator.context import DagRunInfo, TaskInstanceInfo, build_context, current_context, render_template
 from orchestrator.dag import DAG
 from orchestrator.dag_loader import DagBag
 from orchestrator.errors import FailTask, SkipTask
@@ -194,6 +194,21 @@ class InstanceRunner:
                 capture.write(traceback.format_exc())
                 retry = not isinstance(exc, FailTask) and instance.try_number <= instance.max_tries
                 state = TaskInstanceState.UP_FOR_RETRY if retry else TaskInstanceState.FAILED
-            capture.log(f"Marking {label} as {state.value.upper()}")
+            name = _rendered_map_index(task, context, capture)
+            capture.log(f"Marking {label} as {state.value.upper()}" + (f" ({name})" if name is not None else ""))
         return TryEnd(instance.map_index, instance.try_number, state, xcoms, error, capture.text, hostname, started,
-                      utcnow())
+                      utcnow(), name)
+
+
+def _rendered_map_index(task, context: dict[str, Any], capture: LogCapture) -> str | None:
+    """The instance's name from ``map_index_template``, rendered as Airflow does once the try has
+    run (the task may have put values in its context for it). A template that cannot be rendered
+    leaves the instance unnamed and says why in its log; the try keeps its state."""
+    template = getattr(task, "map_index_template", None)
+    if template is None:
+        return None
+    try:
+        return str(render_template(template, context))
+    except Exception as exc:
+        capture.log(f"map_index_template {template!r} not rendered: {exc}", "WARNING")
+        return None
