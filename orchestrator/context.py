@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import jinja2
+import jinja2.nativetypes
 
 from orchestrator.errors import ChordflowError
 
@@ -118,23 +119,27 @@ def build_context(dag: Any, task: Any, run: DagRunInfo, ti: TaskInstanceInfo | N
     }
 
 
-@functools.lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
+@functools.lru_cache(maxsize=2)
+def _environment(native: bool) -> jinja2.Environment:
+    kind = jinja2.nativetypes.NativeEnvironment if native else jinja2.Environment
+    return kind(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
 
 
 @functools.lru_cache(maxsize=1024)
-def _compile(source: str) -> jinja2.Template:
-    return _environment().from_string(source)
+def _compile(source: str, native: bool) -> jinja2.Template:
+    return _environment(native).from_string(source)
 
 
 def render_template(value: Any, context: dict[str, Any]) -> Any:
-    """Render every string inside ``value`` (lists, tuples, dicts searched) as a Jinja template."""
+    """Render every string inside ``value`` (lists, tuples, dicts searched) as a Jinja template:
+    to text, or to Python objects when the DAG says ``render_template_as_native_obj=True`` (as in
+    Airflow: ``"{{ params.n }}"`` is then an int, ``"{{ [1, 2] }}"`` a list)."""
     if isinstance(value, str):
         if "{{" not in value and "{%" not in value:
             return value
+        native = bool(getattr(context.get("dag"), "render_template_as_native_obj", False))
         try:
-            return _compile(value).render(context)
+            return _compile(value, native).render(context)
         except jinja2.TemplateError as exc:
             raise ChordflowError(f"cannot render template {value!r}: {exc}") from exc
     if isinstance(value, list):

@@ -49,6 +49,7 @@ class DAG:
         catchup: bool = False,
         doc_md: str | None = None,
         template_searchpath: str | list[str] | None = None,
+        render_template_as_native_obj: bool = False,
         **airflow_only: Any,
     ):
         if not isinstance(dag_id, str) or not dag_id:
@@ -64,6 +65,8 @@ class DAG:
         if isinstance(template_searchpath, str):
             template_searchpath = [template_searchpath]
         self.template_searchpath = list(template_searchpath or [])
+        #: Templates render to Python objects rather than text (Airflow's option of that name).
+        self.render_template_as_native_obj = bool(render_template_as_native_obj)
         self.fileloc: str | None = None
         self.task_dict: dict[str, DAGNode] = {}
         self.task_group = TaskGroup(None, dag=self)
