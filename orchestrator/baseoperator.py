@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from datetime import timedelta
 from pathlib import Path
@@ -41,8 +41,17 @@ BASE_OPERATOR_ARGS = frozenset(
         "depends_on_past",
         "max_active_tis_per_dag",
         "map_index_template",
+        "on_execute_callback",
+        "on_success_callback",
+        "on_failure_callback",
+        "on_retry_callback",
+        "on_skipped_callback",
     }
 )
+
+#: Airflow's task callbacks: called in the worker with the instance's context (see workers/execute.py).
+CALLBACK_ARGS = ("on_execute_callback", "on_success_callback", "on_failure_callback", "on_retry_callback",
+                 "on_skipped_callback")
 
 #: Airflow's default delay between two tries of a task.
 DEFAULT_RETRY_DELAY = timedelta(seconds=300)
@@ -88,6 +97,8 @@ class DAGNode:
     #: Jinja template naming each map index (Airflow 2.9), rendered with the instance's context
     #: after it ran; ``None``: instances are known by their number only.
     map_index_template: str | None
+    #: Airflow's callbacks by name (``on_failure_callback``, ...): each a list of callables.
+    callbacks: dict[str, list[Callable[[dict], Any]]]
 
     def _init_node(
         self,
@@ -104,7 +115,7 @@ class DAGNode:
         min_success_ratio: float | None = None,
         do_xcom_push: bool = True,
         map_index_template: str | None = None,
-        **ignored_base: Any,
+        **other_base: Any,
     ) -> None:
         from orchestrator.dag import current_dag
 
@@ -146,6 +157,14 @@ class DAGNode:
         if self.map_index_template is not None and not isinstance(self.map_index_template, str):
             raise DagDefinitionError(f"task {task_id!r}: map_index_template must be a string (a Jinja template), "
                                      f"got {type(self.map_index_template).__name__}")
+        self.callbacks = {}
+        for name in CALLBACK_ARGS:
+            given = pick(name, other_base.get(name), None)
+            functions = list(given) if isinstance(given, (list, tuple)) else [] if given is None else [given]
+            if not all(callable(fn) for fn in functions):
+                raise DagDefinitionError(f"task {task_id!r}: {name} must be a callable or a list of callables")
+            if functions:
+                self.callbacks[name] = functions
         if detached:
             self.task_id = task_id
             self.task_group = task_group

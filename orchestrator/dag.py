@@ -50,6 +50,8 @@ class DAG:
         doc_md: str | None = None,
         template_searchpath: str | list[str] | None = None,
         render_template_as_native_obj: bool = False,
+        on_success_callback: Any = None,
+        on_failure_callback: Any = None,
         **airflow_only: Any,
     ):
         if not isinstance(dag_id, str) or not dag_id:
@@ -67,6 +69,14 @@ class DAG:
         self.template_searchpath = list(template_searchpath or [])
         #: Templates render to Python objects rather than text (Airflow's option of that name).
         self.render_template_as_native_obj = bool(render_template_as_native_obj)
+        #: Called once when a run ends ``success`` / ``failed`` (Airflow's DAG callbacks).
+        self.callbacks: dict[str, list[Callable[[dict], Any]]] = {}
+        for name, given in (("on_success_callback", on_success_callback), ("on_failure_callback", on_failure_callback)):
+            functions = list(given) if isinstance(given, (list, tuple)) else [] if given is None else [given]
+            if not all(callable(fn) for fn in functions):
+                raise DagDefinitionError(f"DAG {dag_id!r}: {name} must be a callable or a list of callables")
+            if functions:
+                self.callbacks[name] = functions
         self.fileloc: str | None = None
         self.task_dict: dict[str, DAGNode] = {}
         self.task_group = TaskGroup(None, dag=self)

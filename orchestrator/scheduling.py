@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timezone
 from typing import Protocol
 
 from orchestrator.baseoperator import DAGNode
@@ -69,9 +70,33 @@ def advance_run(store: Store, dag: DAG, run_id: str, dispatcher: Dispatcher, max
             tx.finish_run(state)
             log.info("run %s ended %s", run_id, state.value)
         dispatches = step.dispatches
+        run = tx.run
+    if state is not None:
+        _call_dag_back(dag, run, state)
     for item in dispatches:
         dispatcher.dispatch(run_id, dag.task_dict[item.task_id], item.map_indices)
     return AdvanceResult(state.value if state else DagRunState.RUNNING.value, dispatches)
+
+
+def _call_dag_back(dag: DAG, run, state: DagRunState) -> None:
+    """The DAG's ``on_success_callback`` / ``on_failure_callback``, once, by the advance step that
+    ended the run (after its commit), with the run's context and Airflow's ``reason``. A failing
+    callback is logged; the run keeps its state."""
+    name = "on_success_callback" if state is DagRunState.SUCCESS else "on_failure_callback"
+    functions = dag.callbacks.get(name, ())
+    if not functions:
+        return
+    from orchestrator.context import DagRunInfo, build_context
+    from orchestrator.params import resolve_params
+
+    info = DagRunInfo(run.run_id, run.dag_id, run.logical_date.replace(tzinfo=timezone.utc), run.conf)
+    context = build_context(dag, None, info, None, resolve_params(dag.params, run.conf))
+    context["reason"] = "success" if state is DagRunState.SUCCESS else "task_failure"
+    for function in functions:
+        try:
+            function(context)
+        except Exception:
+            log.exception("run %s: %s of DAG %r failed", run.run_id, name, dag.dag_id)
 
 
 class _RunStep:

@@ -322,3 +322,65 @@ def test_instances_whose_dag_file_is_gone_on_the_worker_fail_saying_why(h):
     assert [r["state"] for r in rows] == ["failed"] * 3
     assert all("cannot load DAG 'seed'" in r["error"] for r in rows)
     assert "cannot load DAG" in h.store.get_logs(run_id, "add", 0)[0]["content"]
+
+
+def test_task_and_dag_callbacks_are_called_as_in_airflow(h, tmp_path):
+    """on_execute/on_success/on_failure/on_retry/on_skipped of a task (also from default_args, a
+    list of them, and per map index) and the DAG's on_failure_callback once at the end, each
+    with the context; a failing callback changes no state and goes to the instance's log."""
+    events = tmp_path / "events.txt"
+    run_id = h.run(f"""
+from datetime import timedelta
+
+EVENTS = {str(events)!r}
+
+def record(what):
+    def callback(context):
+        ti = context["ti"]
+        extra = type(context["exception"]).__name__ if "exception" in context else ""
+        with open(EVENTS, "a") as out:
+            out.write(f"{{what}} {{ti.task_id}}[{{ti.map_index}}] try {{ti.try_number}} {{extra}}\\n")
+    return callback
+
+def broken(context):
+    raise RuntimeError("the callback itself fails")
+
+def dag_failed(context):
+    with open(EVENTS, "a") as out:
+        out.write(f"dag {{context['dag_run'].run_id}} {{context['reason']}}\\n")
+
+@task(on_execute_callback=record("execute"), on_success_callback=[record("success"), broken],
+      on_failure_callback=record("failure"), on_retry_callback=record("retry"),
+      on_skipped_callback=record("skipped"), retries=1, retry_delay=timedelta(seconds=0))
+def work(x):
+    if x == 1:
+        raise ValueError("one")
+    if x == 2:
+        raise AirflowSkipException("two")
+    return x
+
+@task
+def plain():
+    return "plain"
+
+@dag(dag_id="callbacks", schedule=None, start_date=datetime(2022, 1, 1), on_failure_callback=dag_failed,
+     default_args={{"on_success_callback": record("default-success")}})
+def callbacks():
+    work.expand(x=[0, 1, 2])
+    plain()
+
+callbacks()
+""")
+    assert h.store.get_run(run_id).state == "failed"
+    assert h.states(run_id, "work") == {0: "success", 1: "failed", 2: "skipped"}
+    lines = sorted(events.read_text().splitlines())
+    assert lines == sorted([
+        "execute work[0] try 1 ", "success work[0] try 1 ",
+        "execute work[1] try 1 ", "retry work[1] try 1 ValueError",
+        "execute work[1] try 2 ", "failure work[1] try 2 ValueError",
+        "execute work[2] try 1 ", "skipped work[2] try 1 ",
+        "default-success plain[-1] try 1 ",
+        f"dag {run_id} task_failure",
+    ]), lines
+    [log] = h.store.get_logs(run_id, "work", 0)
+    assert "on_success_callback 'broken' failed" in log["content"] and "the callback itself fails" in log["content"]

@@ -173,6 +173,7 @@ class InstanceRunner:
                     operator = materialize(instance.map_index)
                     operator.render_template_fields(context)
                     context["task"] = operator
+                    _call_back(task, "on_execute_callback", context, capture)
                     result = operator.execute(context)
                 mapped_over = task.task_id in dag.expand_source_ids()
                 if mapped_over:
@@ -194,10 +195,33 @@ class InstanceRunner:
                 capture.write(traceback.format_exc())
                 retry = not isinstance(exc, FailTask) and instance.try_number <= instance.max_tries
                 state = TaskInstanceState.UP_FOR_RETRY if retry else TaskInstanceState.FAILED
+                context["exception"] = exc
+            _call_back(task, _CALLBACK_OF[state], context, capture)
             name = _rendered_map_index(task, context, capture)
             capture.log(f"Marking {label} as {state.value.upper()}" + (f" ({name})" if name is not None else ""))
         return TryEnd(instance.map_index, instance.try_number, state, xcoms, error, capture.text, hostname, started,
                       utcnow(), name)
+
+
+#: The callback Airflow calls when a try ends in each state.
+_CALLBACK_OF = {
+    TaskInstanceState.SUCCESS: "on_success_callback",
+    TaskInstanceState.FAILED: "on_failure_callback",
+    TaskInstanceState.UP_FOR_RETRY: "on_retry_callback",
+    TaskInstanceState.SKIPPED: "on_skipped_callback",
+}
+
+
+def _call_back(task, name: str, context: dict[str, Any], capture: LogCapture) -> None:
+    """Call the task's ``name`` callbacks with the instance's context, in its log. As in Airflow a
+    failing callback is logged and changes nothing: the try keeps its state."""
+    for function in task.callbacks.get(name, ()):
+        try:
+            with current_context(context):
+                function(context)
+        except Exception:
+            capture.log(f"{name} {getattr(function, '__name__', function)!r} failed:", "ERROR")
+            capture.write(traceback.format_exc())
 
 
 def _rendered_map_index(task, context: dict[str, Any], capture: LogCapture) -> str | None:
