@@ -99,6 +99,8 @@ class DAGNode:
     map_index_template: str | None
     #: Airflow's callbacks by name (``on_failure_callback``, ...): each a list of callables.
     callbacks: dict[str, list[Callable[[dict], Any]]]
+    #: Seconds a try may run before it fails with a timeout (``None``: no limit).
+    execution_timeout: float | None
 
     def _init_node(
         self,
@@ -157,6 +159,11 @@ class DAGNode:
         if self.map_index_template is not None and not isinstance(self.map_index_template, str):
             raise DagDefinitionError(f"task {task_id!r}: map_index_template must be a string (a Jinja template), "
                                      f"got {type(self.map_index_template).__name__}")
+        timeout = pick("execution_timeout", other_base.get("execution_timeout"), None)
+        if timeout is not None and not isinstance(timeout, (timedelta, int, float)):
+            raise DagDefinitionError(f"task {task_id!r}: execution_timeout must be a timedelta or seconds, "
+                                     f"got {type(timeout).__name__}")
+        self.execution_timeout = timeout.total_seconds() if isinstance(timeout, timedelta) else timeout
         self.callbacks = {}
         for name in CALLBACK_ARGS:
             given = pick(name, other_base.get(name), None)

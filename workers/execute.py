@@ -22,6 +22,7 @@ from orchestrator.store import ClaimedInstance, RunRecord, Store, TryEnd, utcnow
 from orchestrator.xcom_backend import XComBackend
 from workers.heartbeat import Heartbeat
 from workers.log_capture import LogCapture
+from workers.timeout import execution_deadline
 
 log = logging.getLogger("chordflow.worker")
 
@@ -174,7 +175,8 @@ class InstanceRunner:
                     operator.render_template_fields(context)
                     context["task"] = operator
                     _call_back(task, "on_execute_callback", context, capture)
-                    result = operator.execute(context)
+                    with execution_deadline(task.execution_timeout, task.task_id):
+                        result = operator.execute(context)
                 mapped_over = task.task_id in dag.expand_source_ids()
                 if mapped_over:
                     validate_mappable_value(task.task_id, result, self.max_map_length)

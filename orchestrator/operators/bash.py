@@ -1,8 +1,10 @@
 """BashOperator: run a shell command; its last line of output is the task's XCom."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
 import subprocess
 from collections.abc import Container
 from typing import Any, ClassVar
@@ -59,13 +61,20 @@ class BashOperator(BaseOperator):
             stdin=subprocess.DEVNULL,
             env=env,
             cwd=self.cwd,
+            start_new_session=True,
         )
         last_line = None
         assert proc.stdout is not None
-        for raw in proc.stdout:
-            last_line = raw.decode(self.output_encoding, errors="replace").rstrip("\n")
-            log.info("%s", last_line)
-        exit_code = proc.wait()
+        try:
+            for raw in proc.stdout:
+                last_line = raw.decode(self.output_encoding, errors="replace").rstrip("\n")
+                log.info("%s", last_line)
+            exit_code = proc.wait()
+        except BaseException:  # a timeout or a stop: the command and what it started end with the try
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait()
+            raise
         log.info("Command exited with return code %s", exit_code)
         if exit_code in self.skip_on_exit_code:
             raise SkipTask(f"Bash command returned exit code {exit_code}. Skipping.")
