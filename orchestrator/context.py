@@ -130,6 +130,28 @@ def _compile(source: str, native: bool) -> jinja2.Template:
     return _environment(native).from_string(source)
 
 
+def _template(source: str, dag: Any) -> jinja2.Template:
+    """``source`` compiled in the environment of ``dag``: native or text rendering, and its
+    ``user_defined_macros`` (globals) and ``user_defined_filters``, as in Airflow."""
+    native = bool(getattr(dag, "render_template_as_native_obj", False))
+    macros = getattr(dag, "user_defined_macros", None)
+    filters = getattr(dag, "user_defined_filters", None)
+    if not macros and not filters:
+        return _compile(source, native)
+    cache = dag.__dict__.setdefault("_templates", {})
+    if source not in cache:
+        if len(cache) >= 1024:  # mapped values may each be a template of their own: stay bounded
+            cache.clear()
+        if "_jinja_environment" not in dag.__dict__:
+            kind = jinja2.nativetypes.NativeEnvironment if native else jinja2.Environment
+            environment = kind(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
+            environment.globals.update(macros or {})
+            environment.filters.update(filters or {})
+            dag.__dict__["_jinja_environment"] = environment
+        cache[source] = dag.__dict__["_jinja_environment"].from_string(source)
+    return cache[source]
+
+
 def render_template(value: Any, context: dict[str, Any]) -> Any:
     """Render every string inside ``value`` (lists, tuples, dicts searched) as a Jinja template:
     to text, or to Python objects when the DAG says ``render_template_as_native_obj=True`` (as in
@@ -137,9 +159,8 @@ def render_template(value: Any, context: dict[str, Any]) -> Any:
     if isinstance(value, str):
         if "{{" not in value and "{%" not in value:
             return value
-        native = bool(getattr(context.get("dag"), "render_template_as_native_obj", False))
         try:
-            return _compile(value, native).render(context)
+            return _template(value, context.get("dag")).render(context)
         except jinja2.TemplateError as exc:
             raise ChordflowError(f"cannot render template {value!r}: {exc}") from exc
     if isinstance(value, list):

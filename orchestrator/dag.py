@@ -50,6 +50,8 @@ class DAG:
         doc_md: str | None = None,
         template_searchpath: str | list[str] | None = None,
         render_template_as_native_obj: bool = False,
+        user_defined_macros: dict[str, Any] | None = None,
+        user_defined_filters: dict[str, Callable[..., Any]] | None = None,
         on_success_callback: Any = None,
         on_failure_callback: Any = None,
         **airflow_only: Any,
@@ -69,6 +71,9 @@ class DAG:
         self.template_searchpath = list(template_searchpath or [])
         #: Templates render to Python objects rather than text (Airflow's option of that name).
         self.render_template_as_native_obj = bool(render_template_as_native_obj)
+        #: Names and Jinja filters every template of the DAG sees (Airflow's options of those names).
+        self.user_defined_macros = dict(user_defined_macros or {})
+        self.user_defined_filters = dict(user_defined_filters or {})
         #: Called once when a run ends ``success`` / ``failed`` (Airflow's DAG callbacks).
         self.callbacks: dict[str, list[Callable[[dict], Any]]] = {}
         for name, given in (("on_success_callback", on_success_callback), ("on_failure_callback", on_failure_callback)):
