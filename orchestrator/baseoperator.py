@@ -125,7 +125,9 @@ class DAGNode:
         self.downstream_task_ids: set[str] = set()
         detached = _detached.get()
         self.dag = None if detached else (dag or current_dag())
-        defaults = self.dag.default_args if self.dag else {}
+        if self.dag is not None:
+            task_group = task_group or current_task_group(self.dag)
+        defaults = task_group.task_defaults() if task_group is not None and self.dag is not None else {}
 
         def pick(name: str, given: Any, fallback: Any) -> Any:
             if given is not None:

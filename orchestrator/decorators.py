@@ -23,6 +23,8 @@ CONTEXT_KEYS = frozenset(
 
 #: Keyword arguments of ``@task(...)`` beyond the operator ones.
 _TASK_OPTIONS = frozenset({"multiple_outputs"})
+#: What ``@task_group(...)`` passes to its TaskGroup (besides ``group_id``).
+_GROUP_OPTIONS = frozenset({"prefix_group_id", "default_args", "tooltip", "ui_color", "ui_fgcolor"})
 
 
 def _returns_dict(fn: Callable[..., Any]) -> bool:
@@ -189,7 +191,7 @@ class TaskGroupDecorator:
         return candidate
 
     def _group_options(self) -> dict[str, Any]:
-        return {k: v for k, v in self.options.items() if k in ("prefix_group_id",)}
+        return {k: v for k, v in self.options.items() if k in _GROUP_OPTIONS}
 
     def __call__(self, *args: Any, **kwargs: Any):
         _require_dag(f"task group {self.function.__name__!r}")

@@ -20,6 +20,9 @@ class TaskGroup:
     :param dag: the DAG it belongs to (default: the active one).
     :param parent_group: the enclosing group (default: the active one).
     :param prefix_group_id: prefix child task ids with ``group_id.`` (default ``True``).
+    :param default_args: defaults of the tasks inside, over the DAG's (and enclosing groups').
+    :param tooltip: what Airflow's UI shows of the group (kept; no UI here), as ``ui_color`` and
+        ``ui_fgcolor``.
     """
 
     def __init__(
@@ -28,11 +31,17 @@ class TaskGroup:
         dag: DAG | None = None,
         parent_group: TaskGroup | None = None,
         prefix_group_id: bool = True,
+        default_args: dict[str, Any] | None = None,
+        tooltip: str = "",
+        ui_color: str = "CornflowerBlue",
+        ui_fgcolor: str = "#000",
     ):
         from orchestrator.dag import current_dag
 
         self.dag = dag or current_dag()
         self.prefix_group_id = prefix_group_id
+        self.default_args = dict(default_args or {})
+        self.tooltip, self.ui_color, self.ui_fgcolor = tooltip, ui_color, ui_fgcolor
         self.children: dict[str, Any] = {}
         self._group_id = group_id
         if group_id is None:
@@ -49,6 +58,11 @@ class TaskGroup:
             return None
         parent_prefix = self.parent_group.child_prefix if self.parent_group else ""
         return parent_prefix + self._group_id
+
+    def task_defaults(self) -> dict[str, Any]:
+        """The default arguments of a task in this group: the DAG's, then each enclosing group's."""
+        outer = self.parent_group.task_defaults() if self.parent_group else dict(self.dag.default_args)
+        return {**outer, **self.default_args}
 
     @property
     def child_prefix(self) -> str:
