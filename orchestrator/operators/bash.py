@@ -4,9 +4,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import selectors
 import signal
 import subprocess
-from collections.abc import Container
+from collections.abc import Container, Iterator
 from typing import Any, ClassVar
 
 from orchestrator.baseoperator import BaseOperator
@@ -66,7 +67,7 @@ class BashOperator(BaseOperator):
         last_line = None
         assert proc.stdout is not None
         try:
-            for raw in proc.stdout:
+            for raw in _lines(proc.stdout):
                 last_line = raw.decode(self.output_encoding, errors="replace").rstrip("\n")
                 log.info("%s", last_line)
             exit_code = proc.wait()
@@ -81,3 +82,24 @@ class BashOperator(BaseOperator):
         if exit_code != 0:
             raise RuntimeError(f"Bash command failed. The command returned a non-zero exit code {exit_code}.")
         return last_line
+
+
+def _lines(stream) -> Iterator[bytes]:
+    """The lines of a pipe as they come, waking at least every 0.1 s: a task on a worker thread
+    gets its execution_timeout (raised between Python instructions) while the command is silent."""
+    fd = stream.fileno()
+    pending = b""
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while True:
+            if not selector.select(timeout=0.1):
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            pending += chunk
+            *complete, pending = pending.split(b"\n")
+            for line in complete:
+                yield line + b"\n"
+    if pending:
+        yield pending
