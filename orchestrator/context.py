@@ -68,15 +68,25 @@ class TaskInstanceInfo:
         """Store ``value`` under ``key`` for this instance (written with its result)."""
         self._pushed[key] = value
 
-    def xcom_pull(self, task_ids: str | None = None, key: str = "return_value", map_indexes: int | None = None):
-        """A value another task pushed; a mapped task's values as a lazy sequence."""
+    def xcom_pull(self, task_ids: str | list[str] | None = None, dag_id: str | None = None,
+                  key: str = "return_value", include_prior_dates: bool = False, *,
+                  map_indexes: int | list[int] | None = None, default: Any = None) -> Any:
+        """What another task pushed (Airflow's signature): one task's value, a mapped task's
+        values as a lazy sequence, a list for a list of ``task_ids`` or ``map_indexes``;
+        ``default`` when nothing was pushed. This run's XComs only (``dag_id`` must be this DAG's)."""
+        if dag_id is not None and dag_id != self.dag_id:
+            return default
+        if isinstance(task_ids, (list, tuple)):
+            return [self.xcom_pull(task_id, key=key, map_indexes=map_indexes, default=default) for task_id in task_ids]
         task_id = task_ids or self.task_id
+        if isinstance(map_indexes, (list, tuple, range)):
+            return [self.xcom_pull(task_id, key=key, map_indexes=index, default=default) for index in map_indexes]
         if map_indexes is None and self._reader.is_mapped(task_id):
-            return self._reader.sequence(task_id) if key == "return_value" else None
+            return self._reader.sequence(task_id) if key == "return_value" else default
         try:
             return self._reader.value(task_id, -1 if map_indexes is None else map_indexes, key)
         except KeyError:
-            return None
+            return default
 
 
 def ds_add(ds: str, days: int) -> str:

@@ -94,6 +94,13 @@ class PlainXComArg(XComArg):
     def __repr__(self) -> str:
         return f"XComArg({self._operator.task_id!r}, key={self.key!r})"
 
+    def __str__(self) -> str:
+        """The value as a Jinja template, as in Airflow: ``f"echo {task.output}"`` in a classic
+        operator's templated field renders the pushed value at run time (set the dependency)."""
+        dag = getattr(self._operator, "dag", None)
+        where = f", dag_id='{dag.dag_id}'" if dag is not None else ""
+        return f"{{{{ task_instance.xcom_pull(task_ids='{self._operator.task_id}'{where}, key='{self.key}') }}}}"
+
 
 class MapXComArg(XComArg):
     """``arg.map(fn)``: ``fn`` applied to each element of ``arg``."""
