@@ -46,6 +46,36 @@ BASE_OPERATOR_ARGS = frozenset(
         "on_failure_callback",
         "on_retry_callback",
         "on_skipped_callback",
+        "retry_exponential_backoff",
+        "max_retry_delay",
+        "params",
+        # Accepted for Airflow DAG files, without effect here (no SLAs, e-mail, pools, executors,
+        # cross-run dependencies or lineage): a DAG using them runs as it would without them.
+        "email_on_failure",
+        "email_on_retry",
+        "start_date",
+        "end_date",
+        "ignore_first_depends_on_past",
+        "wait_for_past_depends_before_skipping",
+        "wait_for_downstream",
+        "weight_rule",
+        "sla",
+        "resources",
+        "run_as_user",
+        "task_concurrency",
+        "max_active_tis_per_dagrun",
+        "executor",
+        "executor_config",
+        "inlets",
+        "outlets",
+        "doc",
+        "doc_json",
+        "doc_yaml",
+        "doc_rst",
+        "task_display_name",
+        "logger_name",
+        "allow_nested_operators",
+        "show_return_value_in_logs",
     }
 )
 
@@ -101,6 +131,21 @@ class DAGNode:
     callbacks: dict[str, list[Callable[[dict], Any]]]
     #: Seconds a try may run before it fails with a timeout (``None``: no limit).
     execution_timeout: float | None
+    #: Double the delay after each failed try (Airflow's option), at most ``max_retry_delay``.
+    retry_exponential_backoff: bool
+    max_retry_delay: timedelta | None
+    #: The task's own params, over the DAG's (``--conf`` still overrides both).
+    params: dict[str, Any]
+
+    def delay_before_try(self, try_number: int) -> float:
+        """Seconds to wait before try ``try_number`` (2 for the first retry): ``retry_delay``, or
+        with exponential backoff ``retry_delay * 2 ** (try_number - 2)`` up to ``max_retry_delay``."""
+        delay = self.retry_delay.total_seconds()
+        if self.retry_exponential_backoff:
+            delay *= 2 ** max(try_number - 2, 0)
+            if self.max_retry_delay is not None:
+                delay = min(delay, self.max_retry_delay.total_seconds())
+        return delay
 
     def _init_node(
         self,
@@ -161,6 +206,12 @@ class DAGNode:
         if self.map_index_template is not None and not isinstance(self.map_index_template, str):
             raise DagDefinitionError(f"task {task_id!r}: map_index_template must be a string (a Jinja template), "
                                      f"got {type(self.map_index_template).__name__}")
+        self.retry_exponential_backoff = bool(pick("retry_exponential_backoff",
+                                                   other_base.get("retry_exponential_backoff"), False))
+        most = pick("max_retry_delay", other_base.get("max_retry_delay"), None)
+        self.max_retry_delay = None if most is None else (
+            most if isinstance(most, timedelta) else timedelta(seconds=float(most)))
+        self.params = dict(other_base.get("params") or {})
         timeout = pick("execution_timeout", other_base.get("execution_timeout"), None)
         if timeout is not None and not isinstance(timeout, (timedelta, int, float)):
             raise DagDefinitionError(f"task {task_id!r}: execution_timeout must be a timedelta or seconds, "

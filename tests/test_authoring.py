@@ -171,3 +171,17 @@ def test_the_dag_bag_reloads_a_changed_file_and_refuses_a_removed_one(tmp_path):
     path.unlink()
     with pytest.raises(DagNotFound, match="does not exist"):
         bag.get_dag("d.py", "d")
+
+
+def test_retry_delay_doubles_with_exponential_backoff_up_to_max_retry_delay():
+    from datetime import datetime, timedelta
+
+    from orchestrator import DAG
+    from orchestrator.operators import BashOperator
+
+    with DAG(dag_id="backoff", schedule=None, start_date=datetime(2022, 1, 1)):
+        plain = BashOperator(task_id="plain", bash_command="true", retry_delay=timedelta(seconds=3))
+        doubling = BashOperator(task_id="doubling", bash_command="true", retry_delay=timedelta(seconds=3),
+                                retry_exponential_backoff=True, max_retry_delay=timedelta(seconds=20))
+    assert [plain.delay_before_try(n) for n in (2, 3, 4)] == [3, 3, 3]
+    assert [doubling.delay_before_try(n) for n in (2, 3, 4, 5)] == [3, 6, 12, 20]

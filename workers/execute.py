@@ -120,14 +120,14 @@ class InstanceRunner:
             lengths = batch.lengths if task.is_mapped else None
             reader = StoreXComReader(self.store, dag, run_id)
             run_info = DagRunInfo(run.run_id, run.dag_id, run.logical_date.replace(tzinfo=timezone.utc), run.conf)
-            shared = build_context(dag, task, run_info, None, resolve_params(dag.params, run.conf))
+            shared = build_context(dag, task, run_info, None, resolve_params({**dag.params, **task.params}, run.conf))
             materialize = Materializer(task, lengths, reader)
             for instance in claimed:
                 ending = self._run_one(dag, task, shared, instance, materialize, reader, hostname)
                 pending.append(ending)
                 if ending.state is TaskInstanceState.UP_FOR_RETRY:
                     outcome.retry_indices.append(instance.map_index)
-                    outcome.retry_delay = max(outcome.retry_delay, task.retry_delay.total_seconds())
+                    outcome.retry_delay = max(outcome.retry_delay, task.delay_before_try(instance.try_number + 1))
                 else:
                     outcome.finished[ending.state.value] = outcome.finished.get(ending.state.value, 0) + 1
                 if len(pending) >= FLUSH_EVERY or time.monotonic() - flushed_at >= FLUSH_AFTER:
