@@ -164,7 +164,7 @@ class DAGNode:
         map_index_template: str | None = None,
         **other_base: Any,
     ) -> None:
-        from orchestrator.dag import current_dag
+        from orchestrator.dag import callbacks_of, current_dag
 
         self.upstream_task_ids: set[str] = set()
         self.downstream_task_ids: set[str] = set()
@@ -217,14 +217,8 @@ class DAGNode:
             raise DagDefinitionError(f"task {task_id!r}: execution_timeout must be a timedelta or seconds, "
                                      f"got {type(timeout).__name__}")
         self.execution_timeout = timeout.total_seconds() if isinstance(timeout, timedelta) else timeout
-        self.callbacks = {}
-        for name in CALLBACK_ARGS:
-            given = pick(name, other_base.get(name), None)
-            functions = list(given) if isinstance(given, (list, tuple)) else [] if given is None else [given]
-            if not all(callable(fn) for fn in functions):
-                raise DagDefinitionError(f"task {task_id!r}: {name} must be a callable or a list of callables")
-            if functions:
-                self.callbacks[name] = functions
+        self.callbacks = callbacks_of(f"task {task_id!r}",
+                                      {name: pick(name, other_base.get(name), None) for name in CALLBACK_ARGS})
         if detached:
             self.task_id = task_id
             self.task_group = task_group

@@ -23,6 +23,19 @@ def current_dag() -> DAG | None:
     return _dag_stack[-1] if _dag_stack else None
 
 
+def callbacks_of(owner: str, given: dict[str, Any]) -> dict[str, list[Callable[[dict], Any]]]:
+    """Airflow callbacks by name, each given as one callable or a list of them (``None``: none),
+    as lists; anything else is refused naming ``owner`` and the argument."""
+    found = {}
+    for name, value in given.items():
+        functions = list(value) if isinstance(value, (list, tuple)) else [] if value is None else [value]
+        if not all(callable(fn) for fn in functions):
+            raise DagDefinitionError(f"{owner}: {name} must be a callable or a list of callables")
+        if functions:
+            found[name] = functions
+    return found
+
+
 class DAG:
     """A set of tasks and the edges between them.
 
@@ -75,13 +88,8 @@ class DAG:
         self.user_defined_macros = dict(user_defined_macros or {})
         self.user_defined_filters = dict(user_defined_filters or {})
         #: Called once when a run ends ``success`` / ``failed`` (Airflow's DAG callbacks).
-        self.callbacks: dict[str, list[Callable[[dict], Any]]] = {}
-        for name, given in (("on_success_callback", on_success_callback), ("on_failure_callback", on_failure_callback)):
-            functions = list(given) if isinstance(given, (list, tuple)) else [] if given is None else [given]
-            if not all(callable(fn) for fn in functions):
-                raise DagDefinitionError(f"DAG {dag_id!r}: {name} must be a callable or a list of callables")
-            if functions:
-                self.callbacks[name] = functions
+        self.callbacks = callbacks_of(f"DAG {dag_id!r}", {"on_success_callback": on_success_callback,
+                                                           "on_failure_callback": on_failure_callback})
         self.fileloc: str | None = None
         self.task_dict: dict[str, DAGNode] = {}
         self.task_group = TaskGroup(None, dag=self)
