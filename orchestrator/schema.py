@@ -6,7 +6,7 @@ from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table
 metadata = MetaData()
 
 #: The alembic revision this code expects; a test checks it is the migrations' head.
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 
 dag_run = Table(
     "dag_run",
@@ -20,6 +20,8 @@ dag_run = Table(
     Column("start_date", DateTime),
     Column("end_date", DateTime),
     Column("created_at", DateTime, nullable=False),
+    # Why the run ended out of the ordinary: cancelled (and by what), interrupted (migration 0005).
+    Column("note", Text),
     Index("ix_dag_run_dag_id_state", "dag_id", "state"),
 )
 
@@ -72,4 +74,21 @@ task_log = Table(
     Column("try_number", Integer, primary_key=True),
     Column("hostname", String(250)),
     Column("content", Text, nullable=False),
+)
+
+#: Tries that ``tasks clear`` sent back, one row each (Airflow 2.10's TaskInstanceHistory): the
+#: next try of the instance is numbered after them, and how they ended stays readable.
+task_instance_history = Table(
+    "task_instance_history",
+    metadata,
+    Column("run_id", String(250), primary_key=True),
+    Column("task_id", String(250), primary_key=True),
+    Column("map_index", Integer, primary_key=True),
+    Column("try_number", Integer, primary_key=True),
+    Column("state", String(20), nullable=False),
+    Column("start_date", DateTime),
+    Column("end_date", DateTime),
+    Column("hostname", String(250)),
+    Column("error", Text),
+    Column("rendered_map_index", Text),
 )

@@ -85,6 +85,8 @@ class RunRecord:
     fileloc: str
     start_date: datetime | None
     end_date: datetime | None
+    #: Why the run ended out of the ordinary (cancelled, interrupted); ``None`` otherwise.
+    note: str | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> RunRecord:
@@ -97,6 +99,7 @@ class RunRecord:
             fileloc=row.fileloc,
             start_date=row.start_date,
             end_date=row.end_date,
+            note=row.note,
         )
 
 
