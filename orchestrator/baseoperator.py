@@ -110,6 +110,11 @@ def _iter_mapped_arguments(value: Any) -> Iterator[MappedArgument]:
             yield from _iter_mapped_arguments(item)
 
 
+def _refers_to_outputs(value: Any) -> bool:
+    """Whether ``value`` holds a task's output or a mapped group's argument, at any depth."""
+    return next(iter_xcom_args(value), None) is not None or next(_iter_mapped_arguments(value), None) is not None
+
+
 class DAGNode:
     """What the scheduler needs to know of a task: its id, edges and scheduling options."""
 
@@ -303,7 +308,17 @@ def _as_nodes(other: Any, as_upstream: bool) -> list[DAGNode]:
     raise DagDefinitionError(f"cannot set a dependency on {other!r}")
 
 
-class BaseOperator(DAGNode):
+class _OperatorMeta(type):
+    """Runs :meth:`BaseOperator._after_init` once the outermost ``__init__`` returned: a subclass
+    sets its own attributes after ``super().__init__()``, as Airflow's operators do."""
+
+    def __call__(cls, *args: Any, **kwargs: Any):
+        operator = super().__call__(*args, **kwargs)
+        operator._after_init()
+        return operator
+
+
+class BaseOperator(DAGNode, metaclass=_OperatorMeta):
     """An operator: one unit of work; subclasses implement :meth:`execute`.
 
     :param task_id: unique in the DAG (prefixed with the task group's id).
@@ -330,8 +345,21 @@ class BaseOperator(DAGNode):
                 f"{', '.join(sorted(unknown))}"
             )
         self._init_node(task_id=task_id, **kwargs)
-        if not _detached.get():
-            self._link_references([getattr(self, name, None) for name in self.template_fields])
+
+    def _after_init(self) -> None:
+        """A task output given to the constructor makes its task upstream (Airflow's
+        ``set_xcomargs_dependencies``) and is resolved at run time -- in a templated field only:
+        elsewhere the operator would receive the reference itself, so that is refused."""
+        if _detached.get():
+            return
+        for name, value in vars(self).items():
+            if name not in self.template_fields and _refers_to_outputs(value):
+                raise DagDefinitionError(
+                    f"task {self.task_id!r}: {type(self).__name__}.{name} is given a task's output, but {name!r} "
+                    f"is not in {type(self).__name__}.template_fields, so it would not be resolved at run time: "
+                    f"add it to template_fields (as in Airflow)"
+                )
+        self._link_references([getattr(self, name, None) for name in self.template_fields])
 
     def execute(self, context: dict[str, Any]) -> Any:
         raise NotImplementedError(f"{type(self).__name__} does not implement execute()")

@@ -162,16 +162,18 @@ class DAG:
             yield self.task_dict[tid]
             pending.extend(self.task_dict[tid].downstream_task_ids)
 
-    def expand_source_ids(self) -> frozenset[str]:
-        """Unmapped tasks whose return value some expand() maps over: it must be a list or dict."""
-        cached = getattr(self, "_expand_source_ids", None)
+    def expand_sources(self) -> dict[str, frozenset[str]]:
+        """``{task_id: XCom keys}`` of the tasks whose output some ``expand()`` maps over: what
+        they must push (see :func:`orchestrator.expand_input.check_map_source`)."""
+        cached = getattr(self, "_expand_sources", None)
         if cached is None:
-            ids = set()
+            keys: dict[str, set[str]] = {}
             for task in self.task_dict.values():
                 expand_input = task.expand_input
                 if expand_input is not None:
-                    ids.update(op.task_id for op in expand_input.iter_references() if not op.is_mapped)
-            cached = self._expand_source_ids = frozenset(ids)
+                    for operator, key in expand_input.iter_keyed_references():
+                        keys.setdefault(operator.task_id, set()).add(key)
+            cached = self._expand_sources = {task_id: frozenset(found) for task_id, found in keys.items()}
         return cached
 
     def validate(self) -> None:

@@ -216,15 +216,19 @@ class TaskGroupDecorator:
         return self._expand(DictOfListsExpandInput(mapped), list(mapped))
 
     def expand_kwargs(self, value: Any):
-        names = [p for p in inspect.signature(self.function).parameters if p not in self.partial_kwargs]
-        return self._expand(ListOfDictsExpandInput(value), names)
+        parameters = inspect.signature(self.function).parameters.values()
+        defaults = {p.name: p.default for p in parameters if p.name not in self.partial_kwargs}
+        return self._expand(ListOfDictsExpandInput(value), defaults)
 
-    def _expand(self, expand_input: ExpandInput, names: list[str]):
+    def _expand(self, expand_input: ExpandInput, names: list[str] | dict[str, Any]):
+        """``names``: the mapped parameters, or ``{name: default}`` of them (``expand_kwargs``)."""
         _require_dag(f"task group {self.function.__name__!r}")
         dag = current_dag()
         group = MappedTaskGroup(self._group_id(dag), expand_input, **self._group_options())
+        defaults = names if isinstance(names, dict) else {}
         with group:
-            arguments = {name: MappedArgument(group, name) for name in names}
+            arguments = {name: MappedArgument(group, name, defaults.get(name, inspect.Parameter.empty))
+                         for name in names}
             result = self.function(**self.partial_kwargs, **arguments)
         sources = list(expand_input.iter_references())
         for root in group.roots():

@@ -21,6 +21,15 @@ class UnmappableXComError(ChordflowError):
     """A task returned a value that a downstream ``expand()`` cannot map over."""
 
 
+class XComForMappingNotPushed(ChordflowError):
+    """A task feeding a downstream ``expand()`` pushed nothing to map over (Airflow's name): it
+    fails at once, without retries -- trying again would push nothing again."""
+
+
+class XComNotFound(ChordflowError):
+    """A task reads a value another task never pushed (Airflow's ``XComNotFound``)."""
+
+
 class RunNotFound(ChordflowError):
     """No run with that id."""
 

@@ -8,11 +8,19 @@ scheduler asks :meth:`ExpandInput.lengths` once (one number per mapped parameter
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from orchestrator.errors import DagDefinitionError, UnmappableXComError
-from orchestrator.xcom_arg import NOTSET, ConcatXComArg, MapXComArg, PlainXComArg, XComArg, ZipXComArg
+from orchestrator.errors import DagDefinitionError, UnmappableXComError, XComForMappingNotPushed
+from orchestrator.xcom_arg import (
+    NOTSET,
+    XCOM_RETURN_KEY,
+    ConcatXComArg,
+    MapXComArg,
+    PlainXComArg,
+    XComArg,
+    ZipXComArg,
+)
 
 if TYPE_CHECKING:
     from orchestrator.baseoperator import DAGNode
@@ -44,6 +52,23 @@ def validate_expand_value(name: str, value: Any, method: str = "expand") -> None
     )
 
 
+def validate_expand_keys(value: Any, method: str = "expand") -> None:
+    """Refuse, at definition time, mapping over an XCom key that is never pushed: a custom key of
+    a task without ``multiple_outputs``, or of a mapped task (Airflow refuses every custom key:
+    "cannot map over XCom with custom key"; here a ``multiple_outputs`` dict's keys may be mapped)."""
+    for operator, key in _keyed_references(value):
+        if key == XCOM_RETURN_KEY:
+            continue
+        if operator.is_mapped:
+            raise DagDefinitionError(f"{method}() cannot map over XCom {key!r} of mapped task {operator.task_id!r}: "
+                                     "map over its return value")
+        if not getattr(operator, "multiple_outputs", False):
+            raise DagDefinitionError(
+                f"{method}() cannot map over XCom {key!r} of task {operator.task_id!r}: the task does not set "
+                "multiple_outputs, so nothing is ever pushed under that key"
+            )
+
+
 def validate_mappable_value(task_id: str, value: Any, limit: int) -> None:
     """Refuse a return value that a downstream ``expand()`` cannot map over (Airflow's rule)."""
     if value is None:
@@ -62,6 +87,28 @@ def validate_mappable_value(task_id: str, value: Any, limit: int) -> None:
         )
 
 
+def check_map_source(task_id: str, is_mapped: bool, do_xcom_push: bool, pushed: Mapping[str, Any],
+                     keys: Iterable[str], limit: int) -> None:
+    """Refuse the end of a task that a downstream ``expand()`` reads ``keys`` of, when it pushed
+    nothing under one of them (Airflow's ``XComForMappingNotPushed``) or, unmapped, pushed a value
+    that cannot be mapped over. A mapped source's instances each give one element (or none)."""
+    for key in sorted(keys):
+        if key in pushed:
+            if not is_mapped:
+                validate_mappable_value(task_id, pushed[key], limit)
+            continue
+        if not do_xcom_push:
+            raise XComForMappingNotPushed(
+                f"task {task_id!r} has do_xcom_push=False but a downstream expand() maps over its output: "
+                "a task feeding a map must push its value"
+            )
+        if is_mapped:
+            continue
+        if key == XCOM_RETURN_KEY:
+            validate_mappable_value(task_id, None, limit)
+        raise XComForMappingNotPushed(f"task {task_id!r} pushed no XCom {key!r}, which a downstream expand() maps over")
+
+
 def _as_elements(value: Any) -> Sequence[Any]:
     if isinstance(value, Mapping):
         return list(value.items())
@@ -70,15 +117,22 @@ def _as_elements(value: Any) -> Sequence[Any]:
     raise UnmappableXComError(f"cannot map over a value of type {type(value).__name__!r}")
 
 
+def _pushed_value(source: PlainXComArg, reader: XComReader) -> Any:
+    """The value an unmapped source pushed; absent is an error, never an empty map."""
+    try:
+        return reader.value(source.operator.task_id, key=source.key)
+    except KeyError:
+        raise UnmappableXComError(
+            f"task {source.operator.task_id!r} pushed no XCom {source.key!r} to map over"
+        ) from None
+
+
 def source_length(source: Any, reader: XComReader) -> int:
     """How many elements an expand() source has."""
     if isinstance(source, PlainXComArg):
         if source.operator.is_mapped:
             return reader.count(source.operator.task_id)
-        try:
-            return len(_as_elements(reader.value(source.operator.task_id, key=source.key)))
-        except KeyError:
-            return 0
+        return len(_as_elements(_pushed_value(source, reader)))
     if isinstance(source, MapXComArg):
         return source_length(source.arg, reader)
     if isinstance(source, ZipXComArg):
@@ -94,7 +148,7 @@ def source_element(source: Any, index: int, reader: XComReader) -> Any:
     if isinstance(source, PlainXComArg):
         if source.operator.is_mapped:
             return reader.element(source.operator.task_id, index)
-        return _as_elements(reader.value(source.operator.task_id, key=source.key))[index]
+        return _as_elements(_pushed_value(source, reader))[index]
     if isinstance(source, MapXComArg):
         return source.fn(source_element(source.arg, index, reader))
     if isinstance(source, ZipXComArg):
@@ -119,15 +173,15 @@ def _concatenated_element(arg: XComArg, index: int, reader: XComReader) -> Any:
     """Element ``index`` of one part of a concat(): as elsewhere, except that a dict gives its
     keys (Airflow's concat iterates a dict, where expand() gives its items)."""
     if isinstance(arg, PlainXComArg) and not arg.operator.is_mapped:
-        value = reader.value(arg.operator.task_id, key=arg.key)
+        value = _pushed_value(arg, reader)
         if isinstance(value, Mapping):
             return next(itertools.islice(iter(value), index, None))
     return source_element(arg, index, reader)
 
 
-def _references(value: Any) -> Iterator[DAGNode]:
+def _keyed_references(value: Any) -> Iterator[tuple[DAGNode, str]]:
     if isinstance(value, XComArg):
-        yield from value.iter_references()
+        yield from value.iter_keyed_references()
 
 
 class ExpandInput:
@@ -141,9 +195,14 @@ class ExpandInput:
         """The mapped keyword arguments of instance ``index``."""
         raise NotImplementedError
 
+    def iter_keyed_references(self) -> Iterator[tuple[DAGNode, str]]:
+        """``(operator, XCom key)`` of every value mapped over."""
+        raise NotImplementedError
+
     def iter_references(self) -> Iterator[DAGNode]:
         """Operators whose output is mapped over."""
-        raise NotImplementedError
+        for operator, _key in self.iter_keyed_references():
+            yield operator
 
     @staticmethod
     def total(lengths: Sequence[int]) -> int:
@@ -159,6 +218,7 @@ class DictOfListsExpandInput(ExpandInput):
     def __init__(self, value: dict[str, Any]):
         for name, item in value.items():
             validate_expand_value(name, item)
+            validate_expand_keys(item)
         self.value = value
 
     def lengths(self, reader: XComReader) -> list[int]:
@@ -175,9 +235,9 @@ class DictOfListsExpandInput(ExpandInput):
             for (name, source), coord in zip(self.value.items(), coords, strict=True)
         }
 
-    def iter_references(self) -> Iterator[DAGNode]:
+    def iter_keyed_references(self) -> Iterator[tuple[DAGNode, str]]:
         for source in self.value.values():
-            yield from _references(source)
+            yield from _keyed_references(source)
 
 
 class ListOfDictsExpandInput(ExpandInput):
@@ -195,6 +255,7 @@ class ListOfDictsExpandInput(ExpandInput):
                         f"expand_kwargs() element {position} must be a dict with string keys, "
                         f"got {type(item).__name__!r}"
                     )
+        validate_expand_keys(value, "expand_kwargs")
         self.value = value
 
     def lengths(self, reader: XComReader) -> list[int]:
@@ -208,6 +269,6 @@ class ListOfDictsExpandInput(ExpandInput):
             )
         return dict(element)
 
-    def iter_references(self) -> Iterator[DAGNode]:
-        yield from _references(self.value)
+    def iter_keyed_references(self) -> Iterator[tuple[DAGNode, str]]:
+        yield from _keyed_references(self.value)
 

@@ -8,8 +8,9 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from orchestrator.baseoperator import BaseOperator, DAGNode, MappedOperator
+from orchestrator.errors import XComNotFound
 from orchestrator.task_group import MappedArgument
-from orchestrator.xcom_arg import NOTSET, ConcatXComArg, MapXComArg, PlainXComArg, XComArg, ZipXComArg
+from orchestrator.xcom_arg import NOTSET, XCOM_RETURN_KEY, ConcatXComArg, MapXComArg, PlainXComArg, XComArg, ZipXComArg
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -154,7 +155,7 @@ def resolve_argument(value: Any, consumer: DAGNode, map_index: int, reader: Stor
     if isinstance(value, XComArg):
         return _resolve_xcom_arg(value, consumer, map_index, reader)
     if isinstance(value, MappedArgument):
-        return value.group.expand_input.kwargs_at(map_index, lengths, reader)[value.name]
+        return value.pick(value.group.expand_input.kwargs_at(map_index, lengths, reader), map_index)
     if isinstance(value, list):
         return [resolve_argument(v, consumer, map_index, reader, lengths) for v in value]
     if isinstance(value, tuple):
@@ -165,44 +166,51 @@ def resolve_argument(value: Any, consumer: DAGNode, map_index: int, reader: Stor
 
 
 def _resolve_xcom_arg(arg: XComArg, consumer: DAGNode, map_index: int, reader: StoreXComReader) -> Any:
+    """The value ``arg`` refers to for instance ``map_index`` of ``consumer``.
+
+    As in Airflow's ``XComArg.resolve``: a return value that was never pushed (its task was
+    skipped, failed, or returned None) is ``None``; a custom key never pushed is
+    :class:`XComNotFound` unless the task has ``multiple_outputs``; ``map()``, ``zip()`` and
+    ``concat()`` of a value that is not a collection raise (an absent value is never read as
+    an empty one)."""
     if isinstance(arg, PlainXComArg):
         producer = arg.operator
-        if producer.is_mapped:
-            same_group = producer.mapped_group is not None and producer.mapped_group is consumer.mapped_group
-            if same_group:
-                try:
-                    return reader.value(producer.task_id, map_index, arg.key)
-                except KeyError:
-                    return None
+        if producer.is_mapped and (producer.mapped_group is None or producer.mapped_group is not consumer.mapped_group):
             return reader.sequence(producer.task_id)
+        index = map_index if producer.is_mapped else -1  # (a sibling in the same mapped group: same index)
         try:
-            return reader.value(producer.task_id, -1, arg.key)
+            return reader.value(producer.task_id, index, arg.key)
         except KeyError:
-            return None
+            if arg.key == XCOM_RETURN_KEY or getattr(producer, "multiple_outputs", False):
+                return None
+            raise XComNotFound(f"task {producer.task_id!r} pushed no XCom {arg.key!r} "
+                               f"(read by {consumer.task_id!r})") from None
     if isinstance(arg, MapXComArg):
-        base = _resolve_xcom_arg(arg.arg, consumer, map_index, reader)
-        if isinstance(base, (list, tuple, Sequence)) and not isinstance(base, str):
-            return MappedSequence(base, arg.fn)
-        return arg.fn(base)
+        return MappedSequence(_collection(arg.arg, consumer, map_index, reader, "map"), arg.fn)
     if isinstance(arg, ZipXComArg):
-        parts = [_resolve_xcom_arg(a, consumer, map_index, reader) or [] for a in arg.args]
+        parts = [_collection(a, consumer, map_index, reader, "zip") for a in arg.args]
         if arg.fillvalue is NOTSET:
             return list(zip(*parts, strict=False))
         return list(itertools.zip_longest(*parts, fillvalue=arg.fillvalue))
     if isinstance(arg, ConcatXComArg):
         parts = []
         for part in arg.args:
-            value = _resolve_xcom_arg(part, consumer, map_index, reader)
-            if isinstance(value, dict):
-                value = list(value)  # a dict contributes its keys, as in Airflow
-            elif value is None:
-                value = []
-            elif not isinstance(value, Sequence) or isinstance(value, (str, bytes)):
-                raise TypeError(f"concat() expects lists or dicts, not {type(value).__name__} "
-                                f"(from {part.operator.task_id!r})")
-            parts.append(value)
+            value = _collection(part, consumer, map_index, reader, "concat")
+            parts.append(list(value) if isinstance(value, dict) else value)  # a dict gives its keys, as in Airflow
         return ConcatSequence(parts)
     raise TypeError(f"cannot resolve {arg!r}")
+
+
+def _collection(arg: XComArg, consumer: DAGNode, map_index: int, reader: StoreXComReader, method: str):
+    """What ``arg`` resolves to, which ``method()`` needs to be a list or a dict."""
+    value = _resolve_xcom_arg(arg, consumer, map_index, reader)
+    if isinstance(value, dict) or (isinstance(value, Sequence) and not isinstance(value, (str, bytes))):
+        return value
+    source = next(arg.iter_references()).task_id
+    if value is None:
+        raise XComNotFound(f"{method}() over the output of {source!r}: it pushed nothing (it did not succeed, "
+                           "or returned None)")
+    raise TypeError(f"{method}() expects lists or dicts, not {type(value).__name__} (from {source!r})")
 
 
 def _has_references(value: Any) -> bool:

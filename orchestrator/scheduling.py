@@ -173,8 +173,33 @@ class _RunStep:
         self._refresh(task.task_id)
         return True
 
+    def _source_verdict(self, task: DAGNode) -> Decision | None:
+        """What the tasks a map reads its elements from decide, before and whatever its trigger
+        rule (Airflow's rule for expansion sources, apache/airflow#25698): ``WAIT`` until every
+        source ended; ``UPSTREAM_FAILED`` when one failed or is upstream_failed; ``SKIP`` when
+        one was skipped; ``None`` when every source delivered. A mapped source delivered when
+        any of its instances pushed a value (the map is over those, as in Airflow)."""
+        verdict = None
+        for source in {op.task_id: op for op in task.expand_input.iter_references()}.values():
+            counts = self.counts.get(source.task_id, {})
+            if any(state not in _FINISHED for state in counts):
+                return Decision.WAIT
+            whole = UpstreamCounts.from_mapping(counts)
+            if source.is_mapped and self.reader.count(source.task_id):
+                continue
+            if whole.failed or whole.upstream_failed:
+                verdict = Decision.UPSTREAM_FAILED
+            elif whole.skipped and verdict is None:
+                verdict = Decision.SKIP
+        return verdict
+
     def _decide_unexpanded(self, task: DAGNode) -> bool:
+        verdict = self._source_verdict(task)
+        if verdict in (Decision.UPSTREAM_FAILED, Decision.SKIP):
+            return self._apply(task, [-1], verdict)
         decision = self._evaluate(task, self._upstream_counts(task))
+        if decision is Decision.RUN and verdict is Decision.WAIT:
+            return False  # (``always`` runs at once, but there is nothing to map over yet)
         if decision is not Decision.RUN:
             return self._apply(task, [-1], decision)
         expand_input: ExpandInput = task.expand_input
@@ -221,11 +246,17 @@ class _RunStep:
             return self._expand(task, self.tx.map_dims(sibling), TaskInstanceState.NONE)
         if self._undecided(sibling) or not self._sibling_settled(sibling):
             return False
-        # The sibling never expanded (empty group, or skipped / failed before expanding).
+        # The sibling never expanded: the group's sources failed or were skipped, its map was
+        # empty, or the sibling's trigger rule ended it before it expanded.
+        verdict = self._source_verdict(task)
+        if verdict in (Decision.UPSTREAM_FAILED, Decision.SKIP):
+            return self._end_unexpanded(task, _STATE_OF[verdict])
         decision = self._evaluate(task, self._upstream_counts(task))
         if decision is Decision.WAIT:
             return False
-        state = TaskInstanceState.SKIPPED if decision is Decision.RUN else _STATE_OF[decision]
+        return self._end_unexpanded(task, _STATE_OF.get(decision, TaskInstanceState.SKIPPED))
+
+    def _end_unexpanded(self, task: DAGNode, state: TaskInstanceState) -> bool:
         self.tx.set_states(task.task_id, [-1], state)
         self.tx.record_map(task.task_id, [0])
         self.lengths[task.task_id] = 0

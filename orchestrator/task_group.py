@@ -1,6 +1,7 @@
 """Task groups: a prefix for task ids, and (when expanded) one chain of tasks per map index."""
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING, Any
 
 from orchestrator.errors import DagDefinitionError
@@ -148,11 +149,26 @@ class MappedTaskGroup(TaskGroup):
 
 
 class MappedArgument:
-    """The value of a mapped task group's parameter ``name``, different at each map index."""
+    """The value of a mapped task group's parameter ``name``, different at each map index.
 
-    def __init__(self, group: MappedTaskGroup, name: str):
+    :param default: the group function's default for the parameter, used when an
+        ``expand_kwargs()`` dict leaves it out (``inspect.Parameter.empty``: none).
+    """
+
+    def __init__(self, group: MappedTaskGroup, name: str, default: Any = inspect.Parameter.empty):
         self.group = group
         self.name = name
+        self.default = default
+
+    def pick(self, kwargs: dict[str, Any], map_index: int) -> Any:
+        """This parameter's value among the mapped keyword arguments of instance ``map_index``;
+        ``TypeError`` naming it when they leave it out and it has no default."""
+        if self.name in kwargs:
+            return kwargs[self.name]
+        if self.default is not inspect.Parameter.empty:
+            return self.default
+        raise TypeError(f"expand_kwargs() element {map_index} of task group {self.group.group_id!r} has no key "
+                       f"{self.name!r}, and that parameter has no default")
 
     def __repr__(self) -> str:
         return f"MappedArgument({self.group.group_id!r}, {self.name!r})"

@@ -26,11 +26,25 @@ NOTSET: Any = _NotSet()
 
 
 class XComArg:
-    """Base of every reference to a task's output."""
+    """Base of every reference to a task's output.
+
+    ``XComArg(operator)`` or ``XComArg(operator, key)`` builds a reference to what ``operator``
+    pushed (its return value by default), as in Airflow; it is the same as ``operator.output``.
+    """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> XComArg:
+        if cls is XComArg:  # Airflow's spelling of ``operator.output``
+            return PlainXComArg(*args, **kwargs)
+        return super().__new__(cls)
+
+    def iter_keyed_references(self) -> Iterator[tuple[DAGNode, str]]:
+        """``(operator, XCom key)`` of every value this reference reads (Airflow's iter_references)."""
+        raise NotImplementedError
 
     def iter_references(self) -> Iterator[DAGNode]:
         """The operators whose output this reference reads."""
-        raise NotImplementedError
+        for operator, _key in self.iter_keyed_references():
+            yield operator
 
     @property
     def operator(self) -> DAGNode:
@@ -82,14 +96,24 @@ class PlainXComArg(XComArg):
     """The value ``operator`` pushed under ``key`` (its return value by default)."""
 
     def __init__(self, operator: DAGNode, key: str = XCOM_RETURN_KEY):
+        if not hasattr(operator, "task_id") or not hasattr(operator, "upstream_task_ids"):
+            raise TypeError(f"XComArg() takes an operator (a task), not {type(operator).__name__}: {operator!r}")
         self._operator = operator
         self.key = key
 
-    def iter_references(self) -> Iterator[DAGNode]:
-        yield self._operator
+    def iter_keyed_references(self) -> Iterator[tuple[DAGNode, str]]:
+        yield self._operator, self.key
 
     def __getitem__(self, key: str) -> PlainXComArg:
+        """``output["key"]``: what the task pushed under ``key`` (``multiple_outputs``)."""
+        if not isinstance(key, str):
+            raise TypeError(f"a task's output is looked up by XCom key (a str), not {type(key).__name__}: {key!r}")
         return PlainXComArg(self._operator, key)
+
+    def __iter__(self):
+        # Without this, ``*output`` or ``list(output)`` would call __getitem__(0), (1), ... forever.
+        raise TypeError("a task's output is not iterable at definition time: map over it with expand(), "
+                        "or pass it to a task that receives the value")
 
     def __repr__(self) -> str:
         return f"XComArg({self._operator.task_id!r}, key={self.key!r})"
@@ -109,8 +133,8 @@ class MapXComArg(XComArg):
         self.arg = arg
         self.fn = fn
 
-    def iter_references(self) -> Iterator[DAGNode]:
-        yield from self.arg.iter_references()
+    def iter_keyed_references(self) -> Iterator[tuple[DAGNode, str]]:
+        yield from self.arg.iter_keyed_references()
 
     def map(self, fn: Callable[[Any], Any]) -> MapXComArg:
         first = self.fn
@@ -124,9 +148,9 @@ class ZipXComArg(XComArg):
         self.args = args
         self.fillvalue = fillvalue
 
-    def iter_references(self) -> Iterator[DAGNode]:
+    def iter_keyed_references(self) -> Iterator[tuple[DAGNode, str]]:
         for arg in self.args:
-            yield from arg.iter_references()
+            yield from arg.iter_keyed_references()
 
 
 class ConcatXComArg(XComArg):
@@ -138,9 +162,9 @@ class ConcatXComArg(XComArg):
                 raise TypeError(f"concat() takes task outputs (XComArgs), not {type(arg).__name__}: {arg!r}")
         self.args = args
 
-    def iter_references(self) -> Iterator[DAGNode]:
+    def iter_keyed_references(self) -> Iterator[tuple[DAGNode, str]]:
         for arg in self.args:
-            yield from arg.iter_references()
+            yield from arg.iter_keyed_references()
 
     def concat(self, *others: XComArg) -> ConcatXComArg:
         # a.concat(b).concat(c) is one concatenation of three.

@@ -185,3 +185,77 @@ def test_retry_delay_doubles_with_exponential_backoff_up_to_max_retry_delay():
                                 retry_exponential_backoff=True, max_retry_delay=timedelta(seconds=20))
     assert [plain.delay_before_try(n) for n in (2, 3, 4)] == [3, 3, 3]
     assert [doubling.delay_before_try(n) for n in (2, 3, 4, 5)] == [3, 6, 12, 20]
+
+
+def test_xcomarg_of_an_operator_is_its_output():
+    from orchestrator import XComArg
+    from orchestrator.xcom_arg import PlainXComArg
+
+    with DAG("d"):
+        op = BashOperator(task_id="b", bash_command="echo hi")
+        ref = XComArg(op)
+        keyed = XComArg(op, "out")
+    assert isinstance(ref, PlainXComArg) and ref.operator is op and ref.key == "return_value"
+    assert keyed.key == "out"
+    with pytest.raises(TypeError, match="takes an operator"):
+        XComArg("b")
+
+
+def test_an_output_is_not_iterable_at_definition_time():
+    with DAG("d"):
+        out = echo(1)
+        with pytest.raises(TypeError, match="not iterable"):
+            list(out)
+        with pytest.raises(TypeError, match="XCom key"):
+            out[0]
+
+
+def test_a_classic_operator_depends_on_an_output_set_after_its_base_init():
+    from orchestrator.baseoperator import BaseOperator
+
+    class Sum(BaseOperator):
+        template_fields = ("values",)
+
+        def __init__(self, values, **kwargs):
+            super().__init__(**kwargs)
+            self.values = values
+
+    with DAG("d") as d:
+        Sum(task_id="total", values={"firsts": [echo(1), 2]})
+    assert d.task_dict["total"].upstream_task_ids == {"echo"}
+
+
+def test_an_output_in_an_attribute_that_is_not_templated_is_refused():
+    from orchestrator.baseoperator import BaseOperator
+
+    class Print(BaseOperator):
+        def __init__(self, message, **kwargs):
+            super().__init__(**kwargs)
+            self.message = message
+
+    with DAG("d"), pytest.raises(DagDefinitionError, match="Print.message .* template_fields"):
+        Print(task_id="say", message=echo("hi"))
+
+
+def test_mapping_over_a_key_nothing_pushes_is_refused_naming_task_and_key():
+    @task
+    def listing():
+        return {"files": []}
+
+    with DAG("d"):
+        with pytest.raises(DagDefinitionError, match="'files' of task 'listing'.*multiple_outputs"):
+            echo.expand(x=listing()["files"])
+        with pytest.raises(DagDefinitionError, match="'files' of task 'listing__1'"):
+            echo.expand_kwargs(listing()["files"].map(dict))
+        with pytest.raises(DagDefinitionError, match="'k' of mapped task 'echo'"):
+            echo.expand(x=echo.expand(x=[1])["k"])
+
+
+def test_mapping_over_a_key_of_a_multiple_outputs_task_is_accepted():
+    @task(multiple_outputs=True)
+    def listing():
+        return {"files": []}
+
+    with DAG("d") as d:
+        echo.expand(x=listing()["files"])
+    assert d.task_dict["echo"].upstream_task_ids == {"listing"}

@@ -384,3 +384,60 @@ callbacks()
     ]), lines
     [log] = h.store.get_logs(run_id, "work", 0)
     assert "on_success_callback 'broken' failed" in log["content"] and "the callback itself fails" in log["content"]
+
+
+def test_a_mapped_group_expanded_with_kwargs_uses_the_group_function_defaults(h):
+    run_id = h.run("""
+    @task
+    def combine(first, second):
+        return f"{first}-{second}"
+
+    @task_group
+    def grouped(first, second="default"):
+        return combine(first, second)
+
+    with DAG(dag_id="group_defaults") as d:
+        grouped.expand_kwargs([{"first": "a"}, {"first": "b", "second": "given"}])
+    """)
+    assert [h.xcom(run_id, "grouped.combine", i) for i in (0, 1)] == ["a-default", "b-given"]
+
+
+def test_a_group_kwargs_dict_missing_a_parameter_without_default_fails_naming_it(h):
+    run_id = h.run("""
+    @task
+    def combine(first, second):
+        return f"{first}-{second}"
+
+    @task_group
+    def grouped(first, second):
+        return combine(first, second)
+
+    with DAG(dag_id="group_missing") as d:
+        grouped.expand_kwargs([{"first": "a", "second": "b"}, {"first": "c"}])
+    """)
+    assert h.states(run_id, "grouped.combine") == {0: "success", 1: "failed"}
+    error = h.store.list_instances(run_id, "grouped.combine")[1]["error"]
+    assert "element 1" in error and "'second'" in error and "no default" in error
+
+
+def test_a_reduce_over_concat_of_a_task_that_pushed_nothing_fails_naming_it(h):
+    run_id = h.run("""
+    from orchestrator import AirflowSkipException
+
+    @task
+    def some():
+        return [1]
+
+    @task
+    def none_today():
+        raise AirflowSkipException("nothing")
+
+    @task(trigger_rule="all_done")
+    def total(values):
+        return sum(values)
+
+    with DAG(dag_id="concat_missing") as d:
+        total(some().concat(none_today()))
+    """)
+    assert h.states(run_id, "total") == {-1: "failed"}
+    assert "none_today" in h.store.list_instances(run_id, "total")[0]["error"]

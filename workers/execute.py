@@ -12,8 +12,8 @@ from typing import Any
 from orchestrator.context import DagRunInfo, TaskInstanceInfo, build_context, current_context, render_template
 from orchestrator.dag import DAG
 from orchestrator.dag_loader import DagBag
-from orchestrator.errors import FailTask, SkipTask
-from orchestrator.expand_input import validate_mappable_value
+from orchestrator.errors import FailTask, SkipTask, XComForMappingNotPushed
+from orchestrator.expand_input import check_map_source
 from orchestrator.params import resolve_params
 from orchestrator.runtime import Materializer, StoreXComReader
 from orchestrator.settings import Settings
@@ -177,17 +177,19 @@ class InstanceRunner:
                     _call_back(task, "on_execute_callback", context, capture)
                     with execution_deadline(task.execution_timeout, task.task_id):
                         result = operator.execute(context)
-                mapped_over = task.task_id in dag.expand_source_ids()
-                if mapped_over:
-                    validate_mappable_value(task.task_id, result, self.max_map_length)
                 pushed = dict(ti._pushed)
                 if operator.do_xcom_push and result is not None:
                     pushed["return_value"] = result
                     if getattr(operator, "multiple_outputs", False) and isinstance(result, dict):
                         pushed.update((str(key), value) for key, value in result.items())
+                mapped_over = dag.expand_sources().get(task.task_id)
+                if mapped_over is not None:
+                    check_map_source(task.task_id, task.is_mapped, operator.do_xcom_push, pushed, mapped_over,
+                                     self.max_map_length)
                 for key, value in pushed.items():  # (a lazy sequence a task returns is written as a list)
                     xcoms[key] = self.xcoms.serialize(value, run_id=run_info.run_id, task_id=task.task_id,
-                                                      map_index=instance.map_index, key=key, inline_only=mapped_over)
+                                                      map_index=instance.map_index, key=key,
+                                                      inline_only=mapped_over is not None)
                 state = TaskInstanceState.SUCCESS
             except SkipTask as exc:
                 capture.log(f"Skipped: {exc}")
@@ -195,7 +197,8 @@ class InstanceRunner:
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 capture.write(traceback.format_exc())
-                retry = not isinstance(exc, FailTask) and instance.try_number <= instance.max_tries
+                retry = not isinstance(exc, (FailTask, XComForMappingNotPushed)) and (
+                    instance.try_number <= instance.max_tries)
                 state = TaskInstanceState.UP_FOR_RETRY if retry else TaskInstanceState.FAILED
                 context["exception"] = exc
             _call_back(task, _CALLBACK_OF[state], context, capture)
