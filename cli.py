@@ -219,6 +219,8 @@ def run(ctx, dag_file_or_id, dag_id, conf, run_id, logical_date, wait, output):
 
     Exit status with --wait: 0 success, 1 failed, 2 bad input (nothing is left behind).
     """
+    from orchestrator.scheduling import create_dag_run
+
     svc = services(ctx)
     conf_value = parse_conf(conf)
     date = parse_logical_date(logical_date)
@@ -228,10 +230,8 @@ def run(ctx, dag_file_or_id, dag_id, conf, run_id, logical_date, wait, output):
     run_id = run_id or new_run_id(date)
     if not svc.settings.embedded:
         check_broker(svc)
-    store.create_run(
-        run_id, dag.dag_id, date, conf_value, runtime.dagbag.fileloc_for(Path(dag.fileloc)),
-        [(t.task_id, t.retries) for t in dag.tasks],
-    )
+    create_dag_run(store, dag, run_id, date, conf_value, runtime.dagbag.fileloc_for(Path(dag.fileloc)),
+                   svc.settings.max_map_length)
     state, wait = drive(svc, run_id, wait, output)
     if output == "json":
         emit_json({"run_id": run_id, "dag_id": dag.dag_id, "state": state})
@@ -459,6 +459,26 @@ def tasks_logs(ctx, run_id, task_id, map_index, try_number):
         click.echo(entry["content"], nl=False)
 
 
+@tasks.command("tries")
+@click.argument("run_id")
+@click.argument("task_id")
+@click.option("--map-index", type=int, default=-1, show_default=True)
+@output_option
+@click.pass_context
+@handle_errors
+def tasks_tries(ctx, run_id, task_id, map_index, output):
+    """Every try of a task instance, those before a `tasks clear` included: state, times, host, error."""
+    svc = services(ctx)
+    check_task(svc, run_id, task_id, map_index)
+    rows = [{"try_number": r["try_number"], "state": r["state"], "start_date": iso(r["start_date"]),
+             "end_date": iso(r["end_date"]), "hostname": r["hostname"], "error": r["error"]}
+            for r in svc.store.list_tries(run_id, task_id, map_index)]
+    if output == "json":
+        emit_json(rows)
+    else:
+        print_table(["try_number", "state", "hostname", "start_date", "end_date", "error"], rows)
+
+
 @tasks.command("clear")
 @click.argument("run_id")
 @click.option("--task-id", required=True, help="The task whose instances run again.")
@@ -470,7 +490,10 @@ def tasks_logs(ctx, run_id, task_id, map_index, try_number):
 @click.pass_context
 @handle_errors
 def tasks_clear(ctx, run_id, task_id, map_indices, only_failed, downstream, wait, output):
-    """Make task instances run again; the run goes back to running and finishes again."""
+    """Make task instances run again; the run goes back to running and finishes again. Each
+    instance's next try is numbered after its last one: earlier tries' logs stay readable."""
+    from orchestrator.scheduling import plan_clear
+
     svc = services(ctx)
     store = svc.store
     record = store.get_run(run_id)
@@ -480,16 +503,7 @@ def tasks_clear(ctx, run_id, task_id, map_indices, only_failed, downstream, wait
     dag = svc.runtime.dagbag.get_dag(record.fileloc, record.dag_id)
     if task_id not in dag.task_dict:
         raise TaskNotFound(f"task {task_id!r} is no longer in DAG {dag.dag_id!r}")
-    task = dag.task_dict[task_id]
-    indices = list(map_indices) or None
-    selections = [(task_id, indices, only_failed, task.retries)]
-    resets = []
-    if downstream:
-        for down in dag.iter_downstream(task_id):
-            if indices is not None and down.mapped_group is not None and down.mapped_group is task.mapped_group:
-                selections.append((down.task_id, indices, False, down.retries))
-            else:
-                resets.append((down.task_id, down.retries))
+    selections, resets = plan_clear(dag, task_id, list(map_indices) or None, only_failed, downstream)
     cleared = store.clear(run_id, selections, resets)
     state = store.get_run(run_id).state
     if cleared:

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timezone
-from typing import Protocol
+from datetime import datetime, timezone
+from typing import Any, Protocol
 
 from orchestrator.baseoperator import DAGNode
 from orchestrator.dag import DAG
 from orchestrator.expand_input import ExpandInput
 from orchestrator.runtime import StoreXComReader
 from orchestrator.states import FINISHED_STATES, DagRunState, TaskInstanceState
-from orchestrator.store import RunTransaction, Store
+from orchestrator.store import RunRecord, RunTransaction, Store
 from orchestrator.trigger_rules import Decision, UpstreamCounts, evaluate_trigger_rule
 
 log = logging.getLogger("chordflow.scheduler")
@@ -26,6 +26,53 @@ log = logging.getLogger("chordflow.scheduler")
 _FINISHED = {s.value for s in FINISHED_STATES}
 _FAILED_LEAF = {TaskInstanceState.FAILED.value, TaskInstanceState.UPSTREAM_FAILED.value}
 _STATE_OF = {Decision.SKIP: TaskInstanceState.SKIPPED, Decision.UPSTREAM_FAILED: TaskInstanceState.UPSTREAM_FAILED}
+
+
+def literal_maps(dag: DAG, max_map_length: int) -> dict[str, list[int]]:
+    """``{task_id: lengths}`` of the mapped tasks (and tasks of mapped groups) whose ``expand()``
+    reads no task's output: their instances are known when the run is created, as in Airflow.
+    A map over nothing, or over more than ``max_map_length`` elements, is left to the advance step
+    (which skips it, or fails it saying why)."""
+    maps = {}
+    for task in dag.tasks:
+        expand_input = task.expand_input
+        if expand_input is None or next(expand_input.iter_references(), None) is not None:
+            continue
+        lengths = expand_input.lengths(None)  # literals only: no XCom is read
+        if 0 < ExpandInput.total(lengths) <= max_map_length:
+            maps[task.task_id] = lengths
+    return maps
+
+
+def create_dag_run(store: Store, dag: DAG, run_id: str, logical_date: datetime, conf: dict[str, Any],
+                   fileloc: str, max_map_length: int) -> RunRecord:
+    """Write a new run of ``dag``: a row per task, the instances of maps over literals at once.
+    Raises :class:`~orchestrator.errors.DuplicateRunError` when ``run_id`` exists already."""
+    return store.create_run(run_id, dag.dag_id, logical_date, conf, fileloc,
+                            [(task.task_id, task.retries) for task in dag.tasks], literal_maps(dag, max_map_length))
+
+
+def plan_clear(dag: DAG, task_id: str, map_indices: list[int] | None, only_failed: bool, downstream: bool
+               ) -> tuple[list[tuple[str, list[int] | None, bool, int]], list[tuple[str, int]]]:
+    """What ``tasks clear`` sends back, as :meth:`Store.clear`'s ``(selections, resets)``: the
+    task's chosen instances; with ``downstream``, every task after it -- the same indices of
+    its mapped group's tasks, all instances of the others. A map over another task's output is
+    reset, to be expanded again from what that task pushes next; every other task keeps its
+    instances (and their try numbers)."""
+    task = dag.task_dict[task_id]
+    selections: list[tuple[str, list[int] | None, bool, int]] = [(task_id, map_indices, only_failed, task.retries)]
+    resets: list[tuple[str, int]] = []
+    if not downstream:
+        return selections, resets
+    for down in dag.iter_downstream(task_id):
+        in_same_group = down.mapped_group is not None and down.mapped_group is task.mapped_group
+        if map_indices is not None and in_same_group:
+            selections.append((down.task_id, map_indices, False, down.retries))
+        elif down.is_mapped and next(down.expand_input.iter_references(), None) is not None:
+            resets.append((down.task_id, down.retries))
+        else:
+            selections.append((down.task_id, None, False, down.retries))
+    return selections, resets
 
 
 @dataclass(frozen=True)

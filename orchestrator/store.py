@@ -10,7 +10,7 @@ import contextlib
 import functools
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 
 from orchestrator import schema, xcom_backend
 from orchestrator.errors import ChordflowError, DuplicateRunError, RunNotFound
-from orchestrator.schema import dag_run, task_instance, task_log, task_map, xcom
+from orchestrator.schema import dag_run, task_instance, task_instance_history, task_log, task_map, xcom
 from orchestrator.states import CLAIMABLE_STATES, FINISHED_STATES, DagRunState, TaskInstanceState
 
 #: Rows fetched per round trip when a reduce streams a mapped task's results.
@@ -349,9 +349,13 @@ class Store:
         conf: dict[str, Any],
         fileloc: str,
         tasks: Sequence[tuple[str, int]],
+        maps: Mapping[str, list[int]] | None = None,
     ) -> RunRecord:
-        """Insert the run and one ``none`` row per task (``tasks``: ``(task_id, retries)`` pairs)."""
+        """Insert the run and its task instances: one ``none`` row per task (``tasks``:
+        ``(task_id, retries)`` pairs), or for a task in ``maps`` (``{task_id: lengths}``, a map
+        known when the run is created) its ``none`` instances 0..N-1 at once."""
         now = utcnow()
+        maps = maps or {}
         try:
             with self.begin() as conn:
                 conn.execute(
@@ -366,22 +370,23 @@ class Store:
                         created_at=now,
                     )
                 )
-                conn.execute(
-                    insert(task_instance),
-                    [
-                        {
-                            "run_id": run_id,
-                            "task_id": task_id,
-                            "map_index": -1,
-                            "state": TaskInstanceState.NONE.value,
-                            "try_number": 0,
-                            "max_tries": retries,
-                        }
-                        for task_id, retries in tasks
-                    ],
-                )
+                unmapped = [
+                    {"run_id": run_id, "task_id": task_id, "map_index": -1, "state": TaskInstanceState.NONE.value,
+                     "try_number": 0, "max_tries": retries}
+                    for task_id, retries in tasks
+                    if task_id not in maps
+                ]
+                if unmapped:
+                    conn.execute(insert(task_instance), unmapped)
+                inserted = 0
+                for task_id, retries in tasks:
+                    if task_id in maps:
+                        inserted += insert_instances(conn, run_id, task_id, maps[task_id], TaskInstanceState.NONE,
+                                                     retries)
         except IntegrityError:
             raise DuplicateRunError(f"a run with id {run_id!r} exists already: choose another --run-id") from None
+        if inserted and not self.is_sqlite:
+            self._refresh_statistics(inserted)
         return self.get_run(run_id)
 
     @unit_of_work
@@ -487,6 +492,31 @@ class Store:
             query = query.limit(limit)
         with self.begin() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
+
+    @unit_of_work
+    def list_tries(self, run_id: str, task_id: str, map_index: int) -> list[dict[str, Any]]:
+        """Every try of one instance, oldest first: those a ``tasks clear`` archived, the current
+        one (when it has started), and between them the tries that ended ``up_for_retry`` (only
+        their log keeps what happened). Each ``{"try_number", "state", "start_date", "end_date",
+        "hostname", "error", "rendered_map_index"}``."""
+        names = _HISTORY_COLUMNS[3:]
+        which = [task_instance_history.c.run_id == run_id, task_instance_history.c.task_id == task_id,
+                 task_instance_history.c.map_index == map_index]
+        with self.begin() as conn:
+            archived = conn.execute(select(*(task_instance_history.c[n] for n in names)).where(*which)
+                                    .order_by(task_instance_history.c.try_number)).all()
+            current = conn.execute(select(*(task_instance.c[n] for n in names)).where(
+                task_instance.c.run_id == run_id, task_instance.c.task_id == task_id,
+                task_instance.c.map_index == map_index, task_instance.c.try_number > 0)).all()
+            logged = dict(conn.execute(select(task_log.c.try_number, task_log.c.hostname).where(
+                task_log.c.run_id == run_id, task_log.c.task_id == task_id, task_log.c.map_index == map_index)).all())
+        known = {row.try_number: dict(row._mapping) for row in archived}
+        for row in current:
+            known.setdefault(row.try_number, dict(row._mapping))
+        retried = {"state": TaskInstanceState.UP_FOR_RETRY.value, "start_date": None, "end_date": None, "error": None,
+                   "rendered_map_index": None}
+        return [known.get(n) or {**retried, "try_number": n, "hostname": logged.get(n)}
+                for n in range(1, max(known, default=0) + 1)]
 
     @unit_of_work
     def instance_exists(self, run_id: str, task_id: str, map_index: int | None = None) -> bool:
@@ -810,7 +840,9 @@ class Store:
 
         ``selections``: ``(task_id, map_indices or None for all, only_failed, retries)``: finished
         instances go back to ``none`` with ``retries`` more tries (as Airflow's clear), their XComs
-        dropped. ``resets``: ``(task_id, retries)`` of tasks to expand again from one ``-1`` row.
+        dropped. ``resets``: ``(task_id, retries)`` of mapped tasks to expand again from one ``-1``
+        row. Either way the tries that ran are kept in ``task_instance_history`` (with their logs,
+        under their own numbers), and the next try of each instance is numbered after them.
         """
         cleared = 0
         objects: list[str] = []
@@ -827,6 +859,7 @@ class Store:
                 if not chosen:
                     continue
                 cleared += len(chosen)
+                _archive_tries(conn, where)
                 conn.execute(
                     update(task_instance)
                     .where(*where)
@@ -837,33 +870,53 @@ class Store:
                         max_tries=task_instance.c.try_number + retries,
                     )
                 )
+                if -1 in chosen:  # a map that ended before expanding (empty, or its source failed): expand again
+                    conn.execute(delete(task_map).where(task_map.c.run_id == run_id, task_map.c.task_id == task_id))
                 their_xcoms = [xcom.c.run_id == run_id, xcom.c.task_id == task_id, xcom.c.map_index.in_(chosen)]
                 objects += _referenced_objects(conn, their_xcoms)
                 conn.execute(delete(xcom).where(*their_xcoms))
             for task_id, retries in resets:
+                theirs = [task_instance.c.run_id == run_id, task_instance.c.task_id == task_id]
+                _archive_tries(conn, theirs)
                 rows = conn.execute(
-                    delete(task_instance)
-                    .where(task_instance.c.run_id == run_id, task_instance.c.task_id == task_id)
-                    .returning(task_instance.c.map_index)
+                    delete(task_instance).where(*theirs).returning(task_instance.c.map_index,
+                                                                   task_instance.c.try_number)
                 ).all()
                 cleared += len(rows)
+                unexpanded_tries = max((row.try_number for row in rows if row.map_index == -1), default=0)
                 objects += _referenced_objects(conn, [xcom.c.run_id == run_id, xcom.c.task_id == task_id])
                 conn.execute(delete(xcom).where(xcom.c.run_id == run_id, xcom.c.task_id == task_id))
                 conn.execute(delete(task_map).where(task_map.c.run_id == run_id, task_map.c.task_id == task_id))
                 conn.execute(
                     insert(task_instance).values(
                         run_id=run_id, task_id=task_id, map_index=-1, state=TaskInstanceState.NONE.value,
-                        try_number=0, max_tries=retries,
+                        try_number=unexpanded_tries, max_tries=unexpanded_tries + retries,
                     )
                 )
             if cleared:
                 conn.execute(
                     update(dag_run)
                     .where(dag_run.c.run_id == run_id)
-                    .values(state=DagRunState.RUNNING.value, end_date=None)
+                    .values(state=DagRunState.RUNNING.value, end_date=None, note=None)
                 )
         xcom_backend.delete_objects(objects)  # after the commit: a retried clear finds them again
         return cleared
+
+
+#: What task_instance_history keeps of a try.
+_HISTORY_COLUMNS = ("run_id", "task_id", "map_index", "try_number", "state", "start_date", "end_date", "hostname",
+                    "error", "rendered_map_index")
+
+
+def _archive_tries(conn: Connection, where: list) -> None:
+    """Copy the tries that ran, among the instances ``where`` selects, into task_instance_history
+    (a try archived already keeps its first record: it ended then)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    tried = select(*(task_instance.c[name] for name in _HISTORY_COLUMNS)).where(*where, task_instance.c.try_number > 0)
+    conn.execute(dialect_insert(task_instance_history).from_select(_HISTORY_COLUMNS, tried).on_conflict_do_nothing())
 
 
 def _referenced_objects(conn: Connection, where: list) -> list[str]:
@@ -1003,6 +1056,62 @@ def _state_counts(conn: Connection, run_id: str) -> dict[str, dict[str, int]]:
     return counts
 
 
+def record_map(conn: Connection, run_id: str, task_id: str, lengths: list[int]) -> None:
+    """The lengths a task was expanded with (one per mapped parameter; ``[]``: never expanded)."""
+    total = 1
+    for length in lengths:
+        total *= length
+    conn.execute(
+        insert(task_map).values(run_id=run_id, task_id=task_id, length=total if lengths else 0,
+                                lengths=json.dumps(lengths))
+    )
+
+
+def insert_instances(conn: Connection, run_id: str, task_id: str, lengths: list[int], state: TaskInstanceState,
+                     retries: int) -> int:
+    """Insert the ``total(lengths)`` instances of a map in one bulk statement, and its lengths;
+    returns how many. An index that ran before a ``tasks clear`` sent its map back to be expanded
+    again goes on from its last try (:data:`task_instance_history`), as in Airflow."""
+    total = 1
+    for length in lengths:
+        total *= length
+    now = utcnow() if state is TaskInstanceState.QUEUED else None
+    if conn.dialect.name == "postgresql":  # the rows are made on the server: nothing to send
+        conn.exec_driver_sql(
+            "INSERT INTO task_instance (run_id, task_id, map_index, state, try_number, max_tries, queued_at) "
+            "SELECT %(run_id)s, %(task_id)s, i, %(state)s, 0, %(max_tries)s, %(now)s "
+            "FROM generate_series(0, %(last)s) AS i",
+            {"run_id": run_id, "task_id": task_id, "state": state.value, "max_tries": retries, "now": now,
+             "last": total - 1},
+        )
+    else:
+        conn.execute(
+            insert(task_instance),
+            [
+                {"run_id": run_id, "task_id": task_id, "map_index": i, "state": state.value,
+                 "try_number": 0, "max_tries": retries, "queued_at": now}
+                for i in range(total)
+            ],
+        )
+    tried = (
+        select(task_instance_history.c.map_index, func.max(task_instance_history.c.try_number))
+        .where(task_instance_history.c.run_id == run_id, task_instance_history.c.task_id == task_id,
+               task_instance_history.c.map_index >= 0)
+        .group_by(task_instance_history.c.map_index)
+    )
+    earlier = [{"m": index, "n": tries} for index, tries in conn.execute(tried)]
+    if earlier:
+        conn.execute(
+            update(task_instance)
+            .where(task_instance.c.run_id == run_id, task_instance.c.task_id == task_id,
+                   task_instance.c.map_index == bindparam("m"))
+            .values(try_number=bindparam("n"), max_tries=bindparam("n") + retries),
+            earlier,
+        )
+    record_map(conn, run_id, task_id, lengths)
+    return total
+
+
 class RunTransaction:
     """The scheduler's view of one run inside :meth:`Store.locked_run` (one transaction)."""
 
@@ -1059,35 +1168,13 @@ class RunTransaction:
 
     def expand(self, task_id: str, lengths: list[int], state: TaskInstanceState, max_tries: int) -> None:
         """Replace the unexpanded ``-1`` row by ``total(lengths)`` rows in one bulk insert."""
-        total = 1
-        for length in lengths:
-            total *= length
-        run_id = self.run.run_id
         self.conn.execute(
             delete(task_instance).where(
-                task_instance.c.run_id == run_id, task_instance.c.task_id == task_id, task_instance.c.map_index == -1
+                task_instance.c.run_id == self.run.run_id, task_instance.c.task_id == task_id,
+                task_instance.c.map_index == -1,
             )
         )
-        now = utcnow() if state is TaskInstanceState.QUEUED else None
-        if self.conn.dialect.name == "postgresql":  # the rows are made on the server: nothing to send
-            self.conn.exec_driver_sql(
-                "INSERT INTO task_instance (run_id, task_id, map_index, state, try_number, max_tries, queued_at) "
-                "SELECT %(run_id)s, %(task_id)s, i, %(state)s, 0, %(max_tries)s, %(now)s "
-                "FROM generate_series(0, %(last)s) AS i",
-                {"run_id": run_id, "task_id": task_id, "state": state.value, "max_tries": max_tries, "now": now,
-                 "last": total - 1},
-            )
-        else:
-            self.conn.execute(
-                insert(task_instance),
-                [
-                    {"run_id": run_id, "task_id": task_id, "map_index": i, "state": state.value,
-                     "try_number": 0, "max_tries": max_tries, "queued_at": now}
-                    for i in range(total)
-                ],
-            )
-        self.rows_inserted += total
-        self.record_map(task_id, lengths)
+        self.rows_inserted += insert_instances(self.conn, self.run.run_id, task_id, lengths, state, max_tries)
 
     def map_dims(self, task_id: str) -> list[int]:
         """The per-parameter lengths a task was expanded with."""
@@ -1097,14 +1184,7 @@ class RunTransaction:
         return json.loads(raw) if raw else []
 
     def record_map(self, task_id: str, lengths: list[int]) -> None:
-        total = 1
-        for length in lengths:
-            total *= length
-        self.conn.execute(
-            insert(task_map).values(
-                run_id=self.run.run_id, task_id=task_id, length=total if lengths else 0, lengths=json.dumps(lengths)
-            )
-        )
+        record_map(self.conn, self.run.run_id, task_id, lengths)
 
     def finish_run(self, state: DagRunState) -> None:
         self.conn.execute(

@@ -115,6 +115,21 @@ def test_clear_only_failed_reruns_that_index_and_the_run_finishes_again(embedded
     assert total == 60
 
 
+def test_clear_downstream_numbers_the_next_try_after_the_last_and_keeps_its_log(embedded_env, dag_file):
+    run_cli(embedded_env, "run", str(dag_file), "--run-id", "r")
+    dag_file.with_suffix(".fixed").touch()
+    run_cli(embedded_env, "tasks", "clear", "r", "--task-id", "load", "--only-failed", "--downstream")
+    _, rows = run_json(embedded_env, "tasks", "list", "r", "--task-id", "total")
+    assert [(r["state"], r["try_number"]) for r in rows] == [("success", 2)]
+    first = run_cli(embedded_env, "tasks", "logs", "r", "total", "--try", "1")
+    second = run_cli(embedded_env, "tasks", "logs", "r", "total", "--try", "2")
+    assert first.returncode == 0 and "Running total of run r, try 1" in first.stdout
+    assert second.returncode == 0 and "try 2" in second.stdout and "try 1" not in second.stdout
+    _, tries = run_json(embedded_env, "tasks", "tries", "r", "load", "--map-index", "1")
+    assert [(t["try_number"], t["state"]) for t in tries] == [(1, "up_for_retry"), (2, "failed"), (3, "success")]
+    assert "file 2 is corrupt" in tries[1]["error"] and tries[2]["error"] is None
+
+
 def test_clear_one_map_index_leaves_the_others_alone(embedded_env, dag_file):
     dag_file.with_suffix(".fixed").touch()
     run_cli(embedded_env, "run", str(dag_file), "--run-id", "r")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from orchestrator.scheduling import plan_clear
 from orchestrator.store import Store
 from tests.harness import Harness
 
@@ -441,3 +442,103 @@ def test_a_reduce_over_concat_of_a_task_that_pushed_nothing_fails_naming_it(h):
     """)
     assert h.states(run_id, "total") == {-1: "failed"}
     assert "none_today" in h.store.list_instances(run_id, "total")[0]["error"]
+
+
+def test_a_map_over_literals_has_its_instances_from_the_start(h):
+    run_id = h.start(h.write("""
+    @task
+    def first():
+        return 1
+
+    @task
+    def each(x, y):
+        return x * y
+
+    with DAG(dag_id="literal_map") as d:
+        first() >> each.expand(x=[1, 2], y=[10, 20, 30])
+    """))
+    assert h.store.map_lengths(run_id)["each"] == 6  # known before anything ran, as in Airflow
+    assert h.states(run_id, "each") == {i: "none" for i in range(6)}
+    h.drain()
+    assert h.states(run_id, "each") == {i: "success" for i in range(6)}
+    assert h.xcom(run_id, "each", 5) == 60
+
+
+def test_instances_of_a_map_over_literals_end_upstream_failed_with_their_upstream(h):
+    run_id = h.run("""
+    @task
+    def first():
+        raise RuntimeError("no")
+
+    @task
+    def each(x):
+        return x
+
+    @task_group
+    def per_item(x):
+        return each.override(task_id="inner")(x)
+
+    with DAG(dag_id="literal_map_upstream_failed") as d:
+        f = first()
+        f >> each.expand(x=[1, 2, 3])
+        f >> per_item.expand(x=["a", "b"])
+    """)
+    assert h.states(run_id, "each") == {0: "upstream_failed", 1: "upstream_failed", 2: "upstream_failed"}
+    assert h.states(run_id, "per_item.inner") == {0: "upstream_failed", 1: "upstream_failed"}
+    assert h.store.get_run(run_id).state == "failed"
+
+
+CLEAR_HISTORY = """
+from pathlib import Path
+
+FLAG = Path({flag!r})
+
+@task
+def listing():
+    return [1, 2] if FLAG.exists() else []
+
+@task
+def each(x):
+    return x * 10
+
+@task(trigger_rule="all_done")
+def total(values):
+    return sum(values)
+
+with DAG(dag_id="clear_history") as d:
+    total(each.expand(x=listing()))
+"""
+
+
+def test_clear_downstream_goes_on_from_the_last_try_and_keeps_earlier_logs(h):
+    flag = h.folder / "landed"
+    flag.touch()
+    run_id = h.run(CLEAR_HISTORY.format(flag=str(flag)))
+    assert h.xcom(run_id, "total") == 30
+    selections, resets = plan_clear(h.dagbag.find("clear_history"), "listing", None, False, True)
+    assert resets == [("each", 0)] and {s[0] for s in selections} == {"listing", "total"}
+    h.store.clear(run_id, selections, resets)
+    h.advance(run_id)
+    h.drain()
+    for task_id, index in (("listing", -1), ("each", 0), ("each", 1), ("total", -1)):
+        row = [r for r in h.store.list_instances(run_id, task_id) if r["map_index"] == index][0]
+        assert (row["state"], row["try_number"]) == ("success", 2), (task_id, index)
+        assert [log["try_number"] for log in h.store.get_logs(run_id, task_id, index)] == [1, 2]
+    first, second = h.store.get_logs(run_id, "total", -1)
+    assert "try 1" in first["content"] and "try 2" in second["content"]  # the first try's log was kept
+
+
+def test_clearing_a_map_that_expanded_to_nothing_expands_it_again(h):
+    flag = h.folder / "landed_later"
+    run_id = h.run(CLEAR_HISTORY.format(flag=str(flag)))
+    assert h.states(run_id, "each") == {-1: "skipped"} and h.xcom(run_id, "total") == 0
+    flag.touch()
+    h.store.clear(run_id, *plan_clear(h.dagbag.find("clear_history"), "listing", None, False, True))
+    h.advance(run_id)
+    h.drain()
+    assert h.states(run_id, "each") == {0: "success", 1: "success"}
+    assert h.xcom(run_id, "total") == 30
+    h.store.clear(run_id, [("each", None, False, 0)], [])  # the map itself, not its source
+    h.advance(run_id)
+    h.drain()
+    assert [r["try_number"] for r in h.store.list_instances(run_id, "each")] == [2, 2]

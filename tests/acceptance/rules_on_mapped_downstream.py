@@ -1,6 +1,7 @@
 """Mapped tasks downstream of a partly failed map by `>>` only (no XCom): each follows its own
-trigger rule over every upstream instance -- all_success ends upstream_failed without expanding
-(map_count 0), all_done and one_failed expand their literal lists and run."""
+trigger rule over every upstream instance. Their maps are over literals, so their instances exist
+from the run's start (as in Airflow): all_success ends them all upstream_failed (map_count 2),
+all_done and one_failed run theirs."""
 from datetime import datetime
 
 from orchestrator import TriggerRule, dag, task
@@ -42,7 +43,7 @@ EXPECTED = {
     "state": "failed",
     "tasks": {
         "first": {"map_count": 3, "states": {"success": 2, "failed": 1}},
-        "second": {"map_count": 0, "states": {"upstream_failed": 1}},
+        "second": {"map_count": 2, "states": {"upstream_failed": 2}},
         "third": {"map_count": 2, "states": {"success": 2}},
         "on_fail": {"map_count": 1, "states": {"success": 1}},
     },
