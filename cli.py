@@ -12,7 +12,6 @@ import secrets
 import sys
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import click
@@ -185,9 +184,10 @@ def check_broker(svc: Services, timeout: float = 10.0) -> None:
         ) from None
 
 
-def drive(svc: Services, run_id: str, wait: bool, output: str) -> tuple[str, bool]:
-    """Do the run's advance step; on the embedded default, run its work in this process and wait
-    (with a broker, wait only when asked). Returns the run's state and whether it was waited for."""
+def drive(svc: Services, run_id: str, wait: bool, output: str, first_step=None) -> tuple[str, bool]:
+    """Do the run's advance step (``first_step()`` when given: the step that creates the run); on
+    the embedded default, run its work in this process and wait (with a broker, wait only when
+    asked). Returns the run's state and whether it was waited for."""
     worker = None
     if svc.settings.embedded:
         from executor.embedded import EmbeddedWorker
@@ -195,7 +195,7 @@ def drive(svc: Services, run_id: str, wait: bool, output: str) -> tuple[str, boo
         worker = EmbeddedWorker(svc.app).start()
         wait = True
     try:
-        state = svc.runtime.advance(run_id).state
+        state = (first_step or (lambda: svc.runtime.advance(run_id)))().state
         if wait and state not in _FINISHED_RUN:
             state = wait_for_run(svc, run_id, show_progress=output == "table" and sys.stderr.isatty())
     finally:
@@ -219,20 +219,16 @@ def run(ctx, dag_file_or_id, dag_id, conf, run_id, logical_date, wait, output):
 
     Exit status with --wait: 0 success, 1 failed, 2 bad input (nothing is left behind).
     """
-    from orchestrator.scheduling import create_dag_run
-
     svc = services(ctx)
     conf_value = parse_conf(conf)
     date = parse_logical_date(logical_date)
     runtime = svc.runtime
     dag = runtime.dagbag.find(dag_file_or_id, dag_id)
-    store = svc.store
+    svc.store  # noqa: B018 - creates or migrates the schema before the run is written
     run_id = run_id or new_run_id(date)
     if not svc.settings.embedded:
         check_broker(svc)
-    create_dag_run(store, dag, run_id, date, conf_value, runtime.dagbag.fileloc_for(Path(dag.fileloc)),
-                   svc.settings.max_map_length)
-    state, wait = drive(svc, run_id, wait, output)
+    state, wait = drive(svc, run_id, wait, output, lambda: runtime.start(dag, run_id, date, conf_value))
     if output == "json":
         emit_json({"run_id": run_id, "dag_id": dag.dag_id, "state": state})
     else:

@@ -4,12 +4,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 from celery import Celery
 
 from orchestrator.dag_loader import DagBag
 from orchestrator.errors import ChordflowError
-from orchestrator.scheduling import AdvanceResult, advance_run
+from orchestrator.scheduling import AdvanceResult, advance_run, start_run
 from orchestrator.settings import Settings
 from orchestrator.store import Store
 
@@ -100,6 +103,13 @@ class Runtime:
 
     def _send_again(self, run_id: str, task_id: str, indices: list[int]) -> None:
         self.dispatcher.dispatch(run_id, self._task(run_id, task_id), indices)
+
+    def start(self, dag, run_id: str, logical_date: datetime, conf: dict[str, Any]) -> AdvanceResult:
+        """Create a run of ``dag`` with its first advance step (one transaction), then dispatch.
+        Raises :class:`~orchestrator.errors.DuplicateRunError` when ``run_id`` exists already."""
+        fileloc = self.dagbag.fileloc_for(Path(dag.fileloc))
+        return self.store.retrying(start_run, self.store, dag, run_id, logical_date, conf, fileloc, self.dispatcher,
+                                   self.settings.max_map_length)
 
     def advance(self, run_id: str) -> AdvanceResult:
         """The advance step of a run (chord callback, first step after submit, reconciler)."""

@@ -28,30 +28,6 @@ _FAILED_LEAF = {TaskInstanceState.FAILED.value, TaskInstanceState.UPSTREAM_FAILE
 _STATE_OF = {Decision.SKIP: TaskInstanceState.SKIPPED, Decision.UPSTREAM_FAILED: TaskInstanceState.UPSTREAM_FAILED}
 
 
-def literal_maps(dag: DAG, max_map_length: int) -> dict[str, list[int]]:
-    """``{task_id: lengths}`` of the mapped tasks (and tasks of mapped groups) whose ``expand()``
-    reads no task's output: their instances are known when the run is created, as in Airflow.
-    A map over nothing, or over more than ``max_map_length`` elements, is left to the advance step
-    (which skips it, or fails it saying why)."""
-    maps = {}
-    for task in dag.tasks:
-        expand_input = task.expand_input
-        if expand_input is None or next(expand_input.iter_references(), None) is not None:
-            continue
-        lengths = expand_input.lengths(None)  # literals only: no XCom is read
-        if 0 < ExpandInput.total(lengths) <= max_map_length:
-            maps[task.task_id] = lengths
-    return maps
-
-
-def create_dag_run(store: Store, dag: DAG, run_id: str, logical_date: datetime, conf: dict[str, Any],
-                   fileloc: str, max_map_length: int) -> RunRecord:
-    """Write a new run of ``dag``: a row per task, the instances of maps over literals at once.
-    Raises :class:`~orchestrator.errors.DuplicateRunError` when ``run_id`` exists already."""
-    return store.create_run(run_id, dag.dag_id, logical_date, conf, fileloc,
-                            [(task.task_id, task.retries) for task in dag.tasks], literal_maps(dag, max_map_length))
-
-
 def plan_clear(dag: DAG, task_id: str, map_indices: list[int] | None, only_failed: bool, downstream: bool
                ) -> tuple[list[tuple[str, list[int] | None, bool, int]], list[tuple[str, int]]]:
     """What ``tasks clear`` sends back, as :meth:`Store.clear`'s ``(selections, resets)``: the
@@ -105,24 +81,52 @@ class AdvanceResult:
     dispatches: list[Dispatch] = field(default_factory=list)
 
 
+def start_run(store: Store, dag: DAG, run_id: str, logical_date: datetime, conf: dict[str, Any], fileloc: str,
+              dispatcher: Dispatcher, max_map_length: int) -> AdvanceResult:
+    """Create a run of ``dag`` and take its first advance step in the same transaction, so that
+    its maps over literals exist from the moment the run does (as in Airflow). Raises
+    :class:`~orchestrator.errors.DuplicateRunError` when ``run_id`` exists already."""
+    tasks = [(task.task_id, task.retries) for task in dag.tasks]
+    with store.new_run(run_id, dag.dag_id, logical_date, conf, fileloc, tasks) as tx:
+        decided = _take_step(tx, dag, store, max_map_length)
+    return _after_step(decided, dag, dispatcher)
+
+
 def advance_run(store: Store, dag: DAG, run_id: str, dispatcher: Dispatcher, max_map_length: int) -> AdvanceResult:
     """Decide everything that can be decided in the run now; dispatch what must run."""
     with store.locked_run(run_id) as tx:
         if tx.run.state in (DagRunState.SUCCESS.value, DagRunState.FAILED.value):
             return AdvanceResult(tx.run.state)
-        step = _RunStep(tx, dag, store, max_map_length)
-        step.decide_all()
-        state = step.final_state()
-        if state is not None:
-            tx.finish_run(state)
-            log.info("run %s ended %s", run_id, state.value)
-        dispatches = step.dispatches
-        run = tx.run
+        decided = _take_step(tx, dag, store, max_map_length)
+    return _after_step(decided, dag, dispatcher)
+
+
+@dataclass
+class _Decided:
+    run: RunRecord
+    state: DagRunState | None
+    dispatches: list[Dispatch]
+
+
+def _take_step(tx: RunTransaction, dag: DAG, store: Store, max_map_length: int) -> _Decided:
+    """The advance step inside the run's transaction: every decision, and the run's end."""
+    step = _RunStep(tx, dag, store, max_map_length)
+    step.decide_all()
+    state = step.final_state()
     if state is not None:
-        _call_dag_back(dag, run, state)
-    for item in dispatches:
-        dispatcher.dispatch(run_id, dag.task_dict[item.task_id], item.map_indices)
-    return AdvanceResult(state.value if state else DagRunState.RUNNING.value, dispatches)
+        tx.finish_run(state)
+        log.info("run %s ended %s", tx.run.run_id, state.value)
+    return _Decided(tx.run, state, step.dispatches)
+
+
+def _after_step(decided: _Decided, dag: DAG, dispatcher: Dispatcher) -> AdvanceResult:
+    """After the step's commit: the DAG's callback when the run ended, then what must run."""
+    if decided.state is not None:
+        _call_dag_back(dag, decided.run, decided.state)
+    for item in decided.dispatches:
+        dispatcher.dispatch(decided.run.run_id, dag.task_dict[item.task_id], item.map_indices)
+    state = decided.state.value if decided.state else DagRunState.RUNNING.value
+    return AdvanceResult(state, decided.dispatches)
 
 
 def _call_dag_back(dag: DAG, run, state: DagRunState) -> None:
@@ -240,6 +244,14 @@ class _RunStep:
                 verdict = Decision.SKIP
         return verdict
 
+    def _literal_lengths(self, task: DAGNode) -> list[int] | None:
+        """The lengths of a map over literals of 1 to ``max_map_length`` instances, else ``None``."""
+        expand_input = task.expand_input
+        if next(expand_input.iter_references(), None) is not None:
+            return None
+        lengths = expand_input.lengths(self.reader)  # (no XCom is read: there are only literals)
+        return lengths if 0 < ExpandInput.total(lengths) <= self.max_map_length else None
+
     def _decide_unexpanded(self, task: DAGNode) -> bool:
         verdict = self._source_verdict(task)
         if verdict in (Decision.UPSTREAM_FAILED, Decision.SKIP):
@@ -248,7 +260,12 @@ class _RunStep:
         if decision is Decision.RUN and verdict is Decision.WAIT:
             return False  # (``always`` runs at once, but there is nothing to map over yet)
         if decision is not Decision.RUN:
-            return self._apply(task, [-1], decision)
+            # A map over literals is expanded at the run's first step, whatever it waits for, as
+            # Airflow creates its instances with the run; each one then ends as the rule says.
+            literal = self._literal_lengths(task)
+            if literal is None:
+                return self._apply(task, [-1], decision)
+            return self._expand(task, literal, _STATE_OF.get(decision, TaskInstanceState.NONE))
         expand_input: ExpandInput = task.expand_input
         try:
             lengths = expand_input.lengths(self.reader)

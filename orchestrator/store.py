@@ -10,7 +10,7 @@ import contextlib
 import functools
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -340,7 +340,6 @@ class Store:
         xcom_backend.delete_objects(objects)
 
     # -- runs -----------------------------------------------------------------------------
-    @unit_of_work
     def create_run(
         self,
         run_id: str,
@@ -349,15 +348,28 @@ class Store:
         conf: dict[str, Any],
         fileloc: str,
         tasks: Sequence[tuple[str, int]],
-        maps: Mapping[str, list[int]] | None = None,
     ) -> RunRecord:
-        """Insert the run and its task instances: one ``none`` row per task (``tasks``:
-        ``(task_id, retries)`` pairs), or for a task in ``maps`` (``{task_id: lengths}``, a map
-        known when the run is created) its ``none`` instances 0..N-1 at once."""
+        """Insert the run and one ``none`` row per task (``tasks``: ``(task_id, retries)`` pairs)."""
+        with self.new_run(run_id, dag_id, logical_date, conf, fileloc, tasks):
+            pass
+        return self.get_run(run_id)
+
+    @contextlib.contextmanager
+    def new_run(
+        self,
+        run_id: str,
+        dag_id: str,
+        logical_date: datetime,
+        conf: dict[str, Any],
+        fileloc: str,
+        tasks: Sequence[tuple[str, int]],
+    ) -> Iterator[RunTransaction]:
+        """Insert the run and one ``none`` row per task (``tasks``: ``(task_id, retries)`` pairs),
+        and hold that transaction for the run's first step (committed when the block ends).
+        Raises :class:`DuplicateRunError` when ``run_id`` exists already."""
         now = utcnow()
-        maps = maps or {}
-        try:
-            with self.begin() as conn:
+        with self.begin() as conn:
+            try:
                 conn.execute(
                     insert(dag_run).values(
                         run_id=run_id,
@@ -370,24 +382,21 @@ class Store:
                         created_at=now,
                     )
                 )
-                unmapped = [
+            except IntegrityError:
+                raise DuplicateRunError(f"a run with id {run_id!r} exists already: choose another --run-id") from None
+            conn.execute(
+                insert(task_instance),
+                [
                     {"run_id": run_id, "task_id": task_id, "map_index": -1, "state": TaskInstanceState.NONE.value,
                      "try_number": 0, "max_tries": retries}
                     for task_id, retries in tasks
-                    if task_id not in maps
-                ]
-                if unmapped:
-                    conn.execute(insert(task_instance), unmapped)
-                inserted = 0
-                for task_id, retries in tasks:
-                    if task_id in maps:
-                        inserted += insert_instances(conn, run_id, task_id, maps[task_id], TaskInstanceState.NONE,
-                                                     retries)
-        except IntegrityError:
-            raise DuplicateRunError(f"a run with id {run_id!r} exists already: choose another --run-id") from None
-        if inserted and not self.is_sqlite:
-            self._refresh_statistics(inserted)
-        return self.get_run(run_id)
+                ],
+            )
+            tx = RunTransaction(conn, RunRecord(run_id, dag_id, DagRunState.RUNNING.value, logical_date, dict(conf),
+                                                fileloc, now, None))
+            yield tx
+        if tx.rows_inserted and not self.is_sqlite:
+            self._refresh_statistics(tx.rows_inserted)
 
     @unit_of_work
     def get_run(self, run_id: str) -> RunRecord:
@@ -1075,21 +1084,23 @@ def insert_instances(conn: Connection, run_id: str, task_id: str, lengths: list[
     total = 1
     for length in lengths:
         total *= length
-    now = utcnow() if state is TaskInstanceState.QUEUED else None
+    now = utcnow()
+    queued_at = now if state is TaskInstanceState.QUEUED else None
+    end_date = now if state in FINISHED_STATES else None
     if conn.dialect.name == "postgresql":  # the rows are made on the server: nothing to send
         conn.exec_driver_sql(
-            "INSERT INTO task_instance (run_id, task_id, map_index, state, try_number, max_tries, queued_at) "
-            "SELECT %(run_id)s, %(task_id)s, i, %(state)s, 0, %(max_tries)s, %(now)s "
+            "INSERT INTO task_instance (run_id, task_id, map_index, state, try_number, max_tries, queued_at, "
+            "end_date) SELECT %(run_id)s, %(task_id)s, i, %(state)s, 0, %(max_tries)s, %(queued_at)s, %(end_date)s "
             "FROM generate_series(0, %(last)s) AS i",
-            {"run_id": run_id, "task_id": task_id, "state": state.value, "max_tries": retries, "now": now,
-             "last": total - 1},
+            {"run_id": run_id, "task_id": task_id, "state": state.value, "max_tries": retries,
+             "queued_at": queued_at, "end_date": end_date, "last": total - 1},
         )
     else:
         conn.execute(
             insert(task_instance),
             [
                 {"run_id": run_id, "task_id": task_id, "map_index": i, "state": state.value,
-                 "try_number": 0, "max_tries": retries, "queued_at": now}
+                 "try_number": 0, "max_tries": retries, "queued_at": queued_at, "end_date": end_date}
                 for i in range(total)
             ],
         )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from executor.stub import StubDispatcher
 from orchestrator.dag_loader import DagBag
-from orchestrator.scheduling import advance_run, create_dag_run
+from orchestrator.scheduling import advance_run, start_run
 from orchestrator.store import Store
 from workers.execute import InstanceRunner
 
@@ -36,9 +36,8 @@ class Harness:
         dag = self.dagbag.find(str(path))
         self._count += 1
         run_id = run_id or f"run_{self._count}"
-        create_dag_run(self.store, dag, run_id, datetime(2022, 4, 12), conf or {}, self.dagbag.fileloc_for(path),
-                       self.max_map_length)
-        self.advance(run_id)
+        start_run(self.store, dag, run_id, datetime(2022, 4, 12), conf or {}, self.dagbag.fileloc_for(path),
+                  self.dispatcher, self.max_map_length)
         return run_id
 
     def advance(self, run_id: str):
