@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from orchestrator.dependency import DependencyMixin, iter_nested
 from orchestrator.errors import DagDefinitionError
 from orchestrator.expand_input import DictOfListsExpandInput, ExpandInput, ListOfDictsExpandInput
 from orchestrator.task_group import MappedArgument, TaskGroup, current_task_group
@@ -99,23 +100,12 @@ def detached_operators() -> Iterator[None]:
         _detached.reset(token)
 
 
-def _iter_mapped_arguments(value: Any) -> Iterator[MappedArgument]:
-    if isinstance(value, MappedArgument):
-        yield value
-    elif isinstance(value, (list, tuple, set, frozenset)):
-        for item in value:
-            yield from _iter_mapped_arguments(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _iter_mapped_arguments(item)
-
-
-def _refers_to_outputs(value: Any) -> bool:
+def refers_to_outputs(value: Any) -> bool:
     """Whether ``value`` holds a task's output or a mapped group's argument, at any depth."""
-    return next(iter_xcom_args(value), None) is not None or next(_iter_mapped_arguments(value), None) is not None
+    return next(iter_nested(value, (XComArg, MappedArgument)), None) is not None
 
 
-class DAGNode:
+class DAGNode(DependencyMixin):
     """What the scheduler needs to know of a task: its id, edges and scheduling options."""
 
     task_id: str
@@ -256,7 +246,7 @@ class DAGNode:
         for arg in iter_xcom_args(values):
             for op in arg.iter_references():
                 self.set_upstream(op)
-        for mapped_arg in _iter_mapped_arguments(values):
+        for mapped_arg in iter_nested(values, MappedArgument):
             for op in mapped_arg.group.expand_input.iter_references():
                 self.set_upstream(op)
 
@@ -275,22 +265,6 @@ class DAGNode:
     def set_downstream(self, other: Any) -> None:
         for node in _as_nodes(other, as_upstream=False):
             node.set_upstream(self)
-
-    def __rshift__(self, other):
-        self.set_downstream(other)
-        return other
-
-    def __lshift__(self, other):
-        self.set_upstream(other)
-        return other
-
-    def __rrshift__(self, other):
-        self.set_upstream(other)
-        return self
-
-    def __rlshift__(self, other):
-        self.set_downstream(other)
-        return self
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.task_id!r}>"
@@ -353,7 +327,7 @@ class BaseOperator(DAGNode, metaclass=_OperatorMeta):
         if _detached.get():
             return
         for name, value in vars(self).items():
-            if name not in self.template_fields and _refers_to_outputs(value):
+            if name not in self.template_fields and refers_to_outputs(value):
                 raise DagDefinitionError(
                     f"task {self.task_id!r}: {type(self).__name__}.{name} is given a task's output, but {name!r} "
                     f"is not in {type(self).__name__}.template_fields, so it would not be resolved at run time: "

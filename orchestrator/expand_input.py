@@ -8,6 +8,7 @@ scheduler asks :meth:`ExpandInput.lengths` once (one number per mapped parameter
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -206,10 +207,13 @@ class ExpandInput:
 
     @staticmethod
     def total(lengths: Sequence[int]) -> int:
-        total = 1
-        for length in lengths:
-            total *= length
-        return total if lengths else 0
+        """Instances of a map with these per-parameter lengths (their cross product; ``[]``: 0)."""
+        return map_total(lengths)
+
+
+def map_total(lengths: Sequence[int]) -> int:
+    """Instances of a map with these per-parameter lengths: their product (``[]``: never expanded, 0)."""
+    return math.prod(lengths) if lengths else 0
 
 
 class DictOfListsExpandInput(ExpandInput):

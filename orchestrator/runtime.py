@@ -7,7 +7,7 @@ import weakref
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from orchestrator.baseoperator import BaseOperator, DAGNode, MappedOperator
+from orchestrator.baseoperator import BaseOperator, DAGNode, MappedOperator, refers_to_outputs
 from orchestrator.errors import XComNotFound
 from orchestrator.task_group import MappedArgument
 from orchestrator.xcom_arg import NOTSET, XCOM_RETURN_KEY, ConcatXComArg, MapXComArg, PlainXComArg, XComArg, ZipXComArg
@@ -213,16 +213,6 @@ def _collection(arg: XComArg, consumer: DAGNode, map_index: int, reader: StoreXC
     raise TypeError(f"{method}() expects lists or dicts, not {type(value).__name__} (from {source!r})")
 
 
-def _has_references(value: Any) -> bool:
-    if isinstance(value, (XComArg, MappedArgument)):
-        return True
-    if isinstance(value, (list, tuple)):
-        return any(_has_references(v) for v in value)
-    if isinstance(value, dict):
-        return any(_has_references(v) for v in value.values())
-    return False
-
-
 #: What a Materializer prepares once per task object (a DAG file's tasks live as long as the
 #: worker keeps the loaded file).
 _PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -257,7 +247,7 @@ class Materializer:
             sample = prototype if prototype is not None else task
             referring = None
             if isinstance(sample, BaseOperator):
-                referring = [name for name in sample.template_fields if _has_references(getattr(sample, name, None))]
+                referring = [name for name in sample.template_fields if refers_to_outputs(getattr(sample, name, None))]
             prepared = _PREPARED[task] = (prototype, referring)
         self._prototype, self._referring = prepared
         self._prepared = True

@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 
 from orchestrator import schema, xcom_backend
 from orchestrator.errors import ChordflowError, DuplicateRunError, RunNotFound
+from orchestrator.expand_input import map_total
 from orchestrator.schema import dag_run, task_instance, task_instance_history, task_log, task_map, xcom
 from orchestrator.states import CLAIMABLE_STATES, FINISHED_STATES, DagRunState, TaskInstanceState
 
@@ -1067,12 +1068,8 @@ def _state_counts(conn: Connection, run_id: str) -> dict[str, dict[str, int]]:
 
 def record_map(conn: Connection, run_id: str, task_id: str, lengths: list[int]) -> None:
     """The lengths a task was expanded with (one per mapped parameter; ``[]``: never expanded)."""
-    total = 1
-    for length in lengths:
-        total *= length
     conn.execute(
-        insert(task_map).values(run_id=run_id, task_id=task_id, length=total if lengths else 0,
-                                lengths=json.dumps(lengths))
+        insert(task_map).values(run_id=run_id, task_id=task_id, length=map_total(lengths), lengths=json.dumps(lengths))
     )
 
 
@@ -1081,9 +1078,7 @@ def insert_instances(conn: Connection, run_id: str, task_id: str, lengths: list[
     """Insert the ``total(lengths)`` instances of a map in one bulk statement, and its lengths;
     returns how many. An index that ran before a ``tasks clear`` sent its map back to be expanded
     again goes on from its last try (:data:`task_instance_history`), as in Airflow."""
-    total = 1
-    for length in lengths:
-        total *= length
+    total = map_total(lengths)
     now = utcnow()
     queued_at = now if state is TaskInstanceState.QUEUED else None
     end_date = now if state in FINISHED_STATES else None

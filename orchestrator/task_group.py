@@ -4,6 +4,7 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any
 
+from orchestrator.dependency import DependencyMixin
 from orchestrator.errors import DagDefinitionError
 
 if TYPE_CHECKING:
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 _group_stack: list[TaskGroup] = []
 
 
-class TaskGroup:
+class TaskGroup(DependencyMixin):
     """A set of tasks whose ids are prefixed with ``group_id.``.
 
     :param group_id: the group's name (``None`` only for a DAG's root group).
@@ -113,25 +114,13 @@ class TaskGroup:
         _group_stack.pop()
 
     # A group in ``>>`` stands for its roots (as a downstream) or its leaves (as an upstream).
-    def __rshift__(self, other):
-        for leaf in self.leaves():
-            leaf >> other
-        return other
-
-    def __lshift__(self, other):
+    def set_upstream(self, other: Any) -> None:
         for root in self.roots():
-            root << other
-        return other
+            root.set_upstream(other)
 
-    def __rrshift__(self, other):
-        for root in self.roots():
-            other >> root
-        return self
-
-    def __rlshift__(self, other):
+    def set_downstream(self, other: Any) -> None:
         for leaf in self.leaves():
-            other << leaf
-        return self
+            leaf.set_downstream(other)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.group_id!r}>"

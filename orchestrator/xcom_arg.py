@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from orchestrator.dependency import DependencyMixin, iter_nested
+
 if TYPE_CHECKING:
     from orchestrator.baseoperator import DAGNode
 
@@ -25,7 +27,7 @@ class _NotSet:
 NOTSET: Any = _NotSet()
 
 
-class XComArg:
+class XComArg(DependencyMixin):
     """Base of every reference to a task's output.
 
     ``XComArg(operator)`` or ``XComArg(operator, key)`` builds a reference to what ``operator``
@@ -65,31 +67,13 @@ class XComArg:
         return ConcatXComArg([self, *others])
 
     # Dependencies: an XComArg stands for its operator(s) in ``>>`` / ``<<``.
-    def __rshift__(self, other):
+    def set_upstream(self, other: Any) -> None:
         for op in self.iter_references():
-            op >> other
-        return other
+            op.set_upstream(other)
 
-    def __lshift__(self, other):
+    def set_downstream(self, other: Any) -> None:
         for op in self.iter_references():
-            op << other
-        return other
-
-    def __rrshift__(self, other):
-        for op in self.iter_references():
-            other >> op
-        return self
-
-    def __rlshift__(self, other):
-        for op in self.iter_references():
-            other << op
-        return self
-
-    def set_upstream(self, other) -> None:
-        self << other
-
-    def set_downstream(self, other) -> None:
-        self >> other
+            op.set_downstream(other)
 
 
 class PlainXComArg(XComArg):
@@ -173,11 +157,4 @@ class ConcatXComArg(XComArg):
 
 def iter_xcom_args(value: Any) -> Iterator[XComArg]:
     """Every XComArg inside ``value`` (lists, tuples, sets and dict values are searched)."""
-    if isinstance(value, XComArg):
-        yield value
-    elif isinstance(value, (list, tuple, set, frozenset)):
-        for item in value:
-            yield from iter_xcom_args(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from iter_xcom_args(item)
+    return iter_nested(value, XComArg)

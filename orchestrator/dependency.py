@@ -1,0 +1,48 @@
+"""Edges between tasks: ``a >> b`` and ``a << b`` for every kind of node, and what a value refers to."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class DependencyMixin:
+    """``>>`` / ``<<`` (a list on the left too) in terms of ``set_upstream`` / ``set_downstream``,
+    which each kind of node defines: a task, a task's output (its task), a task group (its roots
+    as a downstream, its leaves as an upstream). ``a >> b`` returns ``b``, so edges chain."""
+
+    def set_upstream(self, other: Any) -> None:
+        raise NotImplementedError
+
+    def set_downstream(self, other: Any) -> None:
+        raise NotImplementedError
+
+    def __rshift__(self, other):
+        self.set_downstream(other)
+        return other
+
+    def __lshift__(self, other):
+        self.set_upstream(other)
+        return other
+
+    def __rrshift__(self, other):
+        self.set_upstream(other)
+        return self
+
+    def __rlshift__(self, other):
+        self.set_downstream(other)
+        return self
+
+
+def iter_nested(value: Any, kind: type[T] | tuple[type, ...]) -> Iterator[T]:
+    """Every instance of ``kind`` inside ``value``: itself, or in lists, tuples, sets and dict values
+    at any depth (where task outputs and mapped arguments may sit in an operator's arguments)."""
+    if isinstance(value, kind):
+        yield value
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            yield from iter_nested(item, kind)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from iter_nested(item, kind)
