@@ -1,6 +1,8 @@
 """Shared fixtures: real Redis and PostgreSQL (a fresh database per test), real worker processes.
 
-A test that needs a service fails -- it never skips -- when the service does not answer.
+A test that needs a service fails -- it never skips -- when the service does not answer. A
+test's broker is a key prefix of its own on the test Redis database, so no other test's worker
+can take its messages or answer its pings.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ OWN_ACCEPTANCE = ROOT / "tests" / "acceptance"
 
 PG_ADMIN_URL = os.environ.get("CHORDFLOW_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("CHORDFLOW_TEST_REDIS", "redis://127.0.0.1:6379")
-#: Redis database number the tests use (flushed before each test that uses it).
+#: Redis database number the tests use (each test under a key prefix of its own).
 REDIS_DB = int(os.environ.get("CHORDFLOW_TEST_REDIS_DB", "13"))
 #: Whether worker hosts can have network namespaces of their own here (root, iproute2).
 NETNS = network_namespaces_available()
@@ -60,11 +62,15 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def clean_redis(redis_url: str) -> Iterator[str]:
+def broker_key_prefix(redis_url: str) -> Iterator[str]:
+    """A broker key prefix of this test's own on the test Redis database; its keys are deleted afterwards."""
+    prefix = f"chordflow-test-{secrets.token_hex(4)}:"
+    yield prefix
     client = redis.Redis.from_url(redis_url)
-    client.flushdb()
-    yield redis_url
-    client.flushdb()
+    keys = list(client.scan_iter(match=prefix + "*", count=1000))
+    for start in range(0, len(keys), 1000):
+        client.delete(*keys[start:start + 1000])
+    client.close()
 
 
 @pytest.fixture
@@ -84,10 +90,11 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def distributed_env(tmp_path: Path, clean_redis: str, pg_url: str) -> dict[str, str]:
-    """Environment of the distributed path: Redis broker, PostgreSQL store."""
+def distributed_env(tmp_path: Path, redis_url: str, broker_key_prefix: str, pg_url: str) -> dict[str, str]:
+    """Environment of the distributed path: Redis broker under this test's key prefix, PostgreSQL store."""
     env = base_env(tmp_path / "home")
-    env["CHORDFLOW_BROKER_URL"] = clean_redis
+    env["CHORDFLOW_BROKER_URL"] = redis_url
+    env["CHORDFLOW_BROKER_KEY_PREFIX"] = broker_key_prefix
     env["CHORDFLOW_DATABASE_URL"] = pg_url
     return env
 

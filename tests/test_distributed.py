@@ -137,7 +137,8 @@ def test_worker_refuses_a_pickled_message(distributed_env, workers, dag_file, tm
     workers.start("guard", concurrency=1)
     workers.wait_ready()
     sender = Celery("intruder", broker=distributed_env["CHORDFLOW_BROKER_URL"])
-    sender.conf.update(task_serializer="pickle", accept_content=["pickle"])
+    sender.conf.update(task_serializer="pickle", accept_content=["pickle"],
+                       broker_transport_options={"global_keyprefix": distributed_env["CHORDFLOW_BROKER_KEY_PREFIX"]})
     sender.send_task("chordflow.advance", args=["any-run"], queue="chordflow", serializer="pickle")
     log = tmp_path / "worker-guard.log"
     deadline = time.monotonic() + 20
