@@ -1,11 +1,13 @@
 """Shared fixtures: real Redis and PostgreSQL (a fresh database per test), real worker processes.
 
-A test that needs a service fails -- it never skips -- when the service does not answer. A
-test's broker is a key prefix of its own on the test Redis database, so no other test's worker
-can take its messages or answer its pings.
+A test that needs a service fails -- it never skips -- when the service does not answer. Every
+process a test starts dies with the test (tests/processes.py); a test's broker is a key prefix of
+its own on the test Redis database, so no other test's worker can take its messages or answer
+its pings.
 """
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
 import shutil
@@ -21,6 +23,14 @@ import redis
 from sqlalchemy import create_engine, text
 
 from tests.netns import NetnsHost, network_namespaces_available
+from tests.processes import (
+    OWNER_VARIABLE,
+    kill_processes,
+    refuse_unmarked_processes,
+    session_alive,
+    session_marker,
+    session_of,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CHORDFLOW = str(Path(sys.executable).parent / "chordflow")
@@ -34,10 +44,47 @@ REDIS_URL = os.environ.get("CHORDFLOW_TEST_REDIS", "redis://127.0.0.1:6379")
 REDIS_DB = int(os.environ.get("CHORDFLOW_TEST_REDIS_DB", "13"))
 #: Whether worker hosts can have network namespaces of their own here (root, iproute2).
 NETNS = network_namespaces_available()
+#: This pytest session, as named in the owner marker of every process its tests start.
+SESSION = session_marker()
+
+
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    refuse_unmarked_processes()
+    # SIGTERM (`kill`, a cancelled CI job) ends the session as Ctrl-C does: fixtures torn down.
+    signal.signal(signal.SIGTERM, _interrupt)
+    # A second Ctrl-C can cut the session's own cleanup short; the interpreter's exit still runs.
+    atexit.register(kill_processes, lambda marker: session_of(marker) == SESSION)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    kill_processes(lambda marker: not session_alive(session_of(marker)))
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    # Outermost, so that the test's processes die after its fixtures' teardown and after
+    # pytest-timeout stopped its timer, whatever ended the test.
+    marker = f"{SESSION}/{secrets.token_hex(4)}"
+    os.environ[OWNER_VARIABLE] = marker
+    try:
+        return (yield)
+    finally:
+        os.environ.pop(OWNER_VARIABLE, None)
+        kill_processes(lambda owner: owner == marker)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    kill_processes(lambda marker: session_of(marker) == SESSION)
 
 
 def base_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CHORDFLOW_")}
+    """The test's own environment (its process owner marker included) without the caller's
+    CHORDFLOW_* settings, with ``home`` as CHORDFLOW_HOME and ``home/dags`` as DAGs folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHORDFLOW_") or k == OWNER_VARIABLE}
     env["CHORDFLOW_HOME"] = str(home)
     env["CHORDFLOW_DAGS_FOLDER"] = str(home / "dags")
     env["CHORDFLOW"] = CHORDFLOW
