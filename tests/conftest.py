@@ -12,6 +12,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -217,6 +218,13 @@ def workers(distributed_env: dict[str, str], tmp_path: Path) -> Iterator[WorkerP
 def run_cli(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run([CHORDFLOW, *map(str, args)], env=env, capture_output=True, text=True,
                           timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on at the moment, for a server of the test's own."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def copy_dag(source: Path, env: dict[str, str]) -> Path:
