@@ -23,7 +23,7 @@ SAMPLE_ROWS = sum(len(p.read_text().splitlines()) - 1 for p in SAMPLES.glob("*.c
 MODELS = 5
 
 
-def run(env: dict[str, str], dag: Path, *args: str, timeout: float = 300) -> dict:
+def run(env: dict[str, str], dag: Path, *args: str, timeout: float = 120) -> dict:
     result = run_cli(env, "run", str(dag), "--wait", "--output", "json", *args, timeout=timeout)
     assert result.returncode in (0, 1), result.stderr
     summary = json.loads(result.stdout)
