@@ -24,6 +24,9 @@ from orchestrator.states import FINISHED_STATES, DagRunState
 #: How often ``--wait`` looks at the store (seconds): the embedded default, then with a broker.
 POLL_EMBEDDED = 0.02
 POLL_BROKER = 0.2
+#: Seconds between two looks of ``--wait`` on a broker at whether anything works on the run
+#: (an instance running, else a worker answering a ping).
+WORKER_CHECK_INTERVAL = 5.0
 
 _FINISHED_RUN = {DagRunState.SUCCESS.value, DagRunState.FAILED.value}
 _FINISHED_TI = {state.value for state in FINISHED_STATES}
@@ -147,10 +150,59 @@ def new_run_id(logical_date: datetime) -> str:
     return f"manual__{stamp}__{secrets.token_hex(4)}"
 
 
+def run_state_counts(svc: Services, run_id: str) -> dict[str, int]:
+    """How many of the run's task instances are in each state."""
+    counts: dict[str, int] = {}
+    for per_task in svc.store.state_counts(run_id).values():
+        for name, count in per_task.items():
+            counts[name] = counts.get(name, 0) + count
+    return counts
+
+
+class WorkerWatch:
+    """Tells a user waiting on a broker that no worker is there to run anything.
+
+    :param svc: the command's services (its Celery app pings the workers).
+    :param run_id: the run waited for.
+    """
+
+    def __init__(self, svc: Services, run_id: str):
+        self.svc = svc
+        self.run_id = run_id
+        self.next_check = time.monotonic() + WORKER_CHECK_INTERVAL
+        self.said = False
+
+    def warning(self) -> str | None:
+        """One line naming the broker and what to do, the first time that, :data:`WORKER_CHECK_INTERVAL`
+        seconds or more after the last look, nothing of the run is running and no worker answers a
+        ping; None otherwise."""
+        if self.said or time.monotonic() < self.next_check:
+            return None
+        working = run_state_counts(self.svc, self.run_id).get("running") or self._a_worker_answers()
+        self.next_check = time.monotonic() + WORKER_CHECK_INTERVAL
+        if working:
+            return None
+        self.said = True
+        from orchestrator.store import masked_url
+
+        settings = self.svc.settings
+        prefix = f" (key prefix {settings.broker_key_prefix!r})" if settings.broker_key_prefix else ""
+        return (f"no worker answers on the broker at {masked_url(settings.broker_url)}{prefix}: start one with "
+                f"`chordflow worker` (same CHORDFLOW_* settings and DAG files); still waiting for run {self.run_id}")
+
+    def _a_worker_answers(self) -> bool:
+        try:
+            return self.svc.runtime.dispatcher.workers_alive()
+        except Exception:  # the broker itself did not answer the ping: not the workers' absence, ask again later
+            return True
+
+
 def wait_for_run(svc: Services, run_id: str, show_progress: bool) -> str:
-    """Poll the store (never a Celery result) until the run ends; returns its state."""
+    """Poll the store (never a Celery result) until the run ends; returns its state. On a broker,
+    says once on stderr when nothing runs and no worker answers (:class:`WorkerWatch`)."""
     store = svc.store
     interval = POLL_EMBEDDED if svc.settings.embedded else POLL_BROKER
+    watch = None if svc.settings.embedded else WorkerWatch(svc, run_id)
     last_line = ""
     while True:
         state = store.get_run(run_id).state
@@ -158,11 +210,12 @@ def wait_for_run(svc: Services, run_id: str, show_progress: bool) -> str:
             if last_line:
                 click.echo("", err=True)
             return state
+        warning = watch and watch.warning()
+        if warning:
+            click.echo(("\n" if last_line else "") + warning, err=True)
+            last_line = ""
         if show_progress:
-            counts: dict[str, int] = {}
-            for per_task in store.state_counts(run_id).values():
-                for name, count in per_task.items():
-                    counts[name] = counts.get(name, 0) + count
+            counts = run_state_counts(svc, run_id)
             line = "  ".join(f"{name}: {count}" for name, count in sorted(counts.items()))
             if line != last_line:
                 click.echo(f"\r{run_id}  {line}\033[K", err=True, nl=False)

@@ -13,6 +13,15 @@ DEFAULT_QUEUE = "chordflow"
 EMBEDDED_BROKER = "memory://"
 EMBEDDED_BACKEND = "cache+memory://"
 
+#: Characters a key prefix may end with as it is; any other end gets ":" added (Celery's result
+#: backend would add "_" and kombu nothing, and their keys must share one prefix).
+KEY_PREFIX_ENDS = ":_-."
+
+
+def key_prefix(prefix: str) -> str:
+    """``CHORDFLOW_BROKER_KEY_PREFIX`` as put before keys: ``"prod"`` -> ``"prod:"``, ``""`` -> ``""``."""
+    return prefix if not prefix or prefix[-1] in KEY_PREFIX_ENDS else prefix + ":"
+
 
 def create_app(settings: Settings) -> Celery:
     """A Celery app wired to the configured broker (or the in-process memory transport)."""
@@ -21,6 +30,9 @@ def create_app(settings: Settings) -> Celery:
     broker = settings.broker_url or EMBEDDED_BROKER
     backend = settings.result_backend or (EMBEDDED_BACKEND if settings.embedded else broker)
     app = Celery("chordflow", broker=broker, backend=backend, set_as_current=True)
+    # On Redis, kombu and Celery put the prefix before every key and pub/sub channel: queues,
+    # bindings, results, chord counters and the control (ping) fanout alike.
+    prefixed = {"global_keyprefix": key_prefix(settings.broker_key_prefix)} if settings.broker_key_prefix else {}
     app.conf.update(
         broker_url=broker,
         result_backend=backend,
@@ -46,8 +58,8 @@ def create_app(settings: Settings) -> Celery:
         # again (silent heartbeats, or `queued` with no message), as it must for the instances
         # themselves anyway. (Mirrored, those messages came back after the visibility timeout
         # and ran a second time.)
-        broker_transport_options={"ack_emulation": False, "polling_interval": 0.01},
-        result_backend_transport_options={"retry_policy": {"timeout": 10.0}},
+        broker_transport_options={"ack_emulation": False, "polling_interval": 0.01, **prefixed},
+        result_backend_transport_options={"retry_policy": {"timeout": 10.0}, **prefixed},
         redis_backend_health_check_interval=30,
         worker_hijack_root_logger=False,
         worker_redirect_stdouts=False,

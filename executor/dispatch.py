@@ -81,7 +81,8 @@ class CeleryDispatcher:
         self.app.signature(ADVANCE, args=(run_id,), immutable=True).apply_async()
 
     def workers_alive(self) -> bool:
-        return bool(self.app.control.ping(timeout=1.0))
+        """Whether a worker answers a ping within a second (returns at the first answer)."""
+        return bool(self.app.control.ping(timeout=1.0, limit=1))
 
     def queue_is_empty(self, queue: str | None) -> bool | None:
         name = queue or self.app.conf.task_default_queue

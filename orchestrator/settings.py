@@ -46,6 +46,9 @@ class Settings:
         (default ``$home/xcom-objects``; a folder every worker host shares, or ``s3://bucket/prefix``).
     :param xcom_inline_limit: ``CHORDFLOW_XCOM_INLINE_LIMIT``, bytes of JSON kept in the XCom table.
     :param store_retry_for: ``CHORDFLOW_STORE_RETRY_FOR`` seconds of retries while the database is down.
+    :param broker_key_prefix: ``CHORDFLOW_BROKER_KEY_PREFIX`` (default ``""``): put before every Redis key,
+        channel and queue of the broker and the result backend, so that deployments sharing one Redis
+        database neither consume each other's messages nor answer each other's pings.
     """
 
     home: Path
@@ -61,6 +64,7 @@ class Settings:
     orphan_timeout: float = DEFAULT_ORPHAN_TIMEOUT
     xcom_objects_url: str = ""
     xcom_inline_limit: int = DEFAULT_INLINE_LIMIT
+    broker_key_prefix: str = ""
 
     @property
     def embedded(self) -> bool:
@@ -87,10 +91,20 @@ class Settings:
             orphan_timeout=_number(env, "CHORDFLOW_ORPHAN_TIMEOUT", DEFAULT_ORPHAN_TIMEOUT, float),
             xcom_objects_url=env.get("CHORDFLOW_XCOM_OBJECTS_URL") or str(home / "xcom-objects"),
             xcom_inline_limit=int(_number(env, "CHORDFLOW_XCOM_INLINE_LIMIT", DEFAULT_INLINE_LIMIT, int)),
+            broker_key_prefix=_key_prefix(env),
         )
 
     def with_overrides(self, **changes) -> Settings:
         return replace(self, **changes)
+
+
+def _key_prefix(env) -> str:
+    prefix = env.get("CHORDFLOW_BROKER_KEY_PREFIX") or ""
+    # Fanout (ping) channels are subscribed as Redis patterns: a wildcard would reach other prefixes.
+    if any(char in prefix for char in "*?[]\\"):
+        raise ValueError(f"CHORDFLOW_BROKER_KEY_PREFIX must not hold * ? [ ] or \\ (Redis patterns), got {prefix!r}: "
+                         "use e.g. 'prod:'")
+    return prefix
 
 
 def _number(env, name: str, default: float, kind: type) -> float:

@@ -1,13 +1,18 @@
 """Shared fixtures: real Redis and PostgreSQL (a fresh database per test), real worker processes.
 
-A test that needs a service fails -- it never skips -- when the service does not answer.
+A test that needs a service fails -- it never skips -- when the service does not answer. Every
+process a test starts dies with the test (tests/processes.py); a test's broker is a key prefix of
+its own on the test Redis database, so no other test's worker can take its messages or answer
+its pings.
 """
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,6 +24,14 @@ import redis
 from sqlalchemy import create_engine, text
 
 from tests.netns import NetnsHost, network_namespaces_available
+from tests.processes import (
+    OWNER_VARIABLE,
+    kill_processes,
+    refuse_unmarked_processes,
+    session_alive,
+    session_marker,
+    session_of,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CHORDFLOW = str(Path(sys.executable).parent / "chordflow")
@@ -28,14 +41,51 @@ OWN_ACCEPTANCE = ROOT / "tests" / "acceptance"
 
 PG_ADMIN_URL = os.environ.get("CHORDFLOW_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("CHORDFLOW_TEST_REDIS", "redis://127.0.0.1:6379")
-#: Redis database number the tests use (flushed before each test that uses it).
+#: Redis database number the tests use (each test under a key prefix of its own).
 REDIS_DB = int(os.environ.get("CHORDFLOW_TEST_REDIS_DB", "13"))
 #: Whether worker hosts can have network namespaces of their own here (root, iproute2).
 NETNS = network_namespaces_available()
+#: This pytest session, as named in the owner marker of every process its tests start.
+SESSION = session_marker()
+
+
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    refuse_unmarked_processes()
+    # SIGTERM (`kill`, a cancelled CI job) ends the session as Ctrl-C does: fixtures torn down.
+    signal.signal(signal.SIGTERM, _interrupt)
+    # A second Ctrl-C can cut the session's own cleanup short; the interpreter's exit still runs.
+    atexit.register(kill_processes, lambda marker: session_of(marker) == SESSION)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    kill_processes(lambda marker: not session_alive(session_of(marker)))
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    # Outermost, so that the test's processes die after its fixtures' teardown and after
+    # pytest-timeout stopped its timer, whatever ended the test.
+    marker = f"{SESSION}/{secrets.token_hex(4)}"
+    os.environ[OWNER_VARIABLE] = marker
+    try:
+        return (yield)
+    finally:
+        os.environ.pop(OWNER_VARIABLE, None)
+        kill_processes(lambda owner: owner == marker)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    kill_processes(lambda marker: session_of(marker) == SESSION)
 
 
 def base_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CHORDFLOW_")}
+    """The test's own environment (its process owner marker included) without the caller's
+    CHORDFLOW_* settings, with ``home`` as CHORDFLOW_HOME and ``home/dags`` as DAGs folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHORDFLOW_") or k == OWNER_VARIABLE}
     env["CHORDFLOW_HOME"] = str(home)
     env["CHORDFLOW_DAGS_FOLDER"] = str(home / "dags")
     env["CHORDFLOW"] = CHORDFLOW
@@ -60,11 +110,15 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def clean_redis(redis_url: str) -> Iterator[str]:
+def broker_key_prefix(redis_url: str) -> Iterator[str]:
+    """A broker key prefix of this test's own on the test Redis database; its keys are deleted afterwards."""
+    prefix = f"chordflow-test-{secrets.token_hex(4)}:"
+    yield prefix
     client = redis.Redis.from_url(redis_url)
-    client.flushdb()
-    yield redis_url
-    client.flushdb()
+    keys = list(client.scan_iter(match=prefix + "*", count=1000))
+    for start in range(0, len(keys), 1000):
+        client.delete(*keys[start:start + 1000])
+    client.close()
 
 
 @pytest.fixture
@@ -84,10 +138,11 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def distributed_env(tmp_path: Path, clean_redis: str, pg_url: str) -> dict[str, str]:
-    """Environment of the distributed path: Redis broker, PostgreSQL store."""
+def distributed_env(tmp_path: Path, redis_url: str, broker_key_prefix: str, pg_url: str) -> dict[str, str]:
+    """Environment of the distributed path: Redis broker under this test's key prefix, PostgreSQL store."""
     env = base_env(tmp_path / "home")
-    env["CHORDFLOW_BROKER_URL"] = clean_redis
+    env["CHORDFLOW_BROKER_URL"] = redis_url
+    env["CHORDFLOW_BROKER_KEY_PREFIX"] = broker_key_prefix
     env["CHORDFLOW_DATABASE_URL"] = pg_url
     return env
 
@@ -163,6 +218,13 @@ def workers(distributed_env: dict[str, str], tmp_path: Path) -> Iterator[WorkerP
 def run_cli(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run([CHORDFLOW, *map(str, args)], env=env, capture_output=True, text=True,
                           timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on at the moment, for a server of the test's own."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def copy_dag(source: Path, env: dict[str, str]) -> Path:

@@ -10,6 +10,11 @@ import pytest
 from tests.conftest import OWN_ACCEPTANCE, SHARED_ACCEPTANCE, run_cli
 
 CHECK = SHARED_ACCEPTANCE / "check.py"
+#: Seconds check.py may take for one case on two workers: about 2.2 s each here (2 cores, 70 cases
+#: in 154 s), so a machine twice as slow, and busy, still ends in time.
+SECONDS_PER_DISTRIBUTED_CASE = 8
+#: Seconds for check.py to start its two workers (it sleeps 5 s), and for the test's teardown.
+DISTRIBUTED_OVERHEAD = 60
 
 
 def all_cases():
@@ -30,10 +35,20 @@ def test_case_on_embedded_default(case, embedded_env):
     assert "1 passed, 0 failed" in result.stdout
 
 
+def distributed_timeout() -> float:
+    """Seconds check.py may take for every case on two workers."""
+    return DISTRIBUTED_OVERHEAD + SECONDS_PER_DISTRIBUTED_CASE * len(all_cases())
+
+
+@pytest.mark.timeout(distributed_timeout() + DISTRIBUTED_OVERHEAD)
 def test_every_case_on_redis_and_postgres_with_two_workers(distributed_env):
     cases = [str(case) for case in all_cases()]
-    result = subprocess.run([sys.executable, str(CHECK), "--workers", "2", *cases], env=distributed_env,
-                            capture_output=True, text=True, timeout=1800)
+    try:
+        result = subprocess.run([sys.executable, str(CHECK), "--workers", "2", *cases], env=distributed_env,
+                                capture_output=True, text=True, timeout=distributed_timeout())
+    except subprocess.TimeoutExpired as exc:  # what check.py said so far tells which case it was stuck on
+        so_far = exc.stdout.decode(errors="replace") if isinstance(exc.stdout, bytes) else exc.stdout
+        pytest.fail(f"check.py did not end in {exc.timeout:.0f} s; so far:\n{so_far}")
     failures = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
     assert not failures, "\n".join(failures) + result.stderr[-2000:]
     assert f"{len(cases)} passed, 0 failed" in result.stdout

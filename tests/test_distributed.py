@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import textwrap
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import NETNS, run_cli
+from tests.conftest import CHORDFLOW, NETNS, run_cli
 
 SPREAD = """
 import time
@@ -137,7 +139,8 @@ def test_worker_refuses_a_pickled_message(distributed_env, workers, dag_file, tm
     workers.start("guard", concurrency=1)
     workers.wait_ready()
     sender = Celery("intruder", broker=distributed_env["CHORDFLOW_BROKER_URL"])
-    sender.conf.update(task_serializer="pickle", accept_content=["pickle"])
+    sender.conf.update(task_serializer="pickle", accept_content=["pickle"],
+                       broker_transport_options={"global_keyprefix": distributed_env["CHORDFLOW_BROKER_KEY_PREFIX"]})
     sender.send_task("chordflow.advance", args=["any-run"], queue="chordflow", serializer="pickle")
     log = tmp_path / "worker-guard.log"
     deadline = time.monotonic() + 20
@@ -145,3 +148,65 @@ def test_worker_refuses_a_pickled_message(distributed_env, workers, dag_file, tm
         assert time.monotonic() < deadline, log.read_text()[-2000:]
         time.sleep(0.2)
     assert "Task chordflow.advance" not in log.read_text()  # never received as a task, so never run
+
+
+def stderr_lines(proc: subprocess.Popen) -> list[str]:
+    """The lines ``proc`` writes to stderr, appended as they come (read on a thread of their own)."""
+    lines: list[str] = []
+
+    def read() -> None:
+        for line in proc.stderr:
+            lines.append(line)
+
+    threading.Thread(target=read, daemon=True).start()
+    return lines
+
+
+def test_run_wait_with_no_worker_alive_says_so_once_naming_the_broker_and_keeps_waiting(distributed_env, workers,
+                                                                                      dag_file):
+    open_gate(dag_file)
+    run = subprocess.Popen([CHORDFLOW, "run", "spread", "--wait", "--output", "json", "--run-id", "r5"],
+                           env=distributed_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    said = stderr_lines(run)
+    deadline = time.monotonic() + 30
+    while not said:
+        assert run.poll() is None and time.monotonic() < deadline, said
+        time.sleep(0.1)
+    broker, prefix = distributed_env["CHORDFLOW_BROKER_URL"], distributed_env["CHORDFLOW_BROKER_KEY_PREFIX"]
+    assert said == [f"no worker answers on the broker at {broker} (key prefix {prefix!r}): start one with "
+                    "`chordflow worker` (same CHORDFLOW_* settings and DAG files); still waiting for run r5\n"]
+    workers.start("late")
+    assert run.wait(timeout=120) == 0, said
+    assert json.loads(run.stdout.read())["state"] == "success"
+    assert len(said) == 1
+
+
+RETRY_LATER = """
+from datetime import datetime, timedelta
+from orchestrator import dag, task, get_current_context
+
+@task(retries=1, retry_delay=timedelta(seconds=12))
+def late(x):
+    if get_current_context()["ti"].try_number == 1:
+        raise RuntimeError("again in 12 s")
+    return x
+
+@dag(dag_id="retry_later", schedule=None, start_date=datetime(2022, 1, 1))
+def retry_later():
+    late.expand(x=[0, 1])
+
+retry_later()
+"""
+
+
+def test_run_wait_says_nothing_of_workers_while_one_is_alive_though_nothing_runs(distributed_env, workers):
+    folder = Path(distributed_env["CHORDFLOW_DAGS_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "retry_later.py").write_text(textwrap.dedent(RETRY_LATER))
+    workers.start("alive", concurrency=1)
+    workers.wait_ready()
+    started = time.monotonic()
+    result = run_cli(distributed_env, "run", "retry_later", "--wait", "--output", "json")
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started > 12  # nothing ran for two looks at the workers, or more
+    assert "worker" not in result.stderr, result.stderr

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, free_port, run_cli
 
 ELT = ROOT / "examples" / "mapping_elt.py"
 ML = ROOT / "examples" / "ml_multimodel.py"
@@ -23,7 +23,7 @@ SAMPLE_ROWS = sum(len(p.read_text().splitlines()) - 1 for p in SAMPLES.glob("*.c
 MODELS = 5
 
 
-def run(env: dict[str, str], dag: Path, *args: str, timeout: float = 300) -> dict:
+def run(env: dict[str, str], dag: Path, *args: str, timeout: float = 120) -> dict:
     result = run_cli(env, "run", str(dag), "--wait", "--output", "json", *args, timeout=timeout)
     assert result.returncode in (0, 1), result.stderr
     summary = json.loads(result.stdout)
@@ -157,12 +157,6 @@ def s3(tmp_path) -> Iterator[dict[str, str]]:
     yield env
     server.terminate()
     server.wait(timeout=10)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_both_examples_on_redis_postgres_and_s3_with_two_workers(distributed_env, s3, workers):

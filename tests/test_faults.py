@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHORDFLOW, NETNS, run_cli
+from tests.conftest import CHORDFLOW, NETNS, free_port, run_cli
 
 WIDE = """
 import time
@@ -183,6 +183,7 @@ def test_a_pool_process_killed_mid_instance_loses_and_doubles_nothing(fast_env, 
 
 
 def start_redis(port: int, log: Path, password: str | None = None) -> subprocess.Popen:
+    """A redis-server of the test's own on ``port``, once it answers."""
     auth = ["--requirepass", password] if password else []
     proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                              "--appendonly", "no", *auth], stdout=open(log, "ab"), stderr=subprocess.STDOUT,
@@ -195,6 +196,7 @@ def start_redis(port: int, log: Path, password: str | None = None) -> subprocess
             redis.Redis(port=port, password=password, socket_connect_timeout=0.5).ping()
             return proc
         except redis.RedisError:
+            assert proc.poll() is None, f"redis-server on port {port} exited: {log.read_text()[-1000:]}"
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
@@ -203,7 +205,7 @@ def start_redis(port: int, log: Path, password: str | None = None) -> subprocess
 def test_redis_restarted_without_persistence_loses_and_doubles_nothing(fast_env, tmp_path):
     """The broker forgets every queued message and chord counter mid-map: the scheduler sends the
     queued instances again from the PostgreSQL store and the run ends as if nothing happened."""
-    port = 6391
+    port = free_port()
     env = {**fast_env, "CHORDFLOW_BROKER_URL": f"redis://127.0.0.1:{port}/0"}
     server = [start_redis(port, tmp_path / "redis.log")]
 
@@ -256,7 +258,7 @@ class PrivatePostgres:
 
 def test_postgres_restarted_mid_map_loses_and_doubles_nothing(fast_env, tmp_path):
     """Workers and the scheduler retry their store writes while PostgreSQL is down."""
-    server = PrivatePostgres(5499)
+    server = PrivatePostgres(free_port())
     server.start()
     env = {**fast_env, "CHORDFLOW_DATABASE_URL": server.url}
 
@@ -274,25 +276,26 @@ def test_postgres_restarted_mid_map_loses_and_doubles_nothing(fast_env, tmp_path
 
 
 def test_unreachable_database_is_named_without_its_password_within_30_s(embedded_env):
-    env = {**embedded_env, "CHORDFLOW_DATABASE_URL": "postgresql+psycopg2://app:s3cret@127.0.0.1:5498/x"}
+    port = free_port()
+    env = {**embedded_env, "CHORDFLOW_DATABASE_URL": f"postgresql+psycopg2://app:s3cret@127.0.0.1:{port}/x"}
     started = time.monotonic()
     result = run_cli(env, "runs", "list")
     assert time.monotonic() - started < 30
     assert result.returncode == 2
-    assert "127.0.0.1:5498" in result.stderr and "s3cret" not in result.stderr
+    assert f"127.0.0.1:{port}" in result.stderr and "s3cret" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
 def test_unreachable_broker_is_named_and_leaves_no_run(embedded_env, pg_url):
-    env = {**embedded_env, "CHORDFLOW_DATABASE_URL": pg_url,
-           "CHORDFLOW_BROKER_URL": "redis://:s3cret@127.0.0.1:6398/0"}
+    port = free_port()
+    env = {**embedded_env, "CHORDFLOW_DATABASE_URL": pg_url, "CHORDFLOW_BROKER_URL": f"redis://:s3cret@127.0.0.1:{port}/0"}
     Path(env["CHORDFLOW_DAGS_FOLDER"]).mkdir(parents=True)
     (Path(env["CHORDFLOW_DAGS_FOLDER"]) / "wide.py").write_text(textwrap.dedent(WIDE))
     started = time.monotonic()
     result = run_cli(env, "run", "wide", "--wait")
     assert time.monotonic() - started < 30
     assert result.returncode == 2
-    assert "127.0.0.1:6398" in result.stderr and "s3cret" not in result.stderr
+    assert f"127.0.0.1:{port}" in result.stderr and "s3cret" not in result.stderr
     assert json.loads(run_cli(env, "runs", "list", "--output", "json").stdout) == []
 
 
@@ -336,7 +339,7 @@ def test_passwords_in_urls_never_reach_a_log_line_or_an_error(fast_env, tmp_path
     the worker's log, the scheduler's, every CLI output, the task logs and the errors for a missing
     database and an unreachable broker hold neither password."""
     redis_secret, pg_secret = "r3disPassw0rd", "pgPassw0rd"
-    port = 6393
+    port = free_port()
     pg = fast_env["CHORDFLOW_DATABASE_URL"].replace("postgres@", f"postgres:{pg_secret}@")
     env = {**fast_env, "CHORDFLOW_BROKER_URL": f"redis://:{redis_secret}@127.0.0.1:{port}/0",
            "CHORDFLOW_DATABASE_URL": pg}
@@ -356,7 +359,7 @@ def test_passwords_in_urls_never_reach_a_log_line_or_an_error(fast_env, tmp_path
             outputs.append(result.stdout + result.stderr)
         assert "index 3 fails" in outputs[4] and "working on 3" in outputs[4]
         no_db = {**env, "CHORDFLOW_DATABASE_URL": pg.rsplit("/", 1)[0] + "/no_such_database"}
-        no_broker = {**env, "CHORDFLOW_BROKER_URL": f"redis://:{redis_secret}@127.0.0.1:6397/0"}
+        no_broker = {**env, "CHORDFLOW_BROKER_URL": f"redis://:{redis_secret}@127.0.0.1:{free_port()}/0"}
         for bad_env in (no_db, no_broker):
             result = run_cli(bad_env, "run", "secretive")
             assert result.returncode == 2 and "127.0.0.1:" in result.stderr, result.stderr
