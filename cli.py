@@ -318,13 +318,13 @@ def runs_list(ctx, dag_id, state, limit, output):
     records = services(ctx).store.list_runs(dag_id=dag_id, state=state, limit=limit)
     rows = [
         {"run_id": r.run_id, "dag_id": r.dag_id, "state": r.state, "logical_date": iso(r.logical_date),
-         "start_date": iso(r.start_date), "end_date": iso(r.end_date)}
+         "start_date": iso(r.start_date), "end_date": iso(r.end_date), "note": r.note}
         for r in records
     ]
     if output == "json":
         emit_json(rows)
     else:
-        print_table(["run_id", "dag_id", "state", "logical_date", "start_date", "end_date"], rows)
+        print_table(["run_id", "dag_id", "state", "logical_date", "start_date", "end_date", "note"], rows)
 
 
 def run_summary(svc: Services, run_id: str) -> dict[str, Any]:
@@ -354,7 +354,7 @@ def run_summary(svc: Services, run_id: str) -> dict[str, Any]:
                       "upstream": upstream.get(task_id, [])})
     return {"run_id": record.run_id, "dag_id": record.dag_id, "state": record.state,
             "logical_date": iso(record.logical_date), "start_date": iso(record.start_date),
-            "end_date": iso(record.end_date), "conf": record.conf, "tasks": tasks}
+            "end_date": iso(record.end_date), "conf": record.conf, "note": record.note, "tasks": tasks}
 
 
 STATE_STYLE = {"success": "green", "failed": "red", "upstream_failed": "dark_orange", "skipped": "magenta",
@@ -363,12 +363,14 @@ STATE_STYLE = {"success": "green", "failed": "red", "upstream_failed": "dark_ora
 
 def print_run(svc: Services, run_id: str) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.tree import Tree
 
     summary = run_summary(svc, run_id)
     console = Console()
     style = STATE_STYLE.get(summary["state"], "white")
-    tree = Tree(f"[bold]{summary['dag_id']}[/bold]  {summary['run_id']}  [{style}]{summary['state']}[/{style}]")
+    note = f"  [dim]({escape(summary['note'])})[/dim]" if summary["note"] else ""
+    tree = Tree(f"[bold]{summary['dag_id']}[/bold]  {summary['run_id']}  [{style}]{summary['state']}[/{style}]{note}")
     for task in summary["tasks"]:
         label = task["task_id"] + (f" [{task['map_count'] if task['map_count'] is not None else ' '}]"
                                    if task["mapped"] else "")
@@ -390,6 +392,27 @@ def runs_show(ctx, run_id, output):
         emit_json(run_summary(svc, run_id))
     else:
         print_run(svc, run_id)
+
+
+@runs.command("cancel")
+@click.argument("run_id")
+@click.option("--reason", help="Why: kept in the run's note and in each unfinished instance's error.")
+@output_option
+@click.pass_context
+@handle_errors
+def runs_cancel(ctx, run_id, reason, output):
+    """End a run now: it ends failed, every unfinished instance fails saying the run was cancelled
+    (queued ones are not run; running tries are stopped by their workers at their next heartbeat).
+    A run that has ended already: exit 2."""
+    note = "cancelled" + (f": {reason}" if reason else "")
+    counts = services(ctx).store.cancel_run(run_id, note, f"the run was {note}")
+    failed = counts["waiting"] + counts["running"]
+    if output == "json":
+        emit_json({"run_id": run_id, "state": DagRunState.FAILED.value, "note": note, "failed": failed,
+                   "stopping": counts["running"]})
+    else:
+        click.echo(f"run {run_id} cancelled: {failed} unfinished task instance(s) failed"
+                   + (f", {counts['running']} of them running (their workers stop them)" if counts["running"] else ""))
 
 
 # -- tasks ------------------------------------------------------------------------------------
@@ -493,6 +516,7 @@ def tasks_clear(ctx, run_id, task_id, map_indices, only_failed, downstream, wait
     cleared = store.clear(run_id, selections, resets)
     state = store.get_run(run_id).state
     if cleared:
+        store.clear_note(run_id)  # why it ended before (cancelled, interrupted) no longer holds
         state, _waited = drive(svc, run_id, wait, output)
     if output == "json":
         emit_json({"run_id": run_id, "cleared": cleared, "state": state})

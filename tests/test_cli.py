@@ -1,13 +1,19 @@
 """The CLI on the embedded default: what a user types and what comes back."""
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
+import subprocess
 import textwrap
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import CHORDFLOW, run_cli
 
 FLAKY = """
 from datetime import datetime, timedelta
@@ -197,3 +203,110 @@ def test_db_upgrade_and_reset(embedded_env, dag_file):
     assert run_cli(embedded_env, "db", "reset", "--yes").returncode == 0
     _, runs = run_json(embedded_env, "runs", "list")
     assert runs == []
+
+
+WAITER = """
+import time
+from datetime import datetime
+from pathlib import Path
+from orchestrator import dag, task
+
+GO = Path(__file__).with_suffix(".go")
+
+@task
+def wait(x):
+    print(f"waiting {x}", flush=True)
+    for tick in range(600):  # until GO exists, at most a minute
+        if GO.exists():
+            break
+        if tick % 5 == 0:
+            print(f"still waiting {x}: {tick}", flush=True)
+        time.sleep(0.1)
+    print(f"done {x}")
+    return x
+
+@task
+def total(values):
+    return sum(values)
+
+@dag(dag_id="waiter", schedule=None, start_date=datetime(2022, 1, 1))
+def waiter():
+    total(wait.expand(x=[1, 2]))
+
+waiter()
+"""
+
+
+@pytest.fixture
+def waiter(embedded_env) -> Path:
+    folder = Path(embedded_env["CHORDFLOW_DAGS_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "waiter.py"
+    path.write_text(textwrap.dedent(WAITER))
+    return path
+
+
+@contextlib.contextmanager
+def background(env, *args) -> Iterator[subprocess.Popen]:
+    """`chordflow ARGS` running meanwhile, killed with its process group if still alive at the end."""
+    proc = subprocess.Popen([CHORDFLOW, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+
+
+def wait_until(condition, what: str, timeout: float = 60):
+    deadline = time.monotonic() + timeout
+    while not (found := condition()):
+        assert time.monotonic() < deadline, f"no {what} after {timeout} s"
+        time.sleep(0.1)
+    return found
+
+
+def instance(env, run_id, task_id, map_index):
+    result, rows = run_json(env, "tasks", "list", run_id, "--task-id", task_id)
+    return next((r for r in rows or [] if r["map_index"] == map_index), {})
+
+
+def test_cancel_from_another_process_stops_the_embedded_run_and_its_tries(embedded_env, waiter):
+    env = {**embedded_env, "CHORDFLOW_HEARTBEAT_INTERVAL": "1"}
+    with background(env, "run", "waiter", "--run-id", "r", "--output", "json") as run:
+        wait_until(lambda: instance(env, "r", "wait", 1).get("state") == "running", "running instance")
+        cancelled = run_cli(env, "runs", "cancel", "r", "--reason", "wrong input")
+        assert cancelled.returncode == 0, cancelled.stderr
+        assert "run r cancelled: 3 unfinished task instance(s) failed, 2 of them running" in cancelled.stdout
+        out, _err = run.communicate(timeout=60)
+    assert run.returncode == 1 and json.loads(out)["state"] == "failed"
+    _, rows = run_json(env, "tasks", "list", "r")
+    assert all(r["state"] == "failed" and r["error"] == "the run was cancelled: wrong input" for r in rows)
+    for index in (0, 1):
+        log = run_cli(env, "tasks", "logs", "r", "wait", "--map-index", str(index)).stdout
+        assert "Terminating try 1" in log and "done" not in log
+
+
+def test_runs_list_and_show_give_why_a_run_was_cancelled(embedded_env, waiter):
+    with background(embedded_env, "run", "waiter", "--run-id", "r"):
+        wait_until(lambda: instance(embedded_env, "r", "wait", 0).get("state") == "running", "running instance")
+        assert run_cli(embedded_env, "runs", "cancel", "r", "--reason", "wrong input").returncode == 0
+    _, runs = run_json(embedded_env, "runs", "list")
+    _, shown = run_json(embedded_env, "runs", "show", "r")
+    assert (runs[0]["state"], runs[0]["note"]) == ("failed", "cancelled: wrong input") == (shown["state"],
+                                                                                            shown["note"])
+    wide = {**embedded_env, "COLUMNS": "250"}  # a table's cells wrap at a terminal's width
+    assert "cancelled: wrong input" in run_cli(wide, "runs", "show", "r").stdout
+    assert "cancelled: wrong input" in run_cli(wide, "runs", "list").stdout
+
+
+def test_cancelling_an_ended_run_is_one_line_exit_2(embedded_env, waiter):
+    waiter.with_suffix(".go").touch()
+    assert run_cli(embedded_env, "run", "waiter", "--run-id", "r").returncode == 0
+    for run_id, words in (("r", "run 'r' has ended already (success)"), ("nope", "no run with id 'nope'")):
+        result = run_cli(embedded_env, "runs", "cancel", run_id)
+        assert result.returncode == 2 and words in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    _, shown = run_json(embedded_env, "runs", "show", "r")
+    assert (shown["state"], shown["note"]) == ("success", None)

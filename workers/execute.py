@@ -1,6 +1,7 @@
 """Run a batch of task instances of one task: claim, execute, record -- each index on its own."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import traceback
@@ -18,11 +19,11 @@ from orchestrator.params import resolve_params
 from orchestrator.runtime import Materializer, StoreXComReader
 from orchestrator.settings import Settings
 from orchestrator.states import TaskInstanceState
-from orchestrator.store import ClaimedInstance, RunRecord, Store, TryEnd, utcnow
+from orchestrator.store import ClaimedInstance, LogChunk, RunRecord, Store, TryEnd, utcnow
 from orchestrator.xcom_backend import XComBackend
 from workers.heartbeat import Heartbeat
 from workers.log_capture import LogCapture
-from workers.timeout import execution_deadline
+from workers.timeout import Interruptible, TaskTerminated
 
 log = logging.getLogger("chordflow.worker")
 
@@ -40,9 +41,12 @@ class BatchOutcome:
     retry_indices: list[int] = field(default_factory=list)
     retry_delay: float = 0.0
     not_claimed: int = 0
+    #: Instances ended from outside (run cancelled or interrupted) while this batch held them.
+    stopped: int = 0
 
     def summary(self) -> dict[str, Any]:
-        return {"finished": self.finished, "retrying": len(self.retry_indices), "not_claimed": self.not_claimed}
+        return {"finished": self.finished, "retrying": len(self.retry_indices), "not_claimed": self.not_claimed,
+                "stopped": self.stopped}
 
 
 class RunCache:
@@ -71,7 +75,8 @@ class InstanceRunner:
     :param store: the store results and states go to.
     :param dagbag: where DAG files are loaded from (cached while unchanged).
     :param max_map_length: ``CHORDFLOW_MAX_MAP_LENGTH``, checked on values a downstream maps over.
-    :param heartbeat: marks held instances alive (``None``: no heartbeats, e.g. in unit tests).
+    :param heartbeat: marks held instances alive and stops the tries of those ended from outside
+        (``None``: no heartbeats, e.g. in unit tests).
     :param zombie_after: take over ``running`` instances whose heartbeat is this old (seconds).
     :param runs: the runs read so far (shared by the runners of a worker process).
     :param xcoms: turns results into XCom texts (default: the object store of the environment's settings).
@@ -123,7 +128,15 @@ class InstanceRunner:
             shared = build_context(dag, task, run_info, None, resolve_params({**dag.params, **task.params}, run.conf))
             materialize = Materializer(task, lengths, reader)
             for instance in claimed:
+                held_now = (run_id, task_id, instance.map_index, instance.try_number)
+                if self.heartbeat is not None and self.heartbeat.is_lost(held_now):
+                    outcome.stopped += 1  # ended from outside before its turn came
+                    continue
                 ending = self._run_one(dag, task, shared, instance, materialize, reader, hostname)
+                if self.heartbeat is not None and self.heartbeat.is_lost(held_now):
+                    self._keep_log_of_stopped(run_id, task_id, ending)
+                    outcome.stopped += 1
+                    continue
                 pending.append(ending)
                 if ending.state is TaskInstanceState.UP_FOR_RETRY:
                     outcome.retry_indices.append(instance.map_index)
@@ -138,6 +151,18 @@ class InstanceRunner:
             if self.heartbeat is not None:
                 self.heartbeat.release_all(held)
         return outcome
+
+    def _keep_log_of_stopped(self, run_id: str, task_id: str, ending: TryEnd) -> None:
+        """A try ended from outside records nothing over the state it was given, only the rest of its log."""
+        chunk = LogChunk(run_id, task_id, ending.map_index, ending.try_number, ending.log or "", ending.hostname or "")
+        if not self.store.retrying(self.store.append_logs, [chunk], while_running=False)[0]:
+            log.warning("%s[%d] try %d: the end of its log was dropped (the instance moved on)",
+                        task_id, ending.map_index, ending.try_number)
+
+    def _stoppable(self, instance: tuple[str, str, int, int], body: Interruptible):
+        if self.heartbeat is None:
+            return contextlib.nullcontext()
+        return self.heartbeat.stoppable(instance, body)
 
     def _record(self, run_id: str, task_id: str, endings: list[TryEnd]) -> None:
         if not endings:
@@ -164,45 +189,60 @@ class InstanceRunner:
         )
         context = {**shared, "ti": ti, "task_instance": ti, "params": dict(shared["params"])}
         xcoms: dict[str, str] = {}
-        error = None
         started = utcnow()
         with LogCapture() as capture:
-            label = f"{task.task_id}" + (f"[{instance.map_index}]" if instance.map_index >= 0 else "")
-            capture.log(f"Running {label} of run {run_info.run_id}, try {instance.try_number}, on {hostname}")
-            try:
-                with current_context(context):
-                    operator = materialize(instance.map_index)
-                    operator.render_template_fields(context)
-                    context["task"] = operator
-                    _call_back(task, "on_execute_callback", context, capture)
-                    with execution_deadline(task.execution_timeout, task.task_id):
-                        result = operator.execute(context)
-                mapped_over = task.task_id in dag.expand_source_ids()
-                if mapped_over:
-                    validate_mappable_value(task.task_id, result, self.max_map_length)
-                pushed = dict(ti._pushed)
-                if operator.do_xcom_push and result is not None:
-                    pushed["return_value"] = result
-                    if getattr(operator, "multiple_outputs", False) and isinstance(result, dict):
-                        pushed.update((str(key), value) for key, value in result.items())
-                for key, value in pushed.items():  # (a lazy sequence a task returns is written as a list)
-                    xcoms[key] = self.xcoms.serialize(value, run_id=run_info.run_id, task_id=task.task_id,
-                                                      map_index=instance.map_index, key=key, inline_only=mapped_over)
-                state = TaskInstanceState.SUCCESS
-            except SkipTask as exc:
-                capture.log(f"Skipped: {exc}")
-                state = TaskInstanceState.SKIPPED
-            except Exception as exc:
-                error = f"{type(exc).__name__}: {exc}"
-                capture.write(traceback.format_exc())
-                retry = not isinstance(exc, FailTask) and instance.try_number <= instance.max_tries
-                state = TaskInstanceState.UP_FOR_RETRY if retry else TaskInstanceState.FAILED
-                context["exception"] = exc
-            _call_back(task, _CALLBACK_OF[state], context, capture)
-            name = _rendered_map_index(task, context, capture)
-            capture.log(f"Marking {label} as {state.value.upper()}" + (f" ({name})" if name is not None else ""))
-        return TryEnd(instance.map_index, instance.try_number, state, xcoms, error, capture.text, hostname, started,
+            state, error, name = self._execute(dag, task, context, instance, materialize, hostname, capture, xcoms)
+            text = capture.text
+        return TryEnd(instance.map_index, instance.try_number, state, xcoms, error, text, hostname, started,
                       utcnow(), name)
+
+    def _execute(self, dag: DAG, task, context: dict[str, Any], instance: ClaimedInstance,
+                 materialize: Materializer, hostname: str, capture: LogCapture,
+                 xcoms: dict[str, str]) -> tuple[TaskInstanceState, str | None, str | None]:
+        """Run one try in ``context``, its log in ``capture``, its XCom texts put in ``xcoms``;
+        returns its state, error and name (``map_index_template``)."""
+        run_info = context["dag_run"]
+        ti = context["ti"]
+        error = None
+        label = f"{task.task_id}" + (f"[{instance.map_index}]" if instance.map_index >= 0 else "")
+        capture.log(f"Running {label} of run {run_info.run_id}, try {instance.try_number}, on {hostname}")
+        held = (run_info.run_id, task.task_id, instance.map_index, instance.try_number)
+        try:
+            with current_context(context):
+                operator = materialize(instance.map_index)
+                operator.render_template_fields(context)
+                context["task"] = operator
+                _call_back(task, "on_execute_callback", context, capture)
+                with Interruptible(task.execution_timeout, task.task_id) as body, self._stoppable(held, body):
+                    result = operator.execute(context)
+            mapped_over = task.task_id in dag.expand_source_ids()
+            if mapped_over:
+                validate_mappable_value(task.task_id, result, self.max_map_length)
+            pushed = dict(ti._pushed)
+            if operator.do_xcom_push and result is not None:
+                pushed["return_value"] = result
+                if getattr(operator, "multiple_outputs", False) and isinstance(result, dict):
+                    pushed.update((str(key), value) for key, value in result.items())
+            for key, value in pushed.items():  # (a lazy sequence a task returns is written as a list)
+                xcoms[key] = self.xcoms.serialize(value, run_id=run_info.run_id, task_id=task.task_id,
+                                                  map_index=instance.map_index, key=key, inline_only=mapped_over)
+            state = TaskInstanceState.SUCCESS
+        except SkipTask as exc:
+            capture.log(f"Skipped: {exc}")
+            state = TaskInstanceState.SKIPPED
+        except TaskTerminated as exc:  # its state was set from outside: no callback, nothing more of its own
+            capture.log(f"Terminating try {instance.try_number} of {label}: {exc}", "WARNING")
+            return TaskInstanceState.FAILED, f"TaskTerminated: {exc}", None
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            capture.write(traceback.format_exc())
+            retry = not isinstance(exc, FailTask) and instance.try_number <= instance.max_tries
+            state = TaskInstanceState.UP_FOR_RETRY if retry else TaskInstanceState.FAILED
+            context["exception"] = exc
+        _call_back(task, _CALLBACK_OF[state], context, capture)
+        name = _rendered_map_index(task, context, capture)
+        capture.log(f"Marking {label} as {state.value.upper()}" + (f" ({name})" if name is not None else ""))
+        return state, error, name
 
 
 #: The callback Airflow calls when a try ends in each state.
