@@ -20,14 +20,19 @@ import click
 from orchestrator import xcom_backend
 from orchestrator.errors import BadInput, ChordflowError, TaskNotFound
 from orchestrator.settings import SERVICE_STORE_RETRY_FOR, Settings
-from orchestrator.states import FINISHED_STATES, DagRunState
+from orchestrator.states import FINISHED_STATES, DagRunState, TaskInstanceState
 
 #: How often ``--wait`` looks at the store (seconds): the embedded default, then with a broker.
 POLL_EMBEDDED = 0.02
 POLL_BROKER = 0.2
+#: How often ``tasks logs --follow`` looks for new lines (seconds).
+POLL_FOLLOW = 0.5
 
 _FINISHED_RUN = {DagRunState.SUCCESS.value, DagRunState.FAILED.value}
 _FINISHED_TI = {state.value for state in FINISHED_STATES}
+#: States of an instance whose next try has not begun yet.
+_WAITING_TI = {s.value for s in (TaskInstanceState.NONE, TaskInstanceState.SCHEDULED, TaskInstanceState.QUEUED,
+                                 TaskInstanceState.UP_FOR_RETRY)}
 
 
 # -- shared behaviour -------------------------------------------------------------------------
@@ -467,19 +472,75 @@ def tasks_list(ctx, run_id, task_id, limit, offset, output):
 @click.argument("task_id")
 @click.option("--map-index", type=int, default=-1, show_default=True)
 @click.option("--try", "try_number", type=int, default=None, help="Only this try (default: every try).")
+@click.option("--follow", "-f", is_flag=True,
+              help="Then keep printing the try's new lines until it ends (default: the running try, or the "
+                   "next one when the instance waits for it).")
 @click.pass_context
 @handle_errors
-def tasks_logs(ctx, run_id, task_id, map_index, try_number):
-    """The log of a task instance, per try (from any host: logs live in the store)."""
+def tasks_logs(ctx, run_id, task_id, map_index, try_number, follow):
+    """The log of a task instance, per try (from any host: logs live in the store). A running try's
+    log is written while it runs, about every second."""
     svc = services(ctx)
     check_task(svc, run_id, task_id, map_index)
-    logs = svc.store.get_logs(run_id, task_id, map_index, try_number)
-    if not logs:
+    store = svc.store
+    printed: dict[int, int] = {}
+    for entry in store.get_logs(run_id, task_id, map_index, try_number):
+        print_log_header(task_id, map_index, entry["try_number"], entry["hostname"])
+        click.echo(entry["content"], nl=False)
+        printed[entry["try_number"]] = len(entry["content"])
+    instance = store.get_instance(run_id, task_id, map_index)
+    followed = try_number if try_number is not None else try_to_come(instance)
+    running = instance["state"] == TaskInstanceState.RUNNING.value and followed == instance["try_number"]
+    if follow and followed is not None:
+        try:
+            follow_log(store, run_id, task_id, map_index, followed, printed)
+        except KeyboardInterrupt:
+            sys.exit(130)
+    elif running:
+        click.echo(f"(try {followed} is running: {'its log so far' if followed in printed else 'nothing written yet'}"
+                   "; --follow keeps reading)", err=True)
+    elif not printed:
         which = f" try {try_number}" if try_number else ""
         raise TaskNotFound(f"no log for {task_id}[{map_index}]{which} of run {run_id!r} (has it run yet?)")
-    for entry in logs:
-        click.echo(f"--- {task_id} map_index={map_index} try={entry['try_number']} on {entry['hostname']} ---")
-        click.echo(entry["content"], nl=False)
+
+
+def print_log_header(task_id: str, map_index: int, try_number: int, hostname: str | None) -> None:
+    click.echo(f"--- {task_id} map_index={map_index} try={try_number} on {hostname} ---")
+
+
+def try_to_come(instance: dict[str, Any]) -> int | None:
+    """The try a reader following an instance's log waits for: the running one, or the next one
+    while the instance waits for it; ``None`` once it has ended."""
+    if instance["state"] == TaskInstanceState.RUNNING.value:
+        return instance["try_number"]
+    if instance["state"] in _WAITING_TI:
+        return instance["try_number"] + 1
+    return None
+
+
+def try_in_progress(instance: dict[str, Any], try_number: int) -> bool:
+    """Whether the instance's try ``try_number`` runs now, or has yet to begin."""
+    state, current = instance["state"], instance["try_number"]
+    return (state == TaskInstanceState.RUNNING.value and current == try_number) or (
+        state in _WAITING_TI and current < try_number)
+
+
+def follow_log(store, run_id: str, task_id: str, map_index: int, try_number: int, printed: dict[int, int]) -> None:
+    """Print a try's lines as they are written (after the ``printed[try_number]`` characters shown
+    already) until it ends: the instance moved on from that try, and its last lines were read."""
+    while True:
+        instance = store.get_instance(run_id, task_id, map_index)  # before the log: its end is then in the log
+        ended = instance is None or not try_in_progress(instance, try_number)
+        found = store.log_since(run_id, task_id, map_index, try_number, printed.get(try_number, 0))
+        if found is not None and found[0]:
+            text, hostname = found
+            if try_number not in printed:
+                print_log_header(task_id, map_index, try_number, hostname)
+            click.echo(text, nl=False)
+            printed[try_number] = printed.get(try_number, 0) + len(text)
+        if ended:
+            return
+        time.sleep(POLL_FOLLOW)
 
 
 @tasks.command("clear")

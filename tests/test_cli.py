@@ -272,6 +272,35 @@ def instance(env, run_id, task_id, map_index):
     return next((r for r in rows or [] if r["map_index"] == map_index), {})
 
 
+def test_tasks_logs_prints_the_log_so_far_of_a_running_try(embedded_env, waiter):
+    with background(embedded_env, "run", "waiter", "--run-id", "r") as run:
+        so_far = wait_until(lambda: (lambda r: r.returncode == 0 and "still waiting 1" in r.stdout and r)(
+            run_cli(embedded_env, "tasks", "logs", "r", "wait", "--map-index", "0")), "log while running")
+        assert instance(embedded_env, "r", "wait", 0)["state"] == "running"
+        assert "--- wait map_index=0 try=1 on " in so_far.stdout and "Running wait[0] of run r" in so_far.stdout
+        assert "done 1" not in so_far.stdout
+        assert "try 1 is running" in so_far.stderr
+        waiter.with_suffix(".go").touch()
+        assert run.wait(timeout=60) == 0
+    final = run_cli(embedded_env, "tasks", "logs", "r", "wait", "--map-index", "0")
+    assert final.stdout.startswith(so_far.stdout) and "done 1" in final.stdout and final.stderr == ""
+
+
+def test_tasks_logs_follow_prints_the_try_until_it_ends(embedded_env, waiter):
+    with background(embedded_env, "run", "waiter", "--run-id", "r") as run:
+        wait_until(lambda: instance(embedded_env, "r", "wait", 0).get("state") == "running", "running instance")
+        with background(embedded_env, "tasks", "logs", "r", "wait", "--map-index", "0", "--follow") as follow:
+            wait_until(lambda: run_cli(embedded_env, "tasks", "logs", "r", "wait", "--map-index", "0").stdout.count(
+                "still waiting 1") >= 2, "two lines written while running")
+            waiter.with_suffix(".go").touch()
+            out, err = follow.communicate(timeout=60)
+            assert follow.returncode == 0, err
+        assert run.wait(timeout=60) == 0
+    final = run_cli(embedded_env, "tasks", "logs", "r", "wait", "--map-index", "0").stdout
+    assert out == final  # every line once, in order, header included
+    assert out.count("--- wait map_index=0 try=1") == 1 and out.rstrip().endswith("Marking wait[0] as SUCCESS")
+
+
 def test_cancel_from_another_process_stops_the_embedded_run_and_its_tries(embedded_env, waiter):
     env = {**embedded_env, "CHORDFLOW_HEARTBEAT_INTERVAL": "1"}
     with background(env, "run", "waiter", "--run-id", "r", "--output", "json") as run:

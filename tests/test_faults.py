@@ -480,3 +480,58 @@ def test_cancel_kills_a_running_bash_commands_process_group(sleepers_env, tmp_pa
     log = log_of(env, "b", "sleep")
     assert "INFO - started" in log and "INFO - finished" not in log
     assert instances(env, "b", "sleep")[0]["error"] == "the run was cancelled"
+
+
+TALKER = """
+import time
+from datetime import datetime
+from orchestrator import dag, task
+
+@task(batch_size=1)
+def talk():
+    for line in range(20):
+        print(f"line {line}", flush=True)
+        time.sleep(0.3)
+
+@dag(dag_id="talker", schedule=None, start_date=datetime(2022, 1, 1))
+def talker():
+    talk()
+
+talker()
+"""
+
+
+def test_a_sigkilled_workers_try_keeps_the_log_it_wrote_and_its_resumed_try_adds_to_it(fast_env, tmp_path):
+    from tests.conftest import WorkerPool
+
+    env = fast_env
+    (Path(env["CHORDFLOW_DAGS_FOLDER"]) / "talker.py").write_text(textwrap.dedent(TALKER))
+    pool = WorkerPool(env, tmp_path)
+    scheduler = None
+    try:
+        victim = pool.start("victim", concurrency=1)
+        pool.wait_ready()
+        assert run_cli(env, "run", "talker", "--run-id", "r", "--output", "json").returncode == 0
+        wait_for(lambda: "line 3\n" in log_of(env, "r", "talk"), "lines written while running")
+        os.killpg(victim.pid, signal.SIGKILL)
+        victim.wait()
+        kept = log_of(env, "r", "talk")
+        assert instances(env, "r", "talk")[0]["state"] == "running"
+        assert "on victim@" in kept and "line 3\n" in kept and "Marking" not in kept
+        pool.start("survivor", concurrency=1)
+        pool.wait_ready()
+        scheduler = start_scheduler(env, tmp_path / "scheduler.log")  # takes the silent instance back
+        wait_for(lambda: run_state(env, "r") != "running", "end of the run", timeout=90)
+    finally:
+        if scheduler is not None:
+            stop_process(scheduler)
+        pool.stop()
+    assert run_state(env, "r") == "success"
+    [row] = instances(env, "r", "talk")
+    assert (row["try_number"], row["hostname"].split("@")[0]) == (1, "survivor")  # the same try, resumed
+    final = log_of(env, "r", "talk")
+    kept, final = (text.split("\n", 1)[1] for text in (kept, final))  # (the header names the last host)
+    assert final.startswith(kept)  # what the killed worker wrote, then the resumed try
+    resumed = final[len(kept):]
+    assert "Running talk of run r, try 1, on survivor@" in resumed and "line 19\n" in resumed
+    assert "--- talk" not in final

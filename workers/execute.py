@@ -23,6 +23,7 @@ from orchestrator.store import ClaimedInstance, LogChunk, RunRecord, Store, TryE
 from orchestrator.xcom_backend import XComBackend
 from workers.heartbeat import Heartbeat
 from workers.log_capture import LogCapture
+from workers.log_shipper import LogShipper
 from workers.timeout import Interruptible, TaskTerminated
 
 log = logging.getLogger("chordflow.worker")
@@ -80,11 +81,12 @@ class InstanceRunner:
     :param zombie_after: take over ``running`` instances whose heartbeat is this old (seconds).
     :param runs: the runs read so far (shared by the runners of a worker process).
     :param xcoms: turns results into XCom texts (default: the object store of the environment's settings).
+    :param log_shipper: writes the logs of long tries while they run (``None``: each log once, at its try's end).
     """
 
     def __init__(self, store: Store, dagbag: DagBag, max_map_length: int, heartbeat: Heartbeat | None = None,
                  zombie_after: float | None = None, runs: RunCache | None = None,
-                 xcoms: XComBackend | None = None):
+                 xcoms: XComBackend | None = None, log_shipper: LogShipper | None = None):
         self.store = store
         if xcoms is None:
             settings = Settings.from_env()
@@ -95,6 +97,7 @@ class InstanceRunner:
         self.max_map_length = max_map_length
         self.heartbeat = heartbeat
         self.zombie_after = zombie_after
+        self.log_shipper = log_shipper
 
     def run_batch(self, run_id: str, task_id: str, map_indices: list[int], hostname: str) -> BatchOutcome:
         outcome = BatchOutcome()
@@ -191,8 +194,12 @@ class InstanceRunner:
         xcoms: dict[str, str] = {}
         started = utcnow()
         with LogCapture() as capture:
-            state, error, name = self._execute(dag, task, context, instance, materialize, hostname, capture, xcoms)
-            text = capture.text
+            live = None if self.log_shipper is None else self.log_shipper.open(
+                capture, run_info.run_id, task.task_id, instance.map_index, instance.try_number, hostname)
+            try:
+                state, error, name = self._execute(dag, task, context, instance, materialize, hostname, capture, xcoms)
+            finally:
+                text = capture.text if live is None else self.log_shipper.close(live)
         return TryEnd(instance.map_index, instance.try_number, state, xcoms, error, text, hostname, started,
                       utcnow(), name)
 

@@ -10,6 +10,7 @@ from executor.dispatch import ADVANCE, RUN_INSTANCES
 from orchestrator.xcom_backend import XComBackend
 from workers.execute import InstanceRunner, RunCache
 from workers.heartbeat import Heartbeat
+from workers.log_shipper import LogShipper
 
 log = logging.getLogger("chordflow.worker")
 
@@ -18,6 +19,7 @@ def register_tasks(app: Celery) -> None:
     """Add Chordflow's two task bodies to ``app`` (whose ``chordflow`` attribute is its Runtime)."""
     runtime = app.chordflow
     heartbeat = Heartbeat(runtime.store, runtime.settings.heartbeat_interval)
+    log_shipper = LogShipper(runtime.store)
     runs = RunCache(runtime.store)
     settings = runtime.settings
     xcoms = XComBackend(settings.xcom_objects_url, settings.xcom_inline_limit)
@@ -27,7 +29,7 @@ def register_tasks(app: Celery) -> None:
         """Run these map indices of ``task_id``; indices with tries left are retried by Celery's
         own ``retry`` (same task id), which keeps the chord open until their last try ends."""
         runner = InstanceRunner(runtime.store, runtime.dagbag, runtime.settings.max_map_length, heartbeat,
-                                runtime.settings.zombie_after, runs, xcoms)
+                                runtime.settings.zombie_after, runs, xcoms, log_shipper)
         outcome = runner.run_batch(run_id, task_id, map_indices, self.request.hostname or "unknown")
         if outcome.retry_indices:
             raise self.retry(args=(run_id, task_id, outcome.retry_indices), countdown=outcome.retry_delay)
