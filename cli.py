@@ -420,6 +420,31 @@ def runs_cancel(ctx, run_id, reason, output):
                    + (f", {counts['running']} of them running (their workers stop them)" if counts["running"] else ""))
 
 
+@runs.command("delete")
+@click.argument("run_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@output_option
+@click.pass_context
+@handle_errors
+def runs_delete(ctx, run_id, yes, output):
+    """Delete an ended run: its task instances, XComs (and the objects they refer to), logs and
+    history. A run that has not ended is refused (exit 2): `runs cancel` it first."""
+    from orchestrator.store import ensure_ended
+
+    store = services(ctx).store
+    record = store.get_run(run_id)
+    ensure_ended(record)
+    if not yes:
+        click.confirm(f"Delete run {run_id} of {record.dag_id} ({record.state}) with its task instances, XComs "
+                      "and logs?", abort=True)
+    deleted = store.delete_run(run_id)
+    if output == "json":
+        emit_json({"run_id": run_id, "deleted": deleted})
+    else:
+        click.echo(f"deleted run {run_id}: {deleted['task_instance']} task instance(s), {deleted['xcom']} XCom(s), "
+                   f"{deleted['task_log']} log(s)")
+
+
 # -- tasks ------------------------------------------------------------------------------------
 @cli.group()
 def tasks():

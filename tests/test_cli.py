@@ -339,3 +339,31 @@ def test_cancelling_an_ended_run_is_one_line_exit_2(embedded_env, waiter):
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     _, shown = run_json(embedded_env, "runs", "show", "r")
     assert (shown["state"], shown["note"]) == ("success", None)
+
+
+def test_runs_delete_removes_the_run_its_instances_and_logs_and_leaves_other_runs(embedded_env, waiter):
+    waiter.with_suffix(".go").touch()
+    for run_id in ("gone", "kept"):
+        assert run_cli(embedded_env, "run", "waiter", "--run-id", run_id).returncode == 0
+    declined = subprocess.run([CHORDFLOW, "runs", "delete", "gone"], env=embedded_env, input="n\n",
+                              capture_output=True, text=True, timeout=60)
+    assert declined.returncode != 0
+    result = run_cli(embedded_env, "runs", "delete", "gone", "--yes")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "deleted run gone: 3 task instance(s), 3 XCom(s), 3 log(s)"
+    _, runs = run_json(embedded_env, "runs", "list")
+    assert [r["run_id"] for r in runs] == ["kept"]
+    assert run_cli(embedded_env, "tasks", "logs", "gone", "wait", "--map-index", "0").returncode == 2
+    assert "done 1" in run_cli(embedded_env, "tasks", "logs", "kept", "wait", "--map-index", "0").stdout
+    _, total = run_json(embedded_env, "xcom", "get", "kept", "total")
+    assert total == 3
+
+
+def test_deleting_a_running_run_is_refused_saying_to_cancel_it_first(embedded_env, waiter):
+    with background(embedded_env, "run", "waiter", "--run-id", "r"):
+        wait_until(lambda: instance(embedded_env, "r", "wait", 0).get("state") == "running", "running instance")
+        result = run_cli(embedded_env, "runs", "delete", "r", "--yes")
+        assert result.returncode == 2 and "chordflow runs cancel r" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        _, shown = run_json(embedded_env, "runs", "show", "r")
+        assert shown["state"] == "running"

@@ -13,7 +13,7 @@ from typing import Any
 from orchestrator.context import DagRunInfo, TaskInstanceInfo, build_context, current_context, render_template
 from orchestrator.dag import DAG
 from orchestrator.dag_loader import DagBag
-from orchestrator.errors import FailTask, SkipTask
+from orchestrator.errors import FailTask, RunNotFound, SkipTask
 from orchestrator.expand_input import validate_mappable_value
 from orchestrator.params import resolve_params
 from orchestrator.runtime import Materializer, StoreXComReader
@@ -101,7 +101,12 @@ class InstanceRunner:
 
     def run_batch(self, run_id: str, task_id: str, map_indices: list[int], hostname: str) -> BatchOutcome:
         outcome = BatchOutcome()
-        run = self.runs.get(run_id)
+        try:
+            run = self.runs.get(run_id)
+        except RunNotFound:  # deleted (`runs delete`) while its messages waited: nothing is left to run
+            log.info("run %s no longer exists: %d instance(s) of %s not run", run_id, len(map_indices), task_id)
+            outcome.not_claimed = len(map_indices)
+            return outcome
         load_error = None
         try:
             dag = self.dagbag.get_dag(run.fileloc, run.dag_id)

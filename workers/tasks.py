@@ -7,6 +7,7 @@ import logging
 from celery import Celery
 
 from executor.dispatch import ADVANCE, RUN_INSTANCES
+from orchestrator.errors import RunNotFound
 from orchestrator.xcom_backend import XComBackend
 from workers.execute import InstanceRunner, RunCache
 from workers.heartbeat import Heartbeat
@@ -38,4 +39,7 @@ def register_tasks(app: Celery) -> None:
     @app.task(name=ADVANCE, ignore_result=True, acks_late=True)
     def advance(run_id: str) -> None:
         """The chord callback: decide and dispatch what runs next in the run."""
-        runtime.advance(run_id)
+        try:
+            runtime.advance(run_id)
+        except RunNotFound:  # deleted (`runs delete`) after it was cancelled: nothing is left to decide
+            log.info("run %s no longer exists: nothing to advance", run_id)
