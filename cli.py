@@ -9,7 +9,9 @@ import json
 import logging
 import os
 import secrets
+import signal
 import sys
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,7 +20,7 @@ from typing import Any
 import click
 
 from orchestrator import xcom_backend
-from orchestrator.errors import BadInput, ChordflowError, TaskNotFound
+from orchestrator.errors import BadInput, ChordflowError, RunStateError, TaskNotFound
 from orchestrator.settings import SERVICE_STORE_RETRY_FOR, Settings
 from orchestrator.states import FINISHED_STATES, DagRunState, TaskInstanceState
 
@@ -27,6 +29,8 @@ POLL_EMBEDDED = 0.02
 POLL_BROKER = 0.2
 #: How often ``tasks logs --follow`` looks for new lines (seconds).
 POLL_FOLLOW = 0.5
+#: Seconds an interrupted embedded run's tries get to unwind before the process exits without them.
+STOP_GRACE = 5.0
 
 _FINISHED_RUN = {DagRunState.SUCCESS.value, DagRunState.FAILED.value}
 _FINISHED_TI = {state.value for state in FINISHED_STATES}
@@ -43,6 +47,7 @@ class Services:
         self.settings = settings
         self._app = None
         self._store = None
+        self._heartbeat = None
 
     def serve(self) -> None:
         """A long-running service (worker, scheduler) rides out longer database outages."""
@@ -56,8 +61,14 @@ class Services:
             from workers.tasks import register_tasks
 
             self._app = create_app(self.settings)
-            register_tasks(self._app)
+            self._heartbeat = register_tasks(self._app)
         return self._app
+
+    @property
+    def heartbeat(self):
+        """The heartbeat of the instances this process runs (the embedded worker's)."""
+        self.app  # noqa: B018 - registering the task bodies makes it
+        return self._heartbeat
 
     @property
     def runtime(self):
@@ -153,17 +164,50 @@ def new_run_id(logical_date: datetime) -> str:
     return f"manual__{stamp}__{secrets.token_hex(4)}"
 
 
-def wait_for_run(svc: Services, run_id: str, show_progress: bool) -> str:
-    """Poll the store (never a Celery result) until the run ends; returns its state."""
+class Interrupts:
+    """``with Interrupts() as interrupts:`` notes SIGINT (Ctrl-C) and SIGTERM rather than raising
+    them wherever they land (inside a store transaction, say): a command that drives a run acts on
+    them at its next look at the store. A second signal ends the process at once. A signal ignored
+    when the command began (``nohup``) stays so."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self._noted = threading.Event()
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> Interrupts:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            if signal.getsignal(signum) in (signal.default_int_handler, signal.SIG_DFL):
+                self._previous[signum] = signal.signal(signum, self._note)
+        return self
+
+    def _note(self, signum: int, _frame) -> None:
+        if self.signum is not None:  # asked twice: do not wait for the clean end
+            os._exit(128 + signum)
+        self.signum = signum
+        self._noted.set()
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep, or less when a signal comes."""
+        self._noted.wait(seconds)
+
+    def __exit__(self, *exc) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+
+
+def wait_for_run(svc: Services, run_id: str, show_progress: bool, interrupts: Interrupts) -> str | None:
+    """Poll the store (never a Celery result) until the run ends; returns its state (``None``:
+    interrupted first)."""
     store = svc.store
     interval = POLL_EMBEDDED if svc.settings.embedded else POLL_BROKER
     last_line = ""
     while True:
         state = store.get_run(run_id).state
-        if state in _FINISHED_RUN:
+        if state in _FINISHED_RUN or interrupts.signum is not None:
             if last_line:
                 click.echo("", err=True)
-            return state
+            return state if state in _FINISHED_RUN else None
         if show_progress:
             counts: dict[str, int] = {}
             for per_task in store.state_counts(run_id).values():
@@ -173,7 +217,7 @@ def wait_for_run(svc: Services, run_id: str, show_progress: bool) -> str:
             if line != last_line:
                 click.echo(f"\r{run_id}  {line}\033[K", err=True, nl=False)
                 last_line = line
-        time.sleep(interval)
+        interrupts.sleep(interval)
         interval = min(interval * 1.5, 10 * (POLL_EMBEDDED if svc.settings.embedded else POLL_BROKER))
 
 
@@ -192,7 +236,8 @@ def check_broker(svc: Services, timeout: float = 10.0) -> None:
 
 def drive(svc: Services, run_id: str, wait: bool, output: str) -> tuple[str, bool]:
     """Do the run's advance step; on the embedded default, run its work in this process and wait
-    (with a broker, wait only when asked). Returns the run's state and whether it was waited for."""
+    (with a broker, wait only when asked). Returns the run's state and whether it was waited for.
+    SIGINT or SIGTERM meanwhile: see :func:`stop_driving` (the command exits)."""
     worker = None
     if svc.settings.embedded:
         from executor.embedded import EmbeddedWorker
@@ -200,13 +245,47 @@ def drive(svc: Services, run_id: str, wait: bool, output: str) -> tuple[str, boo
         worker = EmbeddedWorker(svc.app).start()
         wait = True
     try:
-        state = svc.runtime.advance(run_id).state
-        if wait and state not in _FINISHED_RUN:
-            state = wait_for_run(svc, run_id, show_progress=output == "table" and sys.stderr.isatty())
+        with Interrupts() as interrupts:
+            state = svc.runtime.advance(run_id).state
+            if wait and state not in _FINISHED_RUN and interrupts.signum is None:
+                state = wait_for_run(svc, run_id, output == "table" and sys.stderr.isatty(), interrupts)
+            if interrupts.signum is not None and (state not in _FINISHED_RUN or not wait):
+                stop_driving(svc, run_id, interrupts.signum)
     finally:
         if worker is not None:
             worker.stop()
     return state, wait
+
+
+def stop_driving(svc: Services, run_id: str, signum: int) -> None:
+    """The command that drives a run was interrupted: one line, exit 128 + the signal's number.
+
+    With a broker the run goes on in the workers; only the waiting stops. On the embedded default
+    the run's work was in this process: it ends now as a cancelled run does (unfinished instances
+    ``failed`` saying so, the run ``failed`` with a note), this process's tries are stopped, and
+    ``tasks clear`` runs it again later."""
+    name = signal.Signals(signum).name
+    code = 128 + signum
+    if not svc.settings.embedded:
+        click.echo(f"{name}: stopped waiting; run {run_id} goes on in the workers "
+                   f"(`chordflow runs cancel {run_id}` ends it)", err=True)
+        sys.exit(code)
+    how = f"interrupted by {name}"
+    try:
+        counts = svc.store.cancel_run(run_id, f"{how}: the `chordflow` command that ran it in its process was stopped",
+                                      f"the run was {how} (its `chordflow` process was stopped)")
+    except RunStateError:  # it ended just before
+        click.echo(f"{name}: run {run_id} had ended {svc.store.get_run(run_id).state}", err=True)
+        sys.exit(code)
+    svc.heartbeat.beat()  # stops this process's tries of the run now
+    click.echo(f"run {run_id} {how}: {counts['waiting'] + counts['running']} unfinished task instance(s) failed; "
+               f"`chordflow tasks clear {run_id} --task-id TASK --downstream` runs them again", err=True)
+    if not svc.heartbeat.wait_released(STOP_GRACE):
+        # A try stuck in one long C call does not see the stop on its thread: exit without it.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 @cli.command()

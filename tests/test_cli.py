@@ -301,6 +301,32 @@ def test_tasks_logs_follow_prints_the_try_until_it_ends(embedded_env, waiter):
     assert out.count("--- wait map_index=0 try=1") == 1 and out.rstrip().endswith("Marking wait[0] as SUCCESS")
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupted_embedded_run_ends_failed_at_once_and_tasks_clear_completes_it(embedded_env, waiter, signum):
+    name = signal.Signals(signum).name
+    with background(embedded_env, "run", "waiter", "--run-id", "r") as run:
+        wait_until(lambda: instance(embedded_env, "r", "wait", 0).get("state") == "running", "running instance")
+        run.send_signal(signum)
+        out, err = run.communicate(timeout=60)
+    assert run.returncode == 128 + signum
+    assert len(err.strip().splitlines()) == 1 and f"run r interrupted by {name}" in err, err
+    _, shown = run_json(embedded_env, "runs", "show", "r")
+    assert shown["state"] == "failed" and f"interrupted by {name}" in shown["note"]
+    _, rows = run_json(embedded_env, "tasks", "list", "r")
+    assert {(r["task_id"], r["state"]) for r in rows} == {("wait", "failed"), ("total", "failed")}
+    assert all(f"the run was interrupted by {name}" in r["error"] for r in rows)
+    stopped = run_cli(embedded_env, "tasks", "logs", "r", "wait", "--map-index", "0").stdout
+    assert "Terminating try 1 of wait[0]" in stopped and "done 1" not in stopped
+    waiter.with_suffix(".go").touch()
+    result, cleared = run_json(embedded_env, "tasks", "clear", "r", "--task-id", "wait", "--downstream")
+    assert result.returncode == 0, result.stderr
+    assert cleared["state"] == "success"
+    _, total = run_json(embedded_env, "xcom", "get", "r", "total")
+    assert total == 3
+    _, shown = run_json(embedded_env, "runs", "show", "r")
+    assert shown["note"] is None
+
+
 def test_cancel_from_another_process_stops_the_embedded_run_and_its_tries(embedded_env, waiter):
     env = {**embedded_env, "CHORDFLOW_HEARTBEAT_INTERVAL": "1"}
     with background(env, "run", "waiter", "--run-id", "r", "--output", "json") as run:

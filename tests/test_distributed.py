@@ -206,3 +206,30 @@ def test_the_log_of_a_running_try_is_read_and_followed_from_another_host(distrib
     assert out.startswith(so_far.stdout), (so_far.stdout, out)
     assert out == final, (out, final)
     assert "done\n" in out
+
+
+def test_ctrl_c_on_run_wait_stops_waiting_and_the_run_goes_on_in_the_workers(distributed_env, workers, tmp_path):
+    flag = tmp_path / "waiting.go"
+    dags = Path(distributed_env["CHORDFLOW_DAGS_FOLDER"])
+    dags.mkdir(parents=True, exist_ok=True)
+    (dags / "waiting.py").write_text(textwrap.dedent(WAITING).replace("FLAG_PATH", str(flag)))
+    workers.start("far")
+    workers.wait_ready()
+    run = subprocess.Popen([CHORDFLOW, "run", "waiting", "--run-id", "r", "--wait"], env=distributed_env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while "waiting" not in run_cli(distributed_env, "tasks", "logs", "r", "wait").stdout:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        run.send_signal(signal.SIGINT)
+        out, err = run.communicate(timeout=30)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.communicate()
+    assert run.returncode == 130
+    assert len(err.strip().splitlines()) == 1 and "run r goes on in the workers" in err, err
+    assert json_of(run_cli(distributed_env, "runs", "show", "r", "--output", "json"))["state"] == "running"
+    flag.touch()
+    assert wait_for_state(distributed_env, "r") == "success"

@@ -16,8 +16,10 @@ from workers.log_shipper import LogShipper
 log = logging.getLogger("chordflow.worker")
 
 
-def register_tasks(app: Celery) -> None:
-    """Add Chordflow's two task bodies to ``app`` (whose ``chordflow`` attribute is its Runtime)."""
+def register_tasks(app: Celery) -> Heartbeat:
+    """Add Chordflow's two task bodies to ``app`` (whose ``chordflow`` attribute is its Runtime).
+    Returns the heartbeat of the instances they hold in this process (it stops their tries when
+    their runs are cancelled)."""
     runtime = app.chordflow
     heartbeat = Heartbeat(runtime.store, runtime.settings.heartbeat_interval)
     log_shipper = LogShipper(runtime.store)
@@ -43,3 +45,5 @@ def register_tasks(app: Celery) -> None:
             runtime.advance(run_id)
         except RunNotFound:  # deleted (`runs delete`) after it was cancelled: nothing is left to decide
             log.info("run %s no longer exists: nothing to advance", run_id)
+
+    return heartbeat
