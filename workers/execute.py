@@ -1,7 +1,6 @@
 """Run a batch of task instances of one task: claim, execute, record -- each index on its own."""
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 import traceback
@@ -167,10 +166,11 @@ class InstanceRunner:
             log.warning("%s[%d] try %d: the end of its log was dropped (the instance moved on)",
                         task_id, ending.map_index, ending.try_number)
 
-    def _stoppable(self, instance: tuple[str, str, int, int], body: Interruptible):
+    def _interruptible(self, instance: tuple[str, str, int, int], task) -> Interruptible:
+        """The try's body: its ``execution_timeout``, and stopped when the heartbeat finds it ended from outside."""
         if self.heartbeat is None:
-            return contextlib.nullcontext()
-        return self.heartbeat.stoppable(instance, body)
+            return Interruptible(task.execution_timeout, task.task_id)
+        return self.heartbeat.stoppable(instance, task.execution_timeout, task.task_id)
 
     def _record(self, run_id: str, task_id: str, endings: list[TryEnd]) -> None:
         if not endings:
@@ -225,7 +225,7 @@ class InstanceRunner:
                 operator.render_template_fields(context)
                 context["task"] = operator
                 _call_back(task, "on_execute_callback", context, capture)
-                with Interruptible(task.execution_timeout, task.task_id) as body, self._stoppable(held, body):
+                with self._interruptible(held, task):
                     result = operator.execute(context)
             mapped_over = task.task_id in dag.expand_source_ids()
             if mapped_over:

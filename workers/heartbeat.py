@@ -29,6 +29,7 @@ class Heartbeat:
         self.interval = interval
         self._held: set[Held] = set()
         self._lost: set[Held] = set()
+        #: The bodies of the held tries running now (each registers itself: atomic under the GIL).
         self._running: dict[Held, Interruptible] = {}
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -51,10 +52,10 @@ class Heartbeat:
                 self._lost.difference_update(instances)
             self._changed.notify_all()
 
-    def stoppable(self, instance: Held, body: Interruptible) -> _Stoppable:
-        """``with heartbeat.stoppable(instance, body):`` -- while the try's body runs, losing the
-        instance interrupts it with :class:`TaskTerminated`."""
-        return _Stoppable(self, instance, body)
+    def stoppable(self, instance: Held, seconds: float | None, task_id: str) -> Interruptible:
+        """``with heartbeat.stoppable(instance, execution_timeout, task_id):`` runs the try's body as
+        :class:`Interruptible` does; losing the instance meanwhile interrupts it with :class:`TaskTerminated`."""
+        return Interruptible(seconds, task_id, self._running, instance)
 
     def is_lost(self, instance: Held) -> bool:
         """Whether a beat found this held instance no longer running at its try here."""
@@ -78,6 +79,7 @@ class Heartbeat:
         with self._changed:
             gone &= self._held  # (released meanwhile: ended here)
             self._lost |= gone
+            # (a body that registers after this is stopped by the next beat)
             for instance in gone:
                 body = self._running.get(instance)
                 if body is not None:
@@ -93,24 +95,6 @@ class Heartbeat:
                 self.beat()
             except Exception as exc:  # a missed beat is retried at the next one
                 log.warning("heartbeat not written: %s", exc)
-
-
-class _Stoppable:
-    def __init__(self, heartbeat: Heartbeat, instance: Held, body: Interruptible):
-        self.heartbeat = heartbeat
-        self.instance = instance
-        self.body = body
-
-    def __enter__(self) -> None:
-        with self.heartbeat._changed:
-            self.heartbeat._running[self.instance] = self.body
-            lost = self.instance in self.heartbeat._lost
-        if lost:  # lost before its body began
-            self.body.interrupt(TaskTerminated("the instance is no longer running here"))
-
-    def __exit__(self, *exc) -> None:
-        with self.heartbeat._changed:
-            self.heartbeat._running.pop(self.instance, None)
 
 
 def _why_lost(now: tuple[str, str | None] | None) -> str:

@@ -4,6 +4,7 @@ costs nothing more: its log is written once, with its end, as before."""
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 
@@ -22,7 +23,7 @@ class LiveLog:
     """One running try's log: what of it was written to the store already."""
 
     __slots__ = ("capture", "run_id", "task_id", "map_index", "try_number", "hostname", "started", "shipped",
-                 "busy")
+                 "busy", "closed")
 
     def __init__(self, capture: LogCapture, run_id: str, task_id: str, map_index: int, try_number: int,
                  hostname: str):
@@ -37,6 +38,8 @@ class LiveLog:
         self.shipped = 0
         #: A write of this log is under way (its end waits for it: nothing written twice or out of order).
         self.busy = False
+        #: The try ended: its end writes the rest, the shipper no more.
+        self.closed = False
 
 
 class LogShipper:
@@ -54,24 +57,32 @@ class LogShipper:
         self._live: dict[int, LiveLog] = {}
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
+        os.register_at_fork(after_in_child=self._forget_thread)
 
+    # A try's open and close take no lock (each step is atomic under the GIL): a short try pays
+    # about a microsecond. A try's end and a write of its log exclude each other like Dekker's
+    # flags: the end sets ``closed`` then looks at ``busy``, a write sets ``busy`` then looks at
+    # ``closed``; at least one of them sees the other.
     def open(self, capture: LogCapture, run_id: str, task_id: str, map_index: int, try_number: int,
              hostname: str) -> LiveLog:
         """Start shipping the log of a try that begins now (call :meth:`close` when it ends)."""
         live = LiveLog(capture, run_id, task_id, map_index, try_number, hostname)
-        with self._changed:
-            self._live[id(live)] = live
-            if self._thread is None or not self._thread.is_alive():  # (none yet, or this is a forked child)
-                self._thread = threading.Thread(target=self._run, name="chordflow-log-shipper", daemon=True)
-                self._thread.start()
+        self._live[id(live)] = live
+        if self._thread is None:
+            with self._changed:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._run, name="chordflow-log-shipper", daemon=True)
+                    self._thread.start()
         return live
 
     def close(self, live: LiveLog) -> str:
         """Ship no more of this try's log; returns the part not in the store yet (after a write
         under way, if any), for the try's end to append."""
-        with self._changed:
-            self._changed.wait_for(lambda: not live.busy)
-            del self._live[id(live)]
+        live.closed = True
+        if live.busy:
+            with self._changed:
+                self._changed.wait_for(lambda: not live.busy)
+        del self._live[id(live)]
         return live.capture.read_from(live.shipped)[0]
 
     def ship(self) -> None:
@@ -79,14 +90,15 @@ class LogShipper:
         transaction. A write refused (the try is no longer its host's) or failed is left to the
         try's end."""
         began_before = time.monotonic() - self.after
-        with self._changed:
-            due = [live for live in self._live.values() if live.started <= began_before]
-            for live in due:
-                live.busy = True
+        due = [live for live in list(self._live.values()) if live.started <= began_before]
+        for live in due:
+            live.busy = True
         pieces: list[tuple[LiveLog, str, int]] = []
         written: list[bool] = []
         try:
             for live in due:
+                if live.closed:  # its end writes it
+                    continue
                 text, end = live.capture.read_from(live.shipped)
                 if text:
                     pieces.append((live, text, end))
@@ -103,6 +115,11 @@ class LogShipper:
                 for live in due:
                     live.busy = False
                 self._changed.notify_all()
+
+    def _forget_thread(self) -> None:
+        """In a forked child (a pool process) the parent's thread does not exist: start one anew."""
+        self._thread = None
+        self._changed = threading.Condition()
 
     def _run(self) -> None:
         while True:
