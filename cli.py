@@ -9,7 +9,9 @@ import json
 import logging
 import os
 import secrets
+import signal
 import sys
+import threading
 import time
 from datetime import datetime, timezone
 from typing import Any
@@ -17,9 +19,9 @@ from typing import Any
 import click
 
 from orchestrator import xcom_backend
-from orchestrator.errors import BadInput, ChordflowError, TaskNotFound
+from orchestrator.errors import BadInput, ChordflowError, RunStateError, TaskNotFound
 from orchestrator.settings import SERVICE_STORE_RETRY_FOR, Settings
-from orchestrator.states import FINISHED_STATES, DagRunState
+from orchestrator.states import FINISHED_STATES, DagRunState, TaskInstanceState
 
 #: How often ``--wait`` looks at the store (seconds): the embedded default, then with a broker.
 POLL_EMBEDDED = 0.02
@@ -27,9 +29,16 @@ POLL_BROKER = 0.2
 #: Seconds between two looks of ``--wait`` on a broker at whether anything works on the run
 #: (an instance running, else a worker answering a ping).
 WORKER_CHECK_INTERVAL = 5.0
+#: How often ``tasks logs --follow`` looks for new lines (seconds).
+POLL_FOLLOW = 0.5
+#: Seconds an interrupted embedded run's tries get to unwind before the process exits without them.
+STOP_GRACE = 5.0
 
 _FINISHED_RUN = {DagRunState.SUCCESS.value, DagRunState.FAILED.value}
 _FINISHED_TI = {state.value for state in FINISHED_STATES}
+#: States of an instance whose next try has not begun yet.
+_WAITING_TI = {s.value for s in (TaskInstanceState.NONE, TaskInstanceState.SCHEDULED, TaskInstanceState.QUEUED,
+                                 TaskInstanceState.UP_FOR_RETRY)}
 
 
 # -- shared behaviour -------------------------------------------------------------------------
@@ -40,6 +49,7 @@ class Services:
         self.settings = settings
         self._app = None
         self._store = None
+        self._heartbeat = None
 
     def serve(self) -> None:
         """A long-running service (worker, scheduler) rides out longer database outages."""
@@ -53,8 +63,14 @@ class Services:
             from workers.tasks import register_tasks
 
             self._app = create_app(self.settings)
-            register_tasks(self._app)
+            self._heartbeat = register_tasks(self._app)
         return self._app
+
+    @property
+    def heartbeat(self):
+        """The heartbeat of the instances this process runs (the embedded worker's)."""
+        self.app  # noqa: B018 - registering the task bodies makes it
+        return self._heartbeat
 
     @property
     def runtime(self):
@@ -197,19 +213,52 @@ class WorkerWatch:
             return True
 
 
-def wait_for_run(svc: Services, run_id: str, show_progress: bool) -> str:
-    """Poll the store (never a Celery result) until the run ends; returns its state. On a broker,
-    says once on stderr when nothing runs and no worker answers (:class:`WorkerWatch`)."""
+class Interrupts:
+    """``with Interrupts() as interrupts:`` notes SIGINT (Ctrl-C) and SIGTERM rather than raising
+    them wherever they land (inside a store transaction, say): a command that drives a run acts on
+    them at its next look at the store. A second signal ends the process at once. A signal ignored
+    when the command began (``nohup``) stays so."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self._noted = threading.Event()
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> Interrupts:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            if signal.getsignal(signum) in (signal.default_int_handler, signal.SIG_DFL):
+                self._previous[signum] = signal.signal(signum, self._note)
+        return self
+
+    def _note(self, signum: int, _frame) -> None:
+        if self.signum is not None:  # asked twice: do not wait for the clean end
+            os._exit(128 + signum)
+        self.signum = signum
+        self._noted.set()
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep, or less when a signal comes."""
+        self._noted.wait(seconds)
+
+    def __exit__(self, *exc) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+
+
+def wait_for_run(svc: Services, run_id: str, show_progress: bool, interrupts: Interrupts) -> str | None:
+    """Poll the store (never a Celery result) until the run ends; returns its state (``None``:
+    interrupted first). On a broker, says once on stderr when nothing runs and no worker answers
+    (:class:`WorkerWatch`)."""
     store = svc.store
     interval = POLL_EMBEDDED if svc.settings.embedded else POLL_BROKER
     watch = None if svc.settings.embedded else WorkerWatch(svc, run_id)
     last_line = ""
     while True:
         state = store.get_run(run_id).state
-        if state in _FINISHED_RUN:
+        if state in _FINISHED_RUN or interrupts.signum is not None:
             if last_line:
                 click.echo("", err=True)
-            return state
+            return state if state in _FINISHED_RUN else None
         warning = watch and watch.warning()
         if warning:
             click.echo(("\n" if last_line else "") + warning, err=True)
@@ -220,7 +269,7 @@ def wait_for_run(svc: Services, run_id: str, show_progress: bool) -> str:
             if line != last_line:
                 click.echo(f"\r{run_id}  {line}\033[K", err=True, nl=False)
                 last_line = line
-        time.sleep(interval)
+        interrupts.sleep(interval)
         interval = min(interval * 1.5, 10 * (POLL_EMBEDDED if svc.settings.embedded else POLL_BROKER))
 
 
@@ -240,7 +289,8 @@ def check_broker(svc: Services, timeout: float = 10.0) -> None:
 def drive(svc: Services, run_id: str, wait: bool, output: str, first_step=None) -> tuple[str, bool]:
     """Do the run's advance step (``first_step()`` when given: the step that creates the run); on
     the embedded default, run its work in this process and wait (with a broker, wait only when
-    asked). Returns the run's state and whether it was waited for."""
+    asked). Returns the run's state and whether it was waited for. SIGINT or SIGTERM meanwhile:
+    see :func:`stop_driving` (the command exits)."""
     worker = None
     if svc.settings.embedded:
         from executor.embedded import EmbeddedWorker
@@ -248,13 +298,47 @@ def drive(svc: Services, run_id: str, wait: bool, output: str, first_step=None) 
         worker = EmbeddedWorker(svc.app).start()
         wait = True
     try:
-        state = (first_step or (lambda: svc.runtime.advance(run_id)))().state
-        if wait and state not in _FINISHED_RUN:
-            state = wait_for_run(svc, run_id, show_progress=output == "table" and sys.stderr.isatty())
+        with Interrupts() as interrupts:
+            state = (first_step or (lambda: svc.runtime.advance(run_id)))().state
+            if wait and state not in _FINISHED_RUN and interrupts.signum is None:
+                state = wait_for_run(svc, run_id, output == "table" and sys.stderr.isatty(), interrupts)
+            if interrupts.signum is not None and (state not in _FINISHED_RUN or not wait):
+                stop_driving(svc, run_id, interrupts.signum)
     finally:
         if worker is not None:
             worker.stop()
     return state, wait
+
+
+def stop_driving(svc: Services, run_id: str, signum: int) -> None:
+    """The command that drives a run was interrupted: one line, exit 128 + the signal's number.
+
+    With a broker the run goes on in the workers; only the waiting stops. On the embedded default
+    the run's work was in this process: it ends now as a cancelled run does (unfinished instances
+    ``failed`` saying so, the run ``failed`` with a note), this process's tries are stopped, and
+    ``tasks clear`` runs it again later."""
+    name = signal.Signals(signum).name
+    code = 128 + signum
+    if not svc.settings.embedded:
+        click.echo(f"{name}: stopped waiting; run {run_id} goes on in the workers "
+                   f"(`chordflow runs cancel {run_id}` ends it)", err=True)
+        sys.exit(code)
+    how = f"interrupted by {name}"
+    try:
+        counts = svc.store.cancel_run(run_id, f"{how}: the `chordflow` command that ran it in its process was stopped",
+                                      f"the run was {how} (its `chordflow` process was stopped)")
+    except RunStateError:  # it ended just before
+        click.echo(f"{name}: run {run_id} had ended {svc.store.get_run(run_id).state}", err=True)
+        sys.exit(code)
+    svc.heartbeat.beat()  # stops this process's tries of the run now
+    click.echo(f"run {run_id} {how}: {counts['waiting'] + counts['running']} unfinished task instance(s) failed; "
+               f"`chordflow tasks clear {run_id} --task-id TASK --downstream` runs them again", err=True)
+    if not svc.heartbeat.wait_released(STOP_GRACE):
+        # A try stuck in one long C call does not see the stop on its thread: exit without it.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 @cli.command()
@@ -367,13 +451,13 @@ def runs_list(ctx, dag_id, state, limit, output):
     records = services(ctx).store.list_runs(dag_id=dag_id, state=state, limit=limit)
     rows = [
         {"run_id": r.run_id, "dag_id": r.dag_id, "state": r.state, "logical_date": iso(r.logical_date),
-         "start_date": iso(r.start_date), "end_date": iso(r.end_date)}
+         "start_date": iso(r.start_date), "end_date": iso(r.end_date), "note": r.note}
         for r in records
     ]
     if output == "json":
         emit_json(rows)
     else:
-        print_table(["run_id", "dag_id", "state", "logical_date", "start_date", "end_date"], rows)
+        print_table(["run_id", "dag_id", "state", "logical_date", "start_date", "end_date", "note"], rows)
 
 
 def run_summary(svc: Services, run_id: str) -> dict[str, Any]:
@@ -403,7 +487,7 @@ def run_summary(svc: Services, run_id: str) -> dict[str, Any]:
                       "upstream": upstream.get(task_id, [])})
     return {"run_id": record.run_id, "dag_id": record.dag_id, "state": record.state,
             "logical_date": iso(record.logical_date), "start_date": iso(record.start_date),
-            "end_date": iso(record.end_date), "conf": record.conf, "tasks": tasks}
+            "end_date": iso(record.end_date), "conf": record.conf, "note": record.note, "tasks": tasks}
 
 
 STATE_STYLE = {"success": "green", "failed": "red", "upstream_failed": "dark_orange", "skipped": "magenta",
@@ -412,12 +496,14 @@ STATE_STYLE = {"success": "green", "failed": "red", "upstream_failed": "dark_ora
 
 def print_run(svc: Services, run_id: str) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.tree import Tree
 
     summary = run_summary(svc, run_id)
     console = Console()
     style = STATE_STYLE.get(summary["state"], "white")
-    tree = Tree(f"[bold]{summary['dag_id']}[/bold]  {summary['run_id']}  [{style}]{summary['state']}[/{style}]")
+    note = f"  [dim]({escape(summary['note'])})[/dim]" if summary["note"] else ""
+    tree = Tree(f"[bold]{summary['dag_id']}[/bold]  {summary['run_id']}  [{style}]{summary['state']}[/{style}]{note}")
     for task in summary["tasks"]:
         label = task["task_id"] + (f" [{task['map_count'] if task['map_count'] is not None else ' '}]"
                                    if task["mapped"] else "")
@@ -439,6 +525,52 @@ def runs_show(ctx, run_id, output):
         emit_json(run_summary(svc, run_id))
     else:
         print_run(svc, run_id)
+
+
+@runs.command("cancel")
+@click.argument("run_id")
+@click.option("--reason", help="Why: kept in the run's note and in each unfinished instance's error.")
+@output_option
+@click.pass_context
+@handle_errors
+def runs_cancel(ctx, run_id, reason, output):
+    """End a run now: it ends failed, every unfinished instance fails saying the run was cancelled
+    (queued ones are not run; running tries are stopped by their workers at their next heartbeat).
+    A run that has ended already: exit 2."""
+    note = "cancelled" + (f": {reason}" if reason else "")
+    counts = services(ctx).store.cancel_run(run_id, note, f"the run was {note}")
+    failed = counts["waiting"] + counts["running"]
+    if output == "json":
+        emit_json({"run_id": run_id, "state": DagRunState.FAILED.value, "note": note, "failed": failed,
+                   "stopping": counts["running"]})
+    else:
+        click.echo(f"run {run_id} cancelled: {failed} unfinished task instance(s) failed"
+                   + (f", {counts['running']} of them running (their workers stop them)" if counts["running"] else ""))
+
+
+@runs.command("delete")
+@click.argument("run_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@output_option
+@click.pass_context
+@handle_errors
+def runs_delete(ctx, run_id, yes, output):
+    """Delete an ended run: its task instances, XComs (and the objects they refer to), logs and
+    history. A run that has not ended is refused (exit 2): `runs cancel` it first."""
+    from orchestrator.store import ensure_ended
+
+    store = services(ctx).store
+    record = store.get_run(run_id)
+    ensure_ended(record)
+    if not yes:
+        click.confirm(f"Delete run {run_id} of {record.dag_id} ({record.state}) with its task instances, XComs "
+                      "and logs?", abort=True)
+    deleted = store.delete_run(run_id)
+    if output == "json":
+        emit_json({"run_id": run_id, "deleted": deleted})
+    else:
+        click.echo(f"deleted run {run_id}: {deleted['task_instance']} task instance(s), {deleted['xcom']} XCom(s), "
+                   f"{deleted['task_log']} log(s)")
 
 
 # -- tasks ------------------------------------------------------------------------------------
@@ -493,19 +625,75 @@ def tasks_list(ctx, run_id, task_id, limit, offset, output):
 @click.argument("task_id")
 @click.option("--map-index", type=int, default=-1, show_default=True)
 @click.option("--try", "try_number", type=int, default=None, help="Only this try (default: every try).")
+@click.option("--follow", "-f", is_flag=True,
+              help="Then keep printing the try's new lines until it ends (default: the running try, or the "
+                   "next one when the instance waits for it).")
 @click.pass_context
 @handle_errors
-def tasks_logs(ctx, run_id, task_id, map_index, try_number):
-    """The log of a task instance, per try (from any host: logs live in the store)."""
+def tasks_logs(ctx, run_id, task_id, map_index, try_number, follow):
+    """The log of a task instance, per try (from any host: logs live in the store). A running try's
+    log is written while it runs, about every second."""
     svc = services(ctx)
     check_task(svc, run_id, task_id, map_index)
-    logs = svc.store.get_logs(run_id, task_id, map_index, try_number)
-    if not logs:
+    store = svc.store
+    printed: dict[int, int] = {}
+    for entry in store.get_logs(run_id, task_id, map_index, try_number):
+        print_log_header(task_id, map_index, entry["try_number"], entry["hostname"])
+        click.echo(entry["content"], nl=False)
+        printed[entry["try_number"]] = len(entry["content"])
+    instance = store.get_instance(run_id, task_id, map_index)
+    followed = try_number if try_number is not None else try_to_come(instance)
+    running = instance["state"] == TaskInstanceState.RUNNING.value and followed == instance["try_number"]
+    if follow and followed is not None:
+        try:
+            follow_log(store, run_id, task_id, map_index, followed, printed)
+        except KeyboardInterrupt:
+            sys.exit(130)
+    elif running:
+        click.echo(f"(try {followed} is running: {'its log so far' if followed in printed else 'nothing written yet'}"
+                   "; --follow keeps reading)", err=True)
+    elif not printed:
         which = f" try {try_number}" if try_number else ""
         raise TaskNotFound(f"no log for {task_id}[{map_index}]{which} of run {run_id!r} (has it run yet?)")
-    for entry in logs:
-        click.echo(f"--- {task_id} map_index={map_index} try={entry['try_number']} on {entry['hostname']} ---")
-        click.echo(entry["content"], nl=False)
+
+
+def print_log_header(task_id: str, map_index: int, try_number: int, hostname: str | None) -> None:
+    click.echo(f"--- {task_id} map_index={map_index} try={try_number} on {hostname} ---")
+
+
+def try_to_come(instance: dict[str, Any]) -> int | None:
+    """The try a reader following an instance's log waits for: the running one, or the next one
+    while the instance waits for it; ``None`` once it has ended."""
+    if instance["state"] == TaskInstanceState.RUNNING.value:
+        return instance["try_number"]
+    if instance["state"] in _WAITING_TI:
+        return instance["try_number"] + 1
+    return None
+
+
+def try_in_progress(instance: dict[str, Any], try_number: int) -> bool:
+    """Whether the instance's try ``try_number`` runs now, or has yet to begin."""
+    state, current = instance["state"], instance["try_number"]
+    return (state == TaskInstanceState.RUNNING.value and current == try_number) or (
+        state in _WAITING_TI and current < try_number)
+
+
+def follow_log(store, run_id: str, task_id: str, map_index: int, try_number: int, printed: dict[int, int]) -> None:
+    """Print a try's lines as they are written (after the ``printed[try_number]`` characters shown
+    already) until it ends: the instance moved on from that try, and its last lines were read."""
+    while True:
+        instance = store.get_instance(run_id, task_id, map_index)  # before the log: its end is then in the log
+        ended = instance is None or not try_in_progress(instance, try_number)
+        found = store.log_since(run_id, task_id, map_index, try_number, printed.get(try_number, 0))
+        if found is not None and found[0]:
+            text, hostname = found
+            if try_number not in printed:
+                print_log_header(task_id, map_index, try_number, hostname)
+            click.echo(text, nl=False)
+            printed[try_number] = printed.get(try_number, 0) + len(text)
+        if ended:
+            return
+        time.sleep(POLL_FOLLOW)
 
 
 @tasks.command("tries")

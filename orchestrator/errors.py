@@ -38,6 +38,10 @@ class TaskNotFound(ChordflowError):
     """No task (or map index) with that id in a run."""
 
 
+class RunStateError(ChordflowError):
+    """The run is not in a state the command acts on: cancelling an ended run, deleting a running one."""
+
+
 class DuplicateRunError(ChordflowError):
     """A run with that id exists already."""
 

@@ -38,6 +38,9 @@ FINISHED_STATES = frozenset(
     }
 )
 
+#: States of an instance that has not ended: cancelling its run fails it.
+UNFINISHED_STATES = frozenset(TaskInstanceState) - FINISHED_STATES
+
 #: States from which a worker may claim an instance and run it.
 CLAIMABLE_STATES = frozenset({TaskInstanceState.QUEUED, TaskInstanceState.UP_FOR_RETRY})
 

@@ -17,15 +17,36 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 import tenacity
-from sqlalchemy import and_, bindparam, case, delete, event, func, insert, inspect, or_, select, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    delete,
+    event,
+    exists,
+    func,
+    insert,
+    inspect,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from orchestrator import schema, xcom_backend
-from orchestrator.errors import ChordflowError, DuplicateRunError, RunNotFound
+from orchestrator.errors import ChordflowError, DuplicateRunError, RunNotFound, RunStateError
 from orchestrator.expand_input import map_total
 from orchestrator.schema import dag_run, task_instance, task_instance_history, task_log, task_map, xcom
-from orchestrator.states import CLAIMABLE_STATES, FINISHED_STATES, DagRunState, TaskInstanceState
+from orchestrator.states import (
+    CLAIMABLE_STATES,
+    FINISHED_STATES,
+    UNFINISHED_STATES,
+    DagRunState,
+    TaskInstanceState,
+)
 
 #: Rows fetched per round trip when a reduce streams a mapped task's results.
 XCOM_STREAM_PAGE = 2000
@@ -145,6 +166,17 @@ class ClaimedBatch:
 
     instances: list[ClaimedInstance]
     lengths: list[int] | None
+
+
+class LogChunk(NamedTuple):
+    """Lines a try logged, to be appended to its log by :meth:`Store.append_logs`."""
+
+    run_id: str
+    task_id: str
+    map_index: int
+    try_number: int
+    text: str
+    hostname: str
 
 
 class Store:
@@ -423,6 +455,63 @@ class Store:
             query = select(dag_run.c.run_id).where(dag_run.c.state == DagRunState.RUNNING.value)
             return list(conn.execute(query).scalars())
 
+    @unit_of_work
+    def cancel_run(self, run_id: str, note: str, error: str) -> dict[str, int]:
+        """End a run that has not ended: every unfinished instance ``failed`` with ``error``, then
+        the run ``failed`` with ``note``, in one transaction holding the run's row lock (an advance
+        step of the run never interleaves). Each change is a compare-and-set: a worker's claim or
+        end of try racing with it either happened before or finds nothing to change; a worker
+        holding a ``running`` instance notices at its next heartbeat and stops the try.
+
+        Returns ``{"running": n, "waiting": m}``: the instances failed that were running, and those
+        that were not (none, scheduled, queued, up_for_retry). Raises :class:`RunNotFound`, and
+        :class:`RunStateError` when the run has ended already.
+        """
+        now = utcnow()
+        running = TaskInstanceState.RUNNING.value
+        waiting = [s.value for s in UNFINISHED_STATES if s is not TaskInstanceState.RUNNING]
+        with self.begin() as conn:
+            record = self._lock_run(conn, run_id)
+            if record.state not in _UNENDED_RUN_STATES:
+                raise RunStateError(f"run {run_id!r} has ended already ({record.state}): nothing to cancel")
+            fail = update(task_instance).values(state=TaskInstanceState.FAILED.value, end_date=now, error=error)
+            of_run = task_instance.c.run_id == run_id
+            # Waiting ones first: once they are failed no claim can make a new running one.
+            counts = {"waiting": conn.execute(fail.where(of_run, task_instance.c.state.in_(waiting))).rowcount,
+                      "running": conn.execute(fail.where(of_run, task_instance.c.state == running)).rowcount}
+            conn.execute(
+                update(dag_run)
+                .where(dag_run.c.run_id == run_id)
+                .values(state=DagRunState.FAILED.value, end_date=now, note=note)
+            )
+        return counts
+
+    def _lock_run(self, conn: Connection, run_id: str) -> RunRecord:
+        """The run's row, locked until the end of ``conn``'s transaction (SQLite: BEGIN IMMEDIATE
+        locked the whole database already). Raises :class:`RunNotFound`."""
+        query = select(dag_run).where(dag_run.c.run_id == run_id)
+        if not self.is_sqlite:
+            query = query.with_for_update()
+        row = conn.execute(query).first()
+        if row is None:
+            raise RunNotFound(f"no run with id {run_id!r} (see `chordflow runs list`)")
+        return RunRecord.from_row(row)
+
+    @unit_of_work
+    def delete_run(self, run_id: str) -> dict[str, int]:
+        """Delete an ended run's rows from every table, then (after the commit, best effort, logged)
+        the XCom objects its XCom rows referred to. Returns ``{table: rows deleted}``. Raises
+        :class:`RunNotFound`, and :class:`RunStateError` while the run has not ended."""
+        with self.begin() as conn:
+            ensure_ended(self._lock_run(conn, run_id))
+            objects = _referenced_objects(conn, [xcom.c.run_id == run_id])
+            deleted = {
+                table.name: conn.execute(delete(table).where(table.c.run_id == run_id)).rowcount
+                for table in (xcom, task_log, task_map, task_instance_history, task_instance, dag_run)
+            }
+        xcom_backend.delete_objects(objects)  # after the commit: a retried delete finds them again
+        return deleted
+
     @contextlib.contextmanager
     def locked_run(self, run_id: str) -> Iterator[RunTransaction]:
         """One transaction holding the run's row lock: advance steps of a run never interleave."""
@@ -529,6 +618,15 @@ class Store:
                 for n in range(1, max(known, default=0) + 1)]
 
     @unit_of_work
+    def get_instance(self, run_id: str, task_id: str, map_index: int) -> dict[str, Any] | None:
+        """One instance's row as a dict (``None``: no such instance)."""
+        query = select(task_instance).where(task_instance.c.run_id == run_id, task_instance.c.task_id == task_id,
+                                            task_instance.c.map_index == map_index)
+        with self.begin() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else dict(row._mapping)
+
+    @unit_of_work
     def instance_exists(self, run_id: str, task_id: str, map_index: int | None = None) -> bool:
         query = select(func.count()).select_from(task_instance).where(
             task_instance.c.run_id == run_id, task_instance.c.task_id == task_id
@@ -598,24 +696,33 @@ class Store:
         return ClaimedBatch(instances, None if raw is None else json.loads(raw))
 
     @unit_of_work
-    def heartbeat(self, instances: Iterable[tuple[str, str, int, int]]) -> int:
-        """Mark these ``(run_id, task_id, map_index, try_number)`` as alive; returns rows touched."""
-        rows = [{"r": r, "t": t, "m": m, "n": n} for r, t, m, n in instances]
-        if not rows:
-            return 0
+    def heartbeat(self, instances: Iterable[tuple[str, str, int, int]]) -> set[tuple[str, str, int, int]]:
+        """Mark these ``(run_id, task_id, map_index, try_number)`` as alive where they are still
+        ``running`` at that try; returns those (the others ended, or were ended from outside)."""
+        keys = list(instances)
+        if not keys:
+            return set()
+        columns = (task_instance.c.run_id, task_instance.c.task_id, task_instance.c.map_index,
+                   task_instance.c.try_number)
         statement = (
             update(task_instance)
-            .where(
-                task_instance.c.run_id == bindparam("r"),
-                task_instance.c.task_id == bindparam("t"),
-                task_instance.c.map_index == bindparam("m"),
-                task_instance.c.try_number == bindparam("n"),
-                task_instance.c.state == TaskInstanceState.RUNNING.value,
-            )
+            .where(tuple_(*columns).in_(keys), task_instance.c.state == TaskInstanceState.RUNNING.value)
             .values(heartbeat_at=utcnow())
+            .returning(*columns)
         )
         with self.begin() as conn:
-            return conn.execute(statement, rows).rowcount
+            return {tuple(row) for row in conn.execute(statement)}
+
+    @unit_of_work
+    def instance_states(self, instances: Iterable[tuple[str, str, int]]) -> dict[tuple[str, str, int], tuple]:
+        """``{(run_id, task_id, map_index): (state, error)}`` of these instances (absent: no such row)."""
+        keys = list(instances)
+        if not keys:
+            return {}
+        columns = (task_instance.c.run_id, task_instance.c.task_id, task_instance.c.map_index)
+        query = select(*columns, task_instance.c.state, task_instance.c.error).where(tuple_(*columns).in_(keys))
+        with self.begin() as conn:
+            return {(r.run_id, r.task_id, r.map_index): (r.state, r.error) for r in conn.execute(query)}
 
     @unit_of_work
     def requeue_zombies(self, zombie_after: float) -> dict[tuple[str, str], list[int]]:
@@ -729,11 +836,7 @@ class Store:
                 conn.execute(self._upsert_statement(xcom, ["run_id", "task_id", "map_index", "key"], ["value"]),
                              xcom_rows)
             if log_rows:
-                conn.execute(
-                    self._upsert_statement(task_log, ["run_id", "task_id", "map_index", "try_number"],
-                                           ["content", "hostname"]),
-                    log_rows,
-                )
+                conn.execute(self._log_append_statement(), log_rows)
         return recorded
 
     def _finish_many_in_one_statement(self, run_id: str, task_id: str, endings: Sequence[TryEnd],
@@ -758,6 +861,22 @@ class Store:
         }
         ended = {row[0] for row in self._execute_prepared("chordflow_finish", params)}
         return [e.map_index in ended for e in endings]
+
+    def _log_append_statement(self, source=None):
+        """Insert a try's log, or append to the part written while it ran (and to what an earlier
+        holder of the same try wrote, when it was resumed after its worker died): ``source``, a
+        SELECT of the columns, or values given at execution."""
+        if self.is_sqlite:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        statement = dialect_insert(task_log)
+        if source is not None:
+            statement = statement.from_select(_LOG_COLUMNS, source)
+        return statement.on_conflict_do_update(
+            index_elements=["run_id", "task_id", "map_index", "try_number"],
+            set_={"content": task_log.c.content + statement.excluded.content, "hostname": statement.excluded.hostname},
+        )
 
     def _upsert_statement(self, table, keys: list[str], values: list[str]):
         if self.is_sqlite:
@@ -838,6 +957,42 @@ class Store:
         with self.begin() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
 
+    @unit_of_work
+    def log_since(self, run_id: str, task_id: str, map_index: int, try_number: int,
+                  offset: int) -> tuple[str, str | None] | None:
+        """``(text, hostname)``: a try's log after its first ``offset`` characters (what a reader
+        following it has not printed yet); ``None`` while the try has no log."""
+        query = select(func.substr(task_log.c.content, offset + 1), task_log.c.hostname).where(
+            task_log.c.run_id == run_id, task_log.c.task_id == task_id, task_log.c.map_index == map_index,
+            task_log.c.try_number == try_number,
+        )
+        with self.begin() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else (row[0] or "", row[1])
+
+    def append_logs(self, chunks: Sequence[LogChunk], while_running: bool = True) -> list[bool]:
+        """Append each chunk to its try's log, in one transaction, where the try is still its
+        host's: with ``while_running``, the instance is ``running`` at that try on that host (the
+        live log of a running try); without, it was ended from outside at that try (the rest of the
+        log of a try that was stopped). Returns, per chunk, whether it was written.
+
+        One attempt, no retries (a live log is written again a second later): wrap in
+        :meth:`retrying` for more."""
+        held = task_instance.c.state == TaskInstanceState.RUNNING.value
+        if not while_running:
+            held = task_instance.c.state != TaskInstanceState.RUNNING.value
+        written = []
+        with self.begin() as conn:
+            for chunk in chunks:
+                holder = exists().where(
+                    task_instance.c.run_id == chunk.run_id, task_instance.c.task_id == chunk.task_id,
+                    task_instance.c.map_index == chunk.map_index, task_instance.c.try_number == chunk.try_number,
+                    task_instance.c.hostname == chunk.hostname, held,
+                )
+                source = select(*(literal(getattr(chunk, name)) for name in _LOG_FIELDS)).where(holder)
+                written.append(conn.execute(self._log_append_statement(source)).rowcount == 1)
+        return written
+
     # -- clearing -------------------------------------------------------------------------
     @unit_of_work
     def clear(
@@ -907,7 +1062,7 @@ class Store:
                 conn.execute(
                     update(dag_run)
                     .where(dag_run.c.run_id == run_id)
-                    .values(state=DagRunState.RUNNING.value, end_date=None, note=None)
+                    .values(state=DagRunState.RUNNING.value, end_date=None, note=None)  # its old end no longer holds
                 )
         xcom_backend.delete_objects(objects)  # after the commit: a retried clear finds them again
         return cleared
@@ -968,7 +1123,8 @@ SELECT c.map_index, c.try_number, c.max_tries,
 FROM claimed AS c
 """, "EXECUTE chordflow_claim(%(run_id)s, %(task_id)s, %(maps)s, %(now)s, %(hostname)s, %(zombie_before)s)"),
     # finish_many: each try's compare-and-set, then the XComs and logs of the tries that were
-    # still current (joined on what the update returned).
+    # still current (joined on what the update returned); a log is appended to what the try wrote
+    # while it ran.
     "chordflow_finish": ("text, text, timestamp, integer[], integer[], text[], text[], integer[], text[], text[], "
                          "integer[], integer[], text[], text[], timestamp[], timestamp[], text[]", f"""
 WITH ended AS (
@@ -991,7 +1147,7 @@ WITH ended AS (
     FROM unnest($11, $12, $13, $14) AS l(map_index, try_number, content, hostname)
     WHERE l.map_index IN (SELECT map_index FROM ended)
     ON CONFLICT (run_id, task_id, map_index, try_number)
-    DO UPDATE SET content = excluded.content, hostname = excluded.hostname
+    DO UPDATE SET content = task_log.content || excluded.content, hostname = excluded.hostname
 )
 SELECT map_index FROM ended
 """, "EXECUTE chordflow_finish(%(run_id)s, %(task_id)s, %(now)s, %(maps)s, %(tries)s, %(states)s, %(errors)s, "
@@ -1023,6 +1179,13 @@ def _pg_array(values: Sequence[Any], item=str) -> str:
     return "{" + ",".join(map(item, values)) + "}"
 
 
+def ensure_ended(record: RunRecord) -> None:
+    """Raise :class:`RunStateError` unless the run has ended (what deleting it needs)."""
+    if record.state in _UNENDED_RUN_STATES:
+        raise RunStateError(f"run {record.run_id!r} is {record.state}: end it first with "
+                            f"`chordflow runs cancel {record.run_id}`")
+
+
 def with_driver(url: str) -> str:
     """``postgresql://...`` with the driver Chordflow ships (psycopg2): SQLAlchemy 2.1 would pick
     psycopg 3 for a URL that names none."""
@@ -1034,6 +1197,13 @@ def with_driver(url: str) -> str:
 def _sqlite_time(moment: datetime | None) -> str | None:
     """A timestamp as SQLAlchemy stores it in SQLite."""
     return None if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+#: task_log's columns as :meth:`Store.append_logs` fills them from a :class:`LogChunk`'s fields.
+_LOG_COLUMNS = ["run_id", "task_id", "map_index", "try_number", "content", "hostname"]
+_LOG_FIELDS = ["run_id", "task_id", "map_index", "try_number", "text", "hostname"]
+#: Run states a run has not ended in: it may be cancelled, it may not be deleted.
+_UNENDED_RUN_STATES = frozenset({DagRunState.QUEUED.value, DagRunState.RUNNING.value})
 
 
 def _in_running_runs():

@@ -1,13 +1,19 @@
 """The CLI on the embedded default: what a user types and what comes back."""
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
+import subprocess
 import textwrap
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import CHORDFLOW, run_cli
 
 FLAKY = """
 from datetime import datetime, timedelta
@@ -212,3 +218,193 @@ def test_db_upgrade_and_reset(embedded_env, dag_file):
     assert run_cli(embedded_env, "db", "reset", "--yes").returncode == 0
     _, runs = run_json(embedded_env, "runs", "list")
     assert runs == []
+
+
+WAITER = """
+import time
+from datetime import datetime
+from pathlib import Path
+from orchestrator import dag, task
+
+GO = Path(__file__).with_suffix(".go")
+
+@task
+def wait(x):
+    print(f"waiting {x}", flush=True)
+    for tick in range(600):  # until GO exists, at most a minute
+        if GO.exists():
+            break
+        if tick % 5 == 0:
+            print(f"still waiting {x}: {tick}", flush=True)
+        time.sleep(0.1)
+    print(f"done {x}")
+    return x
+
+@task
+def total(values):
+    return sum(values)
+
+@dag(dag_id="waiter", schedule=None, start_date=datetime(2022, 1, 1))
+def waiter():
+    total(wait.expand(x=[1, 2]))
+
+waiter()
+"""
+
+
+@pytest.fixture
+def waiter(embedded_env) -> Path:
+    folder = Path(embedded_env["CHORDFLOW_DAGS_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "waiter.py"
+    path.write_text(textwrap.dedent(WAITER))
+    return path
+
+
+@contextlib.contextmanager
+def background(env, *args) -> Iterator[subprocess.Popen]:
+    """`chordflow ARGS` running meanwhile, killed with its process group if still alive at the end."""
+    proc = subprocess.Popen([CHORDFLOW, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+
+
+def wait_until(condition, what: str, timeout: float = 60):
+    deadline = time.monotonic() + timeout
+    while not (found := condition()):
+        assert time.monotonic() < deadline, f"no {what} after {timeout} s"
+        time.sleep(0.1)
+    return found
+
+
+def instance(env, run_id, task_id, map_index):
+    result, rows = run_json(env, "tasks", "list", run_id, "--task-id", task_id)
+    return next((r for r in rows or [] if r["map_index"] == map_index), {})
+
+
+def test_tasks_logs_prints_the_log_so_far_of_a_running_try(embedded_env, waiter):
+    with background(embedded_env, "run", "waiter", "--run-id", "r") as run:
+        so_far = wait_until(lambda: (lambda r: r.returncode == 0 and "still waiting 1" in r.stdout and r)(
+            run_cli(embedded_env, "tasks", "logs", "r", "wait", "--map-index", "0")), "log while running")
+        assert instance(embedded_env, "r", "wait", 0)["state"] == "running"
+        assert "--- wait map_index=0 try=1 on " in so_far.stdout and "Running wait[0] of run r" in so_far.stdout
+        assert "done 1" not in so_far.stdout
+        assert "try 1 is running" in so_far.stderr
+        waiter.with_suffix(".go").touch()
+        assert run.wait(timeout=60) == 0
+    final = run_cli(embedded_env, "tasks", "logs", "r", "wait", "--map-index", "0")
+    assert final.stdout.startswith(so_far.stdout) and "done 1" in final.stdout and final.stderr == ""
+
+
+def test_tasks_logs_follow_prints_the_try_until_it_ends(embedded_env, waiter):
+    with background(embedded_env, "run", "waiter", "--run-id", "r") as run:
+        wait_until(lambda: instance(embedded_env, "r", "wait", 0).get("state") == "running", "running instance")
+        with background(embedded_env, "tasks", "logs", "r", "wait", "--map-index", "0", "--follow") as follow:
+            wait_until(lambda: run_cli(embedded_env, "tasks", "logs", "r", "wait", "--map-index", "0").stdout.count(
+                "still waiting 1") >= 2, "two lines written while running")
+            waiter.with_suffix(".go").touch()
+            out, err = follow.communicate(timeout=60)
+            assert follow.returncode == 0, err
+        assert run.wait(timeout=60) == 0
+    final = run_cli(embedded_env, "tasks", "logs", "r", "wait", "--map-index", "0").stdout
+    assert out == final  # every line once, in order, header included
+    assert out.count("--- wait map_index=0 try=1") == 1 and out.rstrip().endswith("Marking wait[0] as SUCCESS")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupted_embedded_run_ends_failed_at_once_and_tasks_clear_completes_it(embedded_env, waiter, signum):
+    name = signal.Signals(signum).name
+    with background(embedded_env, "run", "waiter", "--run-id", "r") as run:
+        wait_until(lambda: instance(embedded_env, "r", "wait", 0).get("state") == "running", "running instance")
+        run.send_signal(signum)
+        out, err = run.communicate(timeout=60)
+    assert run.returncode == 128 + signum
+    assert len(err.strip().splitlines()) == 1 and f"run r interrupted by {name}" in err, err
+    _, shown = run_json(embedded_env, "runs", "show", "r")
+    assert shown["state"] == "failed" and f"interrupted by {name}" in shown["note"]
+    _, rows = run_json(embedded_env, "tasks", "list", "r")
+    assert {(r["task_id"], r["state"]) for r in rows} == {("wait", "failed"), ("total", "failed")}
+    assert all(f"the run was interrupted by {name}" in r["error"] for r in rows)
+    stopped = run_cli(embedded_env, "tasks", "logs", "r", "wait", "--map-index", "0").stdout
+    assert "Terminating try 1 of wait[0]" in stopped and "done 1" not in stopped
+    waiter.with_suffix(".go").touch()
+    result, cleared = run_json(embedded_env, "tasks", "clear", "r", "--task-id", "wait", "--downstream")
+    assert result.returncode == 0, result.stderr
+    assert cleared["state"] == "success"
+    _, total = run_json(embedded_env, "xcom", "get", "r", "total")
+    assert total == 3
+    _, shown = run_json(embedded_env, "runs", "show", "r")
+    assert shown["note"] is None
+
+
+def test_cancel_from_another_process_stops_the_embedded_run_and_its_tries(embedded_env, waiter):
+    env = {**embedded_env, "CHORDFLOW_HEARTBEAT_INTERVAL": "1"}
+    with background(env, "run", "waiter", "--run-id", "r", "--output", "json") as run:
+        wait_until(lambda: instance(env, "r", "wait", 1).get("state") == "running", "running instance")
+        cancelled = run_cli(env, "runs", "cancel", "r", "--reason", "wrong input")
+        assert cancelled.returncode == 0, cancelled.stderr
+        assert "run r cancelled: 3 unfinished task instance(s) failed, 2 of them running" in cancelled.stdout
+        out, _err = run.communicate(timeout=60)
+    assert run.returncode == 1 and json.loads(out)["state"] == "failed"
+    _, rows = run_json(env, "tasks", "list", "r")
+    assert all(r["state"] == "failed" and r["error"] == "the run was cancelled: wrong input" for r in rows)
+    for index in (0, 1):
+        log = run_cli(env, "tasks", "logs", "r", "wait", "--map-index", str(index)).stdout
+        assert "Terminating try 1" in log and "done" not in log
+
+
+def test_runs_list_and_show_give_why_a_run_was_cancelled(embedded_env, waiter):
+    with background(embedded_env, "run", "waiter", "--run-id", "r"):
+        wait_until(lambda: instance(embedded_env, "r", "wait", 0).get("state") == "running", "running instance")
+        assert run_cli(embedded_env, "runs", "cancel", "r", "--reason", "wrong input").returncode == 0
+    _, runs = run_json(embedded_env, "runs", "list")
+    _, shown = run_json(embedded_env, "runs", "show", "r")
+    assert (runs[0]["state"], runs[0]["note"]) == ("failed", "cancelled: wrong input") == (shown["state"],
+                                                                                            shown["note"])
+    wide = {**embedded_env, "COLUMNS": "250"}  # a table's cells wrap at a terminal's width
+    assert "cancelled: wrong input" in run_cli(wide, "runs", "show", "r").stdout
+    assert "cancelled: wrong input" in run_cli(wide, "runs", "list").stdout
+
+
+def test_cancelling_an_ended_run_is_one_line_exit_2(embedded_env, waiter):
+    waiter.with_suffix(".go").touch()
+    assert run_cli(embedded_env, "run", "waiter", "--run-id", "r").returncode == 0
+    for run_id, words in (("r", "run 'r' has ended already (success)"), ("nope", "no run with id 'nope'")):
+        result = run_cli(embedded_env, "runs", "cancel", run_id)
+        assert result.returncode == 2 and words in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    _, shown = run_json(embedded_env, "runs", "show", "r")
+    assert (shown["state"], shown["note"]) == ("success", None)
+
+
+def test_runs_delete_removes_the_run_its_instances_and_logs_and_leaves_other_runs(embedded_env, waiter):
+    waiter.with_suffix(".go").touch()
+    for run_id in ("gone", "kept"):
+        assert run_cli(embedded_env, "run", "waiter", "--run-id", run_id).returncode == 0
+    declined = subprocess.run([CHORDFLOW, "runs", "delete", "gone"], env=embedded_env, input="n\n",
+                              capture_output=True, text=True, timeout=60)
+    assert declined.returncode != 0
+    result = run_cli(embedded_env, "runs", "delete", "gone", "--yes")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "deleted run gone: 3 task instance(s), 3 XCom(s), 3 log(s)"
+    _, runs = run_json(embedded_env, "runs", "list")
+    assert [r["run_id"] for r in runs] == ["kept"]
+    assert run_cli(embedded_env, "tasks", "logs", "gone", "wait", "--map-index", "0").returncode == 2
+    assert "done 1" in run_cli(embedded_env, "tasks", "logs", "kept", "wait", "--map-index", "0").stdout
+    _, total = run_json(embedded_env, "xcom", "get", "kept", "total")
+    assert total == 3
+
+
+def test_deleting_a_running_run_is_refused_saying_to_cancel_it_first(embedded_env, waiter):
+    with background(embedded_env, "run", "waiter", "--run-id", "r"):
+        wait_until(lambda: instance(embedded_env, "r", "wait", 0).get("state") == "running", "running instance")
+        result = run_cli(embedded_env, "runs", "delete", "r", "--yes")
+        assert result.returncode == 2 and "chordflow runs cancel r" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        _, shown = run_json(embedded_env, "runs", "show", "r")
+        assert shown["state"] == "running"

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import textwrap
 import threading
@@ -210,3 +212,88 @@ def test_run_wait_says_nothing_of_workers_while_one_is_alive_though_nothing_runs
     assert result.returncode == 0, result.stderr
     assert time.monotonic() - started > 12  # nothing ran for two looks at the workers, or more
     assert "worker" not in result.stderr, result.stderr
+
+
+WAITING = """
+import time
+from datetime import datetime
+from pathlib import Path
+from orchestrator import dag, task
+
+FLAG = Path("FLAG_PATH")  # outside the DAGs folder: each worker host has its own copy of that
+
+@task
+def wait():
+    print("waiting", flush=True)
+    for tick in range(600):  # until FLAG exists, at most a minute
+        if FLAG.exists():
+            break
+        if tick % 5 == 0:
+            print(f"still waiting: {tick}", flush=True)
+        time.sleep(0.1)
+    print("done")
+
+@dag(dag_id="waiting", schedule=None, start_date=datetime(2022, 1, 1))
+def waiting():
+    wait()
+
+waiting()
+"""
+
+
+def test_the_log_of_a_running_try_is_read_and_followed_from_another_host(distributed_env, workers, tmp_path):
+    flag = tmp_path / "waiting.go"
+    dags = Path(distributed_env["CHORDFLOW_DAGS_FOLDER"])
+    dags.mkdir(parents=True, exist_ok=True)
+    (dags / "waiting.py").write_text(textwrap.dedent(WAITING).replace("FLAG_PATH", str(flag)))
+    workers.start("far", network=True)
+    workers.wait_ready()
+    assert run_cli(distributed_env, "run", "waiting", "--run-id", "r", "--output", "json").returncode == 0
+    deadline = time.monotonic() + 60
+    while "still waiting: 5" not in (so_far := run_cli(distributed_env, "tasks", "logs", "r", "wait")).stdout:
+        assert time.monotonic() < deadline, so_far.stderr
+        time.sleep(0.2)
+    assert "try 1 is running" in so_far.stderr and "--- wait map_index=-1 try=1 on far@" in so_far.stdout
+    follow = subprocess.Popen([CHORDFLOW, "tasks", "logs", "r", "wait", "--follow"], env=distributed_env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        time.sleep(1.5)  # it prints what was there, then what comes
+        flag.touch()
+        out, err = follow.communicate(timeout=60)
+    finally:
+        if follow.poll() is None:
+            os.killpg(follow.pid, signal.SIGKILL)
+            follow.communicate()
+    assert follow.returncode == 0, err
+    assert wait_for_state(distributed_env, "r") == "success"
+    final = run_cli(distributed_env, "tasks", "logs", "r", "wait").stdout
+    assert out.startswith(so_far.stdout), (so_far.stdout, out)
+    assert out == final, (out, final)
+    assert "done\n" in out
+
+
+def test_ctrl_c_on_run_wait_stops_waiting_and_the_run_goes_on_in_the_workers(distributed_env, workers, tmp_path):
+    flag = tmp_path / "waiting.go"
+    dags = Path(distributed_env["CHORDFLOW_DAGS_FOLDER"])
+    dags.mkdir(parents=True, exist_ok=True)
+    (dags / "waiting.py").write_text(textwrap.dedent(WAITING).replace("FLAG_PATH", str(flag)))
+    workers.start("far")
+    workers.wait_ready()
+    run = subprocess.Popen([CHORDFLOW, "run", "waiting", "--run-id", "r", "--wait"], env=distributed_env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while "waiting" not in run_cli(distributed_env, "tasks", "logs", "r", "wait").stdout:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        run.send_signal(signal.SIGINT)
+        out, err = run.communicate(timeout=30)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.communicate()
+    assert run.returncode == 130
+    assert len(err.strip().splitlines()) == 1 and "run r goes on in the workers" in err, err
+    assert json_of(run_cli(distributed_env, "runs", "show", "r", "--output", "json"))["state"] == "running"
+    flag.touch()
+    assert wait_for_state(distributed_env, "r") == "success"

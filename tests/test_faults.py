@@ -372,3 +372,169 @@ def test_passwords_in_urls_never_reach_a_log_line_or_an_error(fast_env, tmp_path
     assert any("ready." in log for log in logs)
     for text_ in outputs + logs:
         assert redis_secret not in text_ and pg_secret not in text_, text_[-3000:]
+
+
+SLEEPERS = """
+import time
+from datetime import datetime
+from orchestrator import dag, task
+from orchestrator.operators import BashOperator
+
+@task(batch_size=1)
+def nap(x):
+    print(f"napping {x}", flush=True)
+    time.sleep(60)
+    print(f"woke up {x}", flush=True)
+    return x
+
+@dag(dag_id="sleepers", schedule=None, start_date=datetime(2022, 1, 1))
+def sleepers():
+    nap.expand(x=[0, 1, 2, 3])
+
+sleepers()
+
+with DAG(dag_id="bash_sleeper", schedule=None, start_date=datetime(2022, 1, 1)):
+    BashOperator(task_id="sleep", bash_command="echo $$ > PID_FILE; echo started; sleep 60; echo finished")
+"""
+
+
+@pytest.fixture
+def sleepers_env(fast_env, tmp_path) -> dict[str, str]:
+    source = textwrap.dedent(SLEEPERS).replace("PID_FILE", str(tmp_path / "bash.pid"))
+    (Path(fast_env["CHORDFLOW_DAGS_FOLDER"]) / "sleepers.py").write_text(
+        source.replace("from orchestrator import dag, task", "from orchestrator import DAG, dag, task"))
+    return fast_env
+
+
+def wait_for(condition, what: str, timeout: float = 60):
+    deadline = time.monotonic() + timeout
+    while not (found := condition()):
+        assert time.monotonic() < deadline, f"no {what} after {timeout} s"
+        time.sleep(0.2)
+    return found
+
+
+def log_of(env, run_id, task_id, map_index=-1) -> str:
+    return run_cli(env, "tasks", "logs", run_id, task_id, "--map-index", str(map_index)).stdout
+
+
+def test_cancel_stops_the_running_tries_and_the_queued_ones_never_run(sleepers_env, tmp_path):
+    from tests.conftest import WorkerPool
+
+    env = sleepers_env
+    pool = WorkerPool(env, tmp_path)
+    try:
+        pool.start("busy", concurrency=2)
+        pool.wait_ready()
+        assert run_cli(env, "run", "sleepers", "--run-id", "r", "--output", "json").returncode == 0
+        running = wait_for(lambda: [row["map_index"] for row in instances(env, "r", "nap")
+                                    if row["state"] == "running"] if sum(
+            row["state"] == "running" for row in instances(env, "r", "nap")) == 2 else None, "two running tries")
+        cancelled = run_cli(env, "runs", "cancel", "r", "--reason", "no longer needed", "--output", "json")
+        assert cancelled.returncode == 0, cancelled.stderr
+        assert json.loads(cancelled.stdout) == {"run_id": "r", "state": "failed", "note": "cancelled: no longer needed",
+                                                "failed": 4, "stopping": 2}
+        # each running try ends long before its 60 s sleep would have, recording nothing over the cancel
+        for index in running:
+            wait_for(lambda index=index: "Terminating try 1" in log_of(env, "r", "nap", index), "stopped try",
+                     timeout=45)
+        worker_log = tmp_path / "worker-busy.log"
+        wait_for(lambda: worker_log.read_text().count("'not_claimed': 1") == 2, "queued messages claiming nothing")
+    finally:
+        pool.stop()
+    rows = instances(env, "r", "nap")
+    assert all((row["state"], row["error"]) == ("failed", "the run was cancelled: no longer needed") for row in rows)
+    for row in rows:
+        log = log_of(env, "r", "nap", row["map_index"])
+        assert "woke up" not in log
+        if row["map_index"] not in running:  # queued when cancelled: never run
+            assert (row["start_date"], row["hostname"], log) == (None, None, "")
+    assert worker_log.read_text().count("'stopped': 1") == 2  # the header tasks returned: the chord completed
+    shown = json.loads(run_cli(env, "runs", "show", "r", "--output", "json").stdout)
+    assert (shown["state"], shown["note"]) == ("failed", "cancelled: no longer needed")
+
+
+def test_cancel_kills_a_running_bash_commands_process_group(sleepers_env, tmp_path):
+    from tests.conftest import WorkerPool
+
+    env = sleepers_env
+    pool = WorkerPool(env, tmp_path)
+    try:
+        pool.start("busy", concurrency=1)
+        pool.wait_ready()
+        assert run_cli(env, "run", "bash_sleeper", "--run-id", "b", "--output", "json").returncode == 0
+        pid_file = tmp_path / "bash.pid"
+        wait_for(lambda: pid_file.exists() and pid_file.read_text().strip(), "bash command")
+        group = int(pid_file.read_text())
+        os.killpg(group, 0)  # the command (bash and its sleep) runs in its own process group
+        assert run_cli(env, "runs", "cancel", "b").returncode == 0
+
+        def group_gone() -> bool:
+            try:
+                os.killpg(group, 0)
+            except ProcessLookupError:
+                return True
+            return False
+
+        wait_for(group_gone, "end of the command's process group", timeout=45)
+        wait_for(lambda: "Terminating try 1 of sleep" in log_of(env, "b", "sleep"), "stopped try")
+    finally:
+        pool.stop()
+    log = log_of(env, "b", "sleep")
+    assert "INFO - started" in log and "INFO - finished" not in log
+    assert instances(env, "b", "sleep")[0]["error"] == "the run was cancelled"
+
+
+TALKER = """
+import time
+from datetime import datetime
+from orchestrator import dag, task
+
+@task(batch_size=1)
+def talk():
+    for line in range(20):
+        print(f"line {line}", flush=True)
+        time.sleep(0.3)
+
+@dag(dag_id="talker", schedule=None, start_date=datetime(2022, 1, 1))
+def talker():
+    talk()
+
+talker()
+"""
+
+
+def test_a_sigkilled_workers_try_keeps_the_log_it_wrote_and_its_resumed_try_adds_to_it(fast_env, tmp_path):
+    from tests.conftest import WorkerPool
+
+    env = fast_env
+    (Path(env["CHORDFLOW_DAGS_FOLDER"]) / "talker.py").write_text(textwrap.dedent(TALKER))
+    pool = WorkerPool(env, tmp_path)
+    scheduler = None
+    try:
+        victim = pool.start("victim", concurrency=1)
+        pool.wait_ready()
+        assert run_cli(env, "run", "talker", "--run-id", "r", "--output", "json").returncode == 0
+        wait_for(lambda: "line 3\n" in log_of(env, "r", "talk"), "lines written while running")
+        os.killpg(victim.pid, signal.SIGKILL)
+        victim.wait()
+        kept = log_of(env, "r", "talk")
+        assert instances(env, "r", "talk")[0]["state"] == "running"
+        assert "on victim@" in kept and "line 3\n" in kept and "Marking" not in kept
+        pool.start("survivor", concurrency=1)
+        pool.wait_ready()
+        scheduler = start_scheduler(env, tmp_path / "scheduler.log")  # takes the silent instance back
+        wait_for(lambda: run_state(env, "r") != "running", "end of the run", timeout=90)
+    finally:
+        if scheduler is not None:
+            stop_process(scheduler)
+        pool.stop()
+    assert run_state(env, "r") == "success"
+    [row] = instances(env, "r", "talk")
+    assert (row["try_number"], row["hostname"].split("@")[0]) == (1, "survivor")  # the same try, resumed
+    final = log_of(env, "r", "talk")
+    kept, final = (text.split("\n", 1)[1] for text in (kept, final))  # (the header names the last host)
+    assert final.startswith(kept)  # what the killed worker wrote, then the resumed try
+    resumed = final[len(kept):]
+    assert "Running talk of run r, try 1, on survivor@" in resumed and "line 19\n" in resumed
+    assert "--- talk" not in final

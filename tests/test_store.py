@@ -12,10 +12,10 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 import orchestrator
-from orchestrator.errors import DuplicateRunError, RunNotFound
+from orchestrator.errors import DuplicateRunError, RunNotFound, RunStateError
 from orchestrator.schema import SCHEMA_REVISION, metadata
 from orchestrator.states import TaskInstanceState as TI
-from orchestrator.store import Store, TryEnd, masked_url
+from orchestrator.store import LogChunk, Store, TryEnd, masked_url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -205,7 +205,7 @@ def test_a_silent_worker_loses_its_instance_without_losing_a_try(store):
 def test_scheduler_requeues_instances_of_a_dead_worker(store):
     make_run(store)
     store.claim("r1", "t", [0, 1], "dead")
-    assert store.heartbeat([("r1", "t", 0, 1), ("r1", "t", 1, 1)]) == 2
+    assert store.heartbeat([("r1", "t", 0, 1), ("r1", "t", 1, 1)]) == {("r1", "t", 0, 1), ("r1", "t", 1, 1)}
     age_heartbeat(store, 60)
     assert store.requeue_zombies(30) == {("r1", "t"): [0, 1]}
     again = store.claim("r1", "t", [0, 1], "alive")
@@ -312,3 +312,117 @@ def test_a_worker_statement_on_a_dropped_connection_is_retried_on_a_fresh_one(pg
     assert store.finish_many("r1", "t", [TryEnd(1, 1, TI.SUCCESS, {"return_value": "5"})]) == [True]
     assert store.xcom_value("r1", "t", 1) == 5
     store.dispose()
+
+
+def chunk(text: str, index: int = 0, try_number: int = 1, host: str = "h") -> LogChunk:
+    return LogChunk("r1", "t", index, try_number, text, host)
+
+
+def test_a_try_end_appends_to_the_log_written_while_it_ran(store):
+    make_run(store)
+    store.claim("r1", "t", [0], "h")
+    assert store.append_logs([chunk("first ✓\n")]) == [True]
+    assert store.append_logs([chunk("second\n")]) == [True]
+    assert store.finish_many("r1", "t", [TryEnd(0, 1, TI.SUCCESS, {}, None, "the end\n", "h")]) == [True]
+    [log] = store.get_logs("r1", "t", 0)
+    assert log["content"] == "first ✓\nsecond\nthe end\n"
+    assert store.log_since("r1", "t", 0, 1, len("first ✓\n")) == ("second\nthe end\n", "h")
+    assert store.log_since("r1", "t", 0, 2, 0) is None
+
+
+def test_a_live_log_is_written_only_while_the_try_is_its_hosts(store):
+    make_run(store)
+    store.claim("r1", "t", [0, 1], "h")
+    assert store.append_logs([chunk("not my host", host="other"), chunk("not my try", try_number=2),
+                              chunk("queued", index=2), chunk("mine", index=1)]) == [False, False, False, True]
+    store.finish("r1", "t", 1, 1, TI.SUCCESS, log="end\n", hostname="h")
+    assert store.append_logs([chunk("after the end", index=1)]) == [False]
+    assert [log["content"] for log in store.get_logs("r1", "t", 1)] == ["mineend\n"]
+    assert store.get_logs("r1", "t", 0) == []
+
+
+def test_a_resumed_try_keeps_what_its_dead_worker_wrote(store):
+    make_run(store)
+    store.claim("r1", "t", [0], "dead")
+    assert store.append_logs([chunk("before the kill\n", host="dead")]) == [True]
+    age_heartbeat(store, 60)
+    assert [c.try_number for c in store.claim("r1", "t", [0], "alive", zombie_after=30)] == [1]
+    assert store.append_logs([chunk("late write of the dead one\n", host="dead")]) == [False]
+    assert store.finish("r1", "t", 0, 1, TI.SUCCESS, log="resumed\n", hostname="alive")
+    [log] = store.get_logs("r1", "t", 0)
+    assert (log["content"], log["hostname"]) == ("before the kill\nresumed\n", "alive")
+
+
+def test_heartbeat_tells_which_instances_are_still_running(store):
+    make_run(store)
+    store.claim("r1", "t", [0, 1, 2], "h")
+    store.finish("r1", "t", 1, 1, TI.SUCCESS)
+    assert store.heartbeat([("r1", "t", i, 1) for i in range(3)]) == {("r1", "t", 0, 1), ("r1", "t", 2, 1)}
+    assert store.instance_states([("r1", "t", 1), ("r1", "t", 9)]) == {("r1", "t", 1): ("success", None)}
+
+
+def test_cancel_fails_every_unfinished_instance_and_the_run_with_its_note(store):
+    store.create_run("r1", "d", datetime(2022, 1, 1), {}, "d.py", [("t", 1), ("after", 0), ("done", 0)])
+    with store.locked_run("r1") as tx:
+        tx.expand("t", [4], TI.QUEUED, 1)
+        tx.set_states("done", None, TI.SKIPPED)
+    store.claim("r1", "t", [0, 1], "h")
+    store.finish("r1", "t", 1, 1, TI.SUCCESS, xcoms={"return_value": "1"})
+    store.claim("r1", "t", [2], "h")
+    store.finish("r1", "t", 2, 1, TI.UP_FOR_RETRY)
+    assert store.cancel_run("r1", "cancelled: why", "the run was cancelled: why") == {"running": 1, "waiting": 3}
+    run = store.get_run("r1")
+    assert (run.state, run.note, run.end_date is not None) == ("failed", "cancelled: why", True)
+    rows = {(r["task_id"], r["map_index"]): (r["state"], r["error"]) for r in store.list_instances("r1")}
+    cancelled = ("failed", "the run was cancelled: why")
+    assert rows == {("t", 0): cancelled, ("t", 1): ("success", None), ("t", 2): cancelled, ("t", 3): cancelled,
+                    ("after", -1): cancelled, ("done", -1): ("skipped", None)}
+    # the worker holding index 0 can no longer end it, and the queued one cannot be claimed
+    assert not store.finish("r1", "t", 0, 1, TI.SUCCESS, xcoms={"return_value": "0"})
+    assert store.claim("r1", "t", [2, 3], "h") == []
+    assert store.heartbeat([("r1", "t", 0, 1)]) == set()
+
+
+def test_cancelling_an_ended_run_is_refused(store):
+    make_run(store)
+    store.cancel_run("r1", "cancelled", "the run was cancelled")
+    with pytest.raises(RunStateError, match="has ended already"):
+        store.cancel_run("r1", "cancelled again", "the run was cancelled again")
+    assert store.get_run("r1").note == "cancelled"
+    with pytest.raises(RunNotFound):
+        store.cancel_run("nope", "cancelled", "the run was cancelled")
+
+
+def test_deleting_a_run_removes_its_rows_from_every_table_and_nothing_else(store):
+    from sqlalchemy import func, insert, select
+
+    from orchestrator.schema import dag_run, task_instance_history, task_log, task_map, xcom
+    from orchestrator.schema import task_instance as ti
+
+    tables = (dag_run, ti, task_map, xcom, task_log, task_instance_history)
+    for run_id in ("r1", "r2"):
+        make_run(store, run_id)
+        store.claim(run_id, "t", [0], "h")
+        store.finish(run_id, "t", 0, 1, TI.SUCCESS, xcoms={"return_value": "1"}, log="log\n", hostname="h")
+        with store.begin() as conn:
+            conn.execute(insert(task_instance_history).values(run_id=run_id, task_id="t", map_index=0, try_number=1,
+                                                              state="failed"))
+        store.cancel_run(run_id, "cancelled", "the run was cancelled")
+
+    def rows(run_id):
+        with store.begin() as conn:
+            return [conn.execute(select(func.count()).select_from(t).where(t.c.run_id == run_id)).scalar()
+                    for t in tables]
+
+    before = rows("r2")
+    assert store.delete_run("r1") == {"xcom": 1, "task_log": 1, "task_map": 1, "task_instance_history": 1,
+                                      "task_instance": 3, "dag_run": 1}
+    assert rows("r1") == [0] * len(tables)
+    assert rows("r2") == before and all(before)
+
+
+def test_deleting_a_run_that_has_not_ended_is_refused(store):
+    make_run(store)
+    with pytest.raises(RunStateError, match="chordflow runs cancel r1"):
+        store.delete_run("r1")
+    assert store.get_run("r1").state == "running"

@@ -1,5 +1,6 @@
-"""execution_timeout: a try that runs too long fails with TaskTimeout, on the main thread (prefork
-pool processes: SIGALRM) and on other threads (the embedded default's worker threads)."""
+"""Interrupting a try: execution_timeout (TaskTimeout) and a stop from another thread (TaskTerminated),
+on the main thread (prefork pool processes: SIGALRM) and on other threads (the embedded default's
+worker threads)."""
 from __future__ import annotations
 
 import threading
@@ -7,12 +8,12 @@ import time
 
 import pytest
 
-from workers.timeout import TaskTimeout, execution_deadline
+from workers.timeout import Interruptible, TaskTerminated, TaskTimeout
 
 
 def test_the_main_thread_is_interrupted_even_inside_a_sleep():
     with pytest.raises(TaskTimeout, match="execution_timeout of 0.2 s"):
-        with execution_deadline(0.2, "t"):
+        with Interruptible(0.2, "t"):
             time.sleep(30)
 
 
@@ -21,7 +22,7 @@ def test_a_worker_thread_is_interrupted_between_python_instructions():
 
     def body():
         try:
-            with execution_deadline(0.2, "t"):
+            with Interruptible(0.2, "t"):
                 while True:
                     time.sleep(0.01)
         except TaskTimeout as exc:
@@ -39,7 +40,7 @@ def test_a_block_that_ends_in_time_is_never_interrupted_afterwards(on_thread):
 
     def body():
         try:
-            with execution_deadline(0.2, "t"):
+            with Interruptible(0.2, "t"):
                 pass
             for _ in range(40):  # well past the deadline
                 time.sleep(0.01)
@@ -56,5 +57,67 @@ def test_a_block_that_ends_in_time_is_never_interrupted_afterwards(on_thread):
 
 
 def test_no_timeout_means_no_deadline():
-    with execution_deadline(None, "t"):
+    with Interruptible(None, "t"):
         time.sleep(0.05)
+
+
+def test_another_thread_stops_the_main_thread_even_inside_a_sleep():
+    with pytest.raises(TaskTerminated, match="cancelled"):
+        with Interruptible(None, "t") as body:
+            threading.Timer(0.2, body.interrupt, args=(TaskTerminated("cancelled"),)).start()
+            time.sleep(30)
+
+
+def test_another_thread_stops_a_worker_thread_between_python_instructions():
+    outcome = []
+    inside = threading.Event()
+
+    def body():
+        try:
+            with Interruptible(None, "t") as block:
+                outcome.append(block)
+                inside.set()
+                while True:
+                    time.sleep(0.01)
+        except TaskTerminated as exc:
+            outcome.append(str(exc))
+
+    thread = threading.Thread(target=body)
+    thread.start()
+    assert inside.wait(20)
+    assert outcome[0].interrupt(TaskTerminated("cancelled"))
+    thread.join(timeout=20)
+    assert outcome[1:] == ["cancelled"]
+
+
+@pytest.mark.parametrize("on_thread", [False, True])
+def test_a_stop_after_the_block_ended_changes_nothing(on_thread):
+    errors, ended = [], []
+
+    def body():
+        try:
+            with Interruptible(None, "t") as block:
+                pass
+            ended.append(block.interrupt(TaskTerminated("too late")))
+            for _ in range(20):
+                time.sleep(0.01)
+        except BaseException as exc:  # noqa: BLE001 - anything raised here is the bug
+            errors.append(exc)
+
+    if on_thread:
+        thread = threading.Thread(target=body)
+        thread.start()
+        thread.join(timeout=20)
+    else:
+        body()
+    assert (ended, errors) == ([False], [])
+
+
+def test_a_stop_is_not_swallowed_by_task_code_catching_exception():
+    with pytest.raises(TaskTerminated):
+        with Interruptible(None, "t") as body:
+            try:
+                threading.Timer(0.1, body.interrupt, args=(TaskTerminated("cancelled"),)).start()
+                time.sleep(30)
+            except Exception:  # what task code often does
+                pass

@@ -96,6 +96,16 @@ def test_clearing_an_instance_or_resetting_the_store_deletes_its_objects(harness
     assert not [p for p in objects.rglob("*") if p.is_file()]
 
 
+def test_deleting_a_run_deletes_its_objects_and_leaves_other_runs_objects(harness, tmp_path):
+    gone, kept = harness.run(FRAMES), harness.run(FRAMES)
+    objects = tmp_path / "objects"
+    of_run = {run_id: {p for p in objects.rglob("*") if p.is_file() and run_id in p.parts} for run_id in (gone, kept)}
+    assert len(of_run[gone]) == len(of_run[kept]) == 4
+    assert harness.store.delete_run(gone)["xcom"] == 5  # the 4 objects' rows and the report's inline JSON
+    assert {p for p in objects.rglob("*") if p.is_file()} == of_run[kept]
+    assert harness.xcom(kept, "report") == {"sums": [60, 600], "mean": 7.5}
+
+
 def test_big_json_goes_to_the_store_unless_a_downstream_maps_over_it(harness):
     run_id = harness.run("""
 @task

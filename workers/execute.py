@@ -12,17 +12,18 @@ from typing import Any
 from orchestrator.context import DagRunInfo, TaskInstanceInfo, build_context, current_context, render_template
 from orchestrator.dag import DAG
 from orchestrator.dag_loader import DagBag
-from orchestrator.errors import FailTask, SkipTask, XComForMappingNotPushed
+from orchestrator.errors import FailTask, RunNotFound, SkipTask, XComForMappingNotPushed
 from orchestrator.expand_input import check_map_source
 from orchestrator.params import resolve_params
 from orchestrator.runtime import Materializer, StoreXComReader
 from orchestrator.settings import Settings
 from orchestrator.states import TaskInstanceState
-from orchestrator.store import ClaimedInstance, RunRecord, Store, TryEnd, utcnow
+from orchestrator.store import ClaimedInstance, LogChunk, RunRecord, Store, TryEnd, utcnow
 from orchestrator.xcom_backend import XComBackend
 from workers.heartbeat import Heartbeat
 from workers.log_capture import LogCapture
-from workers.timeout import execution_deadline
+from workers.log_shipper import LogShipper
+from workers.timeout import Interruptible, TaskTerminated
 
 log = logging.getLogger("chordflow.worker")
 
@@ -40,9 +41,12 @@ class BatchOutcome:
     retry_indices: list[int] = field(default_factory=list)
     retry_delay: float = 0.0
     not_claimed: int = 0
+    #: Instances ended from outside (run cancelled or interrupted) while this batch held them.
+    stopped: int = 0
 
     def summary(self) -> dict[str, Any]:
-        return {"finished": self.finished, "retrying": len(self.retry_indices), "not_claimed": self.not_claimed}
+        return {"finished": self.finished, "retrying": len(self.retry_indices), "not_claimed": self.not_claimed,
+                "stopped": self.stopped}
 
 
 class RunCache:
@@ -71,15 +75,17 @@ class InstanceRunner:
     :param store: the store results and states go to.
     :param dagbag: where DAG files are loaded from (cached while unchanged).
     :param max_map_length: ``CHORDFLOW_MAX_MAP_LENGTH``, checked on values a downstream maps over.
-    :param heartbeat: marks held instances alive (``None``: no heartbeats, e.g. in unit tests).
+    :param heartbeat: marks held instances alive and stops the tries of those ended from outside
+        (``None``: no heartbeats, e.g. in unit tests).
     :param zombie_after: take over ``running`` instances whose heartbeat is this old (seconds).
     :param runs: the runs read so far (shared by the runners of a worker process).
     :param xcoms: turns results into XCom texts (default: the object store of the environment's settings).
+    :param log_shipper: writes the logs of long tries while they run (``None``: each log once, at its try's end).
     """
 
     def __init__(self, store: Store, dagbag: DagBag, max_map_length: int, heartbeat: Heartbeat | None = None,
                  zombie_after: float | None = None, runs: RunCache | None = None,
-                 xcoms: XComBackend | None = None):
+                 xcoms: XComBackend | None = None, log_shipper: LogShipper | None = None):
         self.store = store
         if xcoms is None:
             settings = Settings.from_env()
@@ -90,10 +96,16 @@ class InstanceRunner:
         self.max_map_length = max_map_length
         self.heartbeat = heartbeat
         self.zombie_after = zombie_after
+        self.log_shipper = log_shipper
 
     def run_batch(self, run_id: str, task_id: str, map_indices: list[int], hostname: str) -> BatchOutcome:
         outcome = BatchOutcome()
-        run = self.runs.get(run_id)
+        try:
+            run = self.runs.get(run_id)
+        except RunNotFound:  # deleted (`runs delete`) while its messages waited: nothing is left to run
+            log.info("run %s no longer exists: %d instance(s) of %s not run", run_id, len(map_indices), task_id)
+            outcome.not_claimed = len(map_indices)
+            return outcome
         load_error = None
         try:
             dag = self.dagbag.get_dag(run.fileloc, run.dag_id)
@@ -123,7 +135,15 @@ class InstanceRunner:
             shared = build_context(dag, task, run_info, None, resolve_params({**dag.params, **task.params}, run.conf))
             materialize = Materializer(task, lengths, reader)
             for instance in claimed:
+                held_now = (run_id, task_id, instance.map_index, instance.try_number)
+                if self.heartbeat is not None and self.heartbeat.is_lost(held_now):
+                    outcome.stopped += 1  # ended from outside before its turn came
+                    continue
                 ending = self._run_one(dag, task, shared, instance, materialize, reader, hostname)
+                if self.heartbeat is not None and self.heartbeat.is_lost(held_now):
+                    self._keep_log_of_stopped(run_id, task_id, ending)
+                    outcome.stopped += 1
+                    continue
                 pending.append(ending)
                 if ending.state is TaskInstanceState.UP_FOR_RETRY:
                     outcome.retry_indices.append(instance.map_index)
@@ -138,6 +158,19 @@ class InstanceRunner:
             if self.heartbeat is not None:
                 self.heartbeat.release_all(held)
         return outcome
+
+    def _keep_log_of_stopped(self, run_id: str, task_id: str, ending: TryEnd) -> None:
+        """A try ended from outside records nothing over the state it was given, only the rest of its log."""
+        chunk = LogChunk(run_id, task_id, ending.map_index, ending.try_number, ending.log or "", ending.hostname or "")
+        if not self.store.retrying(self.store.append_logs, [chunk], while_running=False)[0]:
+            log.warning("%s[%d] try %d: the end of its log was dropped (the instance moved on)",
+                        task_id, ending.map_index, ending.try_number)
+
+    def _interruptible(self, instance: tuple[str, str, int, int], task) -> Interruptible:
+        """The try's body: its ``execution_timeout``, and stopped when the heartbeat finds it ended from outside."""
+        if self.heartbeat is None:
+            return Interruptible(task.execution_timeout, task.task_id)
+        return self.heartbeat.stoppable(instance, task.execution_timeout, task.task_id)
 
     def _record(self, run_id: str, task_id: str, endings: list[TryEnd]) -> None:
         if not endings:
@@ -164,48 +197,67 @@ class InstanceRunner:
         )
         context = {**shared, "ti": ti, "task_instance": ti, "params": dict(shared["params"])}
         xcoms: dict[str, str] = {}
-        error = None
         started = utcnow()
         with LogCapture() as capture:
-            label = f"{task.task_id}" + (f"[{instance.map_index}]" if instance.map_index >= 0 else "")
-            capture.log(f"Running {label} of run {run_info.run_id}, try {instance.try_number}, on {hostname}")
+            live = None if self.log_shipper is None else self.log_shipper.open(
+                capture, run_info.run_id, task.task_id, instance.map_index, instance.try_number, hostname)
             try:
-                with current_context(context):
-                    operator = materialize(instance.map_index)
-                    operator.render_template_fields(context)
-                    context["task"] = operator
-                    _call_back(task, "on_execute_callback", context, capture)
-                    with execution_deadline(task.execution_timeout, task.task_id):
-                        result = operator.execute(context)
-                pushed = dict(ti._pushed)
-                if operator.do_xcom_push and result is not None:
-                    pushed["return_value"] = result
-                    if getattr(operator, "multiple_outputs", False) and isinstance(result, dict):
-                        pushed.update((str(key), value) for key, value in result.items())
-                mapped_over = dag.expand_sources().get(task.task_id)
-                if mapped_over is not None:
-                    check_map_source(task.task_id, task.is_mapped, operator.do_xcom_push, pushed, mapped_over,
-                                     self.max_map_length)
-                for key, value in pushed.items():  # (a lazy sequence a task returns is written as a list)
-                    xcoms[key] = self.xcoms.serialize(value, run_id=run_info.run_id, task_id=task.task_id,
-                                                      map_index=instance.map_index, key=key,
-                                                      inline_only=mapped_over is not None)
-                state = TaskInstanceState.SUCCESS
-            except SkipTask as exc:
-                capture.log(f"Skipped: {exc}")
-                state = TaskInstanceState.SKIPPED
-            except Exception as exc:
-                error = f"{type(exc).__name__}: {exc}"
-                capture.write(traceback.format_exc())
-                retry = not isinstance(exc, (FailTask, XComForMappingNotPushed)) and (
-                    instance.try_number <= instance.max_tries)
-                state = TaskInstanceState.UP_FOR_RETRY if retry else TaskInstanceState.FAILED
-                context["exception"] = exc
-            _call_back(task, _CALLBACK_OF[state], context, capture)
-            name = _rendered_map_index(task, context, capture)
-            capture.log(f"Marking {label} as {state.value.upper()}" + (f" ({name})" if name is not None else ""))
-        return TryEnd(instance.map_index, instance.try_number, state, xcoms, error, capture.text, hostname, started,
+                state, error, name = self._execute(dag, task, context, instance, materialize, hostname, capture, xcoms)
+            finally:
+                text = capture.text if live is None else self.log_shipper.close(live)
+        return TryEnd(instance.map_index, instance.try_number, state, xcoms, error, text, hostname, started,
                       utcnow(), name)
+
+    def _execute(self, dag: DAG, task, context: dict[str, Any], instance: ClaimedInstance,
+                 materialize: Materializer, hostname: str, capture: LogCapture,
+                 xcoms: dict[str, str]) -> tuple[TaskInstanceState, str | None, str | None]:
+        """Run one try in ``context``, its log in ``capture``, its XCom texts put in ``xcoms``;
+        returns its state, error and name (``map_index_template``)."""
+        run_info = context["dag_run"]
+        ti = context["ti"]
+        error = None
+        label = f"{task.task_id}" + (f"[{instance.map_index}]" if instance.map_index >= 0 else "")
+        capture.log(f"Running {label} of run {run_info.run_id}, try {instance.try_number}, on {hostname}")
+        held = (run_info.run_id, task.task_id, instance.map_index, instance.try_number)
+        try:
+            with current_context(context):
+                operator = materialize(instance.map_index)
+                operator.render_template_fields(context)
+                context["task"] = operator
+                _call_back(task, "on_execute_callback", context, capture)
+                with self._interruptible(held, task):
+                    result = operator.execute(context)
+            pushed = dict(ti._pushed)
+            if operator.do_xcom_push and result is not None:
+                pushed["return_value"] = result
+                if getattr(operator, "multiple_outputs", False) and isinstance(result, dict):
+                    pushed.update((str(key), value) for key, value in result.items())
+            mapped_over = dag.expand_sources().get(task.task_id)
+            if mapped_over is not None:
+                check_map_source(task.task_id, task.is_mapped, operator.do_xcom_push, pushed, mapped_over,
+                                 self.max_map_length)
+            for key, value in pushed.items():  # (a lazy sequence a task returns is written as a list)
+                xcoms[key] = self.xcoms.serialize(value, run_id=run_info.run_id, task_id=task.task_id,
+                                                  map_index=instance.map_index, key=key,
+                                                  inline_only=mapped_over is not None)
+            state = TaskInstanceState.SUCCESS
+        except SkipTask as exc:
+            capture.log(f"Skipped: {exc}")
+            state = TaskInstanceState.SKIPPED
+        except TaskTerminated as exc:  # its state was set from outside: no callback, nothing more of its own
+            capture.log(f"Terminating try {instance.try_number} of {label}: {exc}", "WARNING")
+            return TaskInstanceState.FAILED, f"TaskTerminated: {exc}", None
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            capture.write(traceback.format_exc())
+            retry = not isinstance(exc, (FailTask, XComForMappingNotPushed)) and (
+                instance.try_number <= instance.max_tries)
+            state = TaskInstanceState.UP_FOR_RETRY if retry else TaskInstanceState.FAILED
+            context["exception"] = exc
+        _call_back(task, _CALLBACK_OF[state], context, capture)
+        name = _rendered_map_index(task, context, capture)
+        capture.log(f"Marking {label} as {state.value.upper()}" + (f" ({name})" if name is not None else ""))
+        return state, error, name
 
 
 #: The callback Airflow calls when a try ends in each state.

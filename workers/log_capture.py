@@ -22,13 +22,14 @@ class _ThreadRouter(io.TextIOBase):
         self.fallback = fallback
 
     def write(self, text: str) -> int:
-        buffer = getattr(_local, "buffer", None)
-        if buffer is not None:
-            return buffer.write(text)
+        parts = getattr(_local, "parts", None)
+        if parts is not None:
+            parts.append(text)
+            return len(text)
         return self.fallback.write(text)
 
     def flush(self) -> None:
-        if getattr(_local, "buffer", None) is None:
+        if getattr(_local, "parts", None) is None:
             self.fallback.flush()
 
     def isatty(self) -> bool:
@@ -37,9 +38,9 @@ class _ThreadRouter(io.TextIOBase):
 
 class _CaptureHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
-        buffer = getattr(_local, "buffer", None)
-        if buffer is not None:
-            buffer.write(self.format(record) + "\n")
+        parts = getattr(_local, "parts", None)
+        if parts is not None:
+            parts.append(self.format(record) + "\n")
 
 
 def _install() -> None:
@@ -59,28 +60,37 @@ def _install() -> None:
 
 
 class LogCapture:
-    """``with LogCapture() as capture:`` collects this thread's prints and log records."""
+    """``with LogCapture() as capture:`` collects this thread's prints and log records, in order.
+
+    Another thread may read what was collected so far (:meth:`read_from`) while the task writes:
+    the text is kept as a list of the pieces written, which appending and slicing leave whole.
+    """
 
     def __enter__(self) -> LogCapture:
         _install()
-        self._previous = getattr(_local, "buffer", None)
-        self.buffer = io.StringIO()
-        _local.buffer = self.buffer
+        self._previous = getattr(_local, "parts", None)
+        self.parts: list[str] = []
+        _local.parts = self.parts
         return self
 
     def __exit__(self, *exc) -> None:
-        _local.buffer = self._previous
+        _local.parts = self._previous
 
     def write(self, text: str) -> None:
-        self.buffer.write(text)
+        self.parts.append(text)
 
     def log(self, message: str, level: str = "INFO") -> None:
         """A line of Chordflow's own in this log (as ``chordflow.task`` would log it, without the
         cost of a log record: two of these per instance)."""
         now = time.time()
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now))
-        self.buffer.write(f"[{stamp},{int(now % 1 * 1000):03d}] {{chordflow.task}} {level} - {message}\n")
+        self.parts.append(f"[{stamp},{int(now % 1 * 1000):03d}] {{chordflow.task}} {level} - {message}\n")
+
+    def read_from(self, start: int) -> tuple[str, int]:
+        """The text written after the first ``start`` pieces, and how many pieces there are now."""
+        end = len(self.parts)
+        return "".join(self.parts[start:end]), end
 
     @property
     def text(self) -> str:
-        return self.buffer.getvalue()
+        return "".join(self.parts)

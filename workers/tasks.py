@@ -7,17 +7,22 @@ import logging
 from celery import Celery
 
 from executor.dispatch import ADVANCE, RUN_INSTANCES
+from orchestrator.errors import RunNotFound
 from orchestrator.xcom_backend import XComBackend
 from workers.execute import InstanceRunner, RunCache
 from workers.heartbeat import Heartbeat
+from workers.log_shipper import LogShipper
 
 log = logging.getLogger("chordflow.worker")
 
 
-def register_tasks(app: Celery) -> None:
-    """Add Chordflow's two task bodies to ``app`` (whose ``chordflow`` attribute is its Runtime)."""
+def register_tasks(app: Celery) -> Heartbeat:
+    """Add Chordflow's two task bodies to ``app`` (whose ``chordflow`` attribute is its Runtime).
+    Returns the heartbeat of the instances they hold in this process (it stops their tries when
+    their runs are cancelled)."""
     runtime = app.chordflow
     heartbeat = Heartbeat(runtime.store, runtime.settings.heartbeat_interval)
+    log_shipper = LogShipper(runtime.store)
     runs = RunCache(runtime.store)
     settings = runtime.settings
     xcoms = XComBackend(settings.xcom_objects_url, settings.xcom_inline_limit)
@@ -27,7 +32,7 @@ def register_tasks(app: Celery) -> None:
         """Run these map indices of ``task_id``; indices with tries left are retried by Celery's
         own ``retry`` (same task id), which keeps the chord open until their last try ends."""
         runner = InstanceRunner(runtime.store, runtime.dagbag, runtime.settings.max_map_length, heartbeat,
-                                runtime.settings.zombie_after, runs, xcoms)
+                                runtime.settings.zombie_after, runs, xcoms, log_shipper)
         outcome = runner.run_batch(run_id, task_id, map_indices, self.request.hostname or "unknown")
         if outcome.retry_indices:
             raise self.retry(args=(run_id, task_id, outcome.retry_indices), countdown=outcome.retry_delay)
@@ -36,4 +41,9 @@ def register_tasks(app: Celery) -> None:
     @app.task(name=ADVANCE, ignore_result=True, acks_late=True)
     def advance(run_id: str) -> None:
         """The chord callback: decide and dispatch what runs next in the run."""
-        runtime.advance(run_id)
+        try:
+            runtime.advance(run_id)
+        except RunNotFound:  # deleted (`runs delete`) after it was cancelled: nothing is left to decide
+            log.info("run %s no longer exists: nothing to advance", run_id)
+
+    return heartbeat

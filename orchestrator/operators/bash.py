@@ -15,6 +15,9 @@ from orchestrator.errors import SkipTask
 
 log = logging.getLogger("chordflow.task")
 
+#: Seconds a stopped command gets to exit after SIGTERM before its process group is killed.
+KILL_AFTER = 5.0
+
 
 class BashOperator(BaseOperator):
     """Run ``bash_command`` with ``bash -c``; stdout and stderr go to the task log.
@@ -72,9 +75,7 @@ class BashOperator(BaseOperator):
                 log.info("%s", last_line)
             exit_code = proc.wait()
         except BaseException:  # a timeout or a stop: the command and what it started end with the try
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait()
+            _end_process_group(proc)
             raise
         log.info("Command exited with return code %s", exit_code)
         if exit_code in self.skip_on_exit_code:
@@ -82,6 +83,18 @@ class BashOperator(BaseOperator):
         if exit_code != 0:
             raise RuntimeError(f"Bash command failed. The command returned a non-zero exit code {exit_code}.")
         return last_line
+
+
+def _end_process_group(proc: subprocess.Popen) -> None:
+    """SIGTERM to the command's process group; SIGKILL to what is left of it once the command
+    exited or :data:`KILL_AFTER` seconds passed (a command may ignore SIGTERM, or leave children)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=KILL_AFTER)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
 
 
 def _lines(stream) -> Iterator[bytes]:
