@@ -9,6 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from typing_extensions import override
+
 from orchestrator.dependency import DependencyMixin, iter_nested
 from orchestrator.errors import DagDefinitionError
 from orchestrator.expand_input import DictOfListsExpandInput, ExpandInput, ListOfDictsExpandInput
@@ -93,6 +95,7 @@ _detached: ContextVar[bool] = ContextVar("chordflow_detached_operator", default=
 
 @contextlib.contextmanager
 def detached_operators() -> Iterator[None]:
+    """Inside, operators are built without joining a DAG (the operator one map index runs)."""
     token = _detached.set(True)
     try:
         yield
@@ -233,6 +236,7 @@ class DAGNode(DependencyMixin):
 
     @property
     def mapped_group(self):
+        """The mapped task group this task is in, at any depth (``None``: none)."""
         return self.task_group.mapped_ancestor() if self.task_group else None
 
     @property
@@ -252,17 +256,23 @@ class DAGNode(DependencyMixin):
 
     @property
     def output(self) -> PlainXComArg:
+        """A reference to this task's return value (Airflow's ``.output``)."""
         return PlainXComArg(self)
 
     # -- dependencies ---------------------------------------------------------------------
+    @override
     def set_upstream(self, other: Any) -> None:
+        """Make ``other`` (a task, an output, a group, or a list of them) run before this task;
+        :class:`DagDefinitionError` for an edge to itself."""
         for node in _as_nodes(other, as_upstream=True):
             if node is self:
                 raise DagDefinitionError(f"task {self.task_id!r} cannot depend on itself")
             self.upstream_task_ids.add(node.task_id)
             node.downstream_task_ids.add(self.task_id)
 
+    @override
     def set_downstream(self, other: Any) -> None:
+        """Make ``other`` run after this task."""
         for node in _as_nodes(other, as_upstream=False):
             node.set_upstream(self)
 
@@ -336,6 +346,7 @@ class BaseOperator(DAGNode, metaclass=_OperatorMeta):
         self._link_references([getattr(self, name, None) for name in self.template_fields])
 
     def execute(self, context: dict[str, Any]) -> Any:
+        """Do the work of one task instance with its ``context``; the return value is its XCom."""
         raise NotImplementedError(f"{type(self).__name__} does not implement execute()")
 
     def render_template_fields(self, context: dict[str, Any]) -> None:
@@ -429,10 +440,12 @@ class MappedOperator(DAGNode):
             self.set_upstream(op)
 
     @property
+    @override
     def is_mapped(self) -> bool:
         return True
 
     @property
+    @override
     def expand_input(self) -> ExpandInput:
         return self._expand_input
 

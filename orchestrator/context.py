@@ -32,6 +32,7 @@ def get_current_context() -> dict[str, Any]:
 
 @contextlib.contextmanager
 def current_context(context: dict[str, Any]) -> Iterator[None]:
+    """Inside, :func:`get_current_context` returns ``context`` (one task instance's)."""
     token = _current_context.set(context)
     try:
         yield

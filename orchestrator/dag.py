@@ -20,6 +20,7 @@ _collectors: list[list[DAG]] = []
 
 
 def current_dag() -> DAG | None:
+    """The DAG being declared (innermost ``with DAG`` / ``@dag`` call), or ``None``."""
     return _dag_stack[-1] if _dag_stack else None
 
 
@@ -110,6 +111,7 @@ class DAG:
         _dag_stack.pop()
 
     def add_task(self, task: DAGNode) -> None:
+        """Add ``task``; :class:`DagDefinitionError` when its id is taken."""
         if task.task_id in self.task_dict:
             raise DagDefinitionError(f"task id {task.task_id!r} appears twice in DAG {self.dag_id!r}")
         self.task_dict[task.task_id] = task
@@ -125,12 +127,15 @@ class DAG:
     # -- reading --------------------------------------------------------------------------
     @property
     def tasks(self) -> list[DAGNode]:
+        """Every task, in the order they were declared."""
         return list(self.task_dict.values())
 
     def get_task(self, task_id: str) -> DAGNode:
+        """The task with this id; ``KeyError`` when there is none."""
         return self.task_dict[task_id]
 
     def leaves(self) -> list[DAGNode]:
+        """Tasks without a downstream: they decide the run's state."""
         return [t for t in self.task_dict.values() if not t.downstream_task_ids]
 
     def topological_order(self) -> list[DAGNode]:

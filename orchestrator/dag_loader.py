@@ -89,10 +89,13 @@ class DagBag:
             return str(path)
 
     def resolve_fileloc(self, fileloc: str) -> Path:
+        """The path a run's recorded ``fileloc`` names (relative ones: in the DAGs folder)."""
         path = Path(fileloc)
         return path if path.is_absolute() else self.dags_folder / path
 
     def load_file(self, path: Path) -> dict[str, DAG]:
+        """``{dag_id: DAG}`` of a DAG file (cached while unchanged); :class:`DagImportError` when it
+        does not import, :class:`DagDefinitionError` when a DAG in it is refused."""
         return self._load_resolved(path.resolve())
 
     def _load_resolved(self, path: Path) -> dict[str, DAG]:
@@ -118,6 +121,7 @@ class DagBag:
         return dags[dag_id]
 
     def iter_files(self) -> list[Path]:
+        """The Python files of the DAGs folder, sorted (none when it does not exist)."""
         if not self.dags_folder.is_dir():
             return []
         return sorted(

@@ -94,6 +94,9 @@ class TaskDecorator:
             )
 
     def __call__(self, *args: Any, **kwargs: Any) -> PlainXComArg:
+        """Add one task calling the function with these arguments (outputs of other tasks
+        included); returns its output. :class:`DagDefinitionError` outside a DAG, for unknown or
+        missing arguments."""
         _require_dag(f"task {self.function.__name__!r}")
         try:
             bound = self.signature.bind_partial(*args, **kwargs)
@@ -150,6 +153,8 @@ class TaskPartial:
         )
 
     def expand(self, **mapped: Any) -> PlainXComArg:
+        """One task instance per element (several arguments: their cross product); returns the
+        mapped task's output (its results, a lazy sequence ordered by map_index)."""
         self.decorator._check_names(mapped, "expand")
         for name in mapped:
             if name in self.kwargs:
@@ -158,6 +163,7 @@ class TaskPartial:
         return PlainXComArg(self._operator_partial().expand(**mapped))
 
     def expand_kwargs(self, value: Any) -> PlainXComArg:
+        """One task instance per dict of keyword arguments in ``value`` (a list or an output)."""
         if isinstance(value, (list, tuple)):
             for item in value:
                 if isinstance(item, dict):
@@ -194,6 +200,8 @@ class TaskGroupDecorator:
         return {k: v for k, v in self.options.items() if k in _GROUP_OPTIONS}
 
     def __call__(self, *args: Any, **kwargs: Any):
+        """Add the group's tasks once; returns what the function returned when it is a task or an
+        output, else the :class:`TaskGroup`."""
         _require_dag(f"task group {self.function.__name__!r}")
         dag = current_dag()
         with TaskGroup(self._group_id(dag), **self._group_options()) as group:
@@ -201,9 +209,11 @@ class TaskGroupDecorator:
         return result if isinstance(result, (XComArg, DAGNode, TaskGroup)) else group
 
     def partial(self, **kwargs: Any) -> TaskGroupDecorator:
+        """Fix the arguments every index of the group shares."""
         return TaskGroupDecorator(self.function, self.options, {**self.partial_kwargs, **kwargs})
 
     def override(self, **options: Any) -> TaskGroupDecorator:
+        """The same group with other options, e.g. ``.override(group_id="per_file")``."""
         return TaskGroupDecorator(self.function, {**self.options, **options}, self.partial_kwargs)
 
     def expand(self, **mapped: Any):
@@ -216,6 +226,8 @@ class TaskGroupDecorator:
         return self._expand(DictOfListsExpandInput(mapped), list(mapped))
 
     def expand_kwargs(self, value: Any):
+        """Run the group's chain once per dict of keyword arguments; a parameter a dict leaves out
+        takes the function's default (see :meth:`expand` for what is returned)."""
         parameters = inspect.signature(self.function).parameters.values()
         defaults = {p.name: p.default for p in parameters if p.name not in self.partial_kwargs}
         return self._expand(ListOfDictsExpandInput(value), defaults)

@@ -13,9 +13,11 @@ class DependencyMixin:
     as a downstream, its leaves as an upstream). ``a >> b`` returns ``b``, so edges chain."""
 
     def set_upstream(self, other: Any) -> None:
+        """Make ``other`` (a task, an output, a group, or a list of them) run before this node."""
         raise NotImplementedError
 
     def set_downstream(self, other: Any) -> None:
+        """Make ``other`` run after this node."""
         raise NotImplementedError
 
     def __rshift__(self, other):

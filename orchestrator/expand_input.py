@@ -12,6 +12,8 @@ import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from typing_extensions import override
+
 from orchestrator.errors import DagDefinitionError, UnmappableXComError, XComForMappingNotPushed
 from orchestrator.xcom_arg import (
     NOTSET,
@@ -225,9 +227,11 @@ class DictOfListsExpandInput(ExpandInput):
             validate_expand_keys(item)
         self.value = value
 
+    @override
     def lengths(self, reader: XComReader) -> list[int]:
         return [source_length(source, reader) for source in self.value.values()]
 
+    @override
     def kwargs_at(self, index: int, lengths: Sequence[int], reader: XComReader) -> dict[str, Any]:
         coords: list[int] = []
         for length in reversed(lengths):
@@ -239,6 +243,7 @@ class DictOfListsExpandInput(ExpandInput):
             for (name, source), coord in zip(self.value.items(), coords, strict=True)
         }
 
+    @override
     def iter_keyed_references(self) -> Iterator[tuple[DAGNode, str]]:
         for source in self.value.values():
             yield from _keyed_references(source)
@@ -262,9 +267,11 @@ class ListOfDictsExpandInput(ExpandInput):
         validate_expand_keys(value, "expand_kwargs")
         self.value = value
 
+    @override
     def lengths(self, reader: XComReader) -> list[int]:
         return [source_length(self.value, reader)]
 
+    @override
     def kwargs_at(self, index: int, lengths: Sequence[int], reader: XComReader) -> dict[str, Any]:
         element = source_element(self.value, index, reader)
         if not isinstance(element, dict):
@@ -273,6 +280,7 @@ class ListOfDictsExpandInput(ExpandInput):
             )
         return dict(element)
 
+    @override
     def iter_keyed_references(self) -> Iterator[tuple[DAGNode, str]]:
         yield from _keyed_references(self.value)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any
 
+from typing_extensions import override
+
 from orchestrator.dependency import DependencyMixin
 from orchestrator.errors import DagDefinitionError
 
@@ -56,6 +58,7 @@ class TaskGroup(DependencyMixin):
 
     @property
     def group_id(self) -> str | None:
+        """The group's full id (prefixed by its enclosing groups'); ``None`` for the root group."""
         if self._group_id is None:
             return None
         parent_prefix = self.parent_group.child_prefix if self.parent_group else ""
@@ -68,13 +71,16 @@ class TaskGroup(DependencyMixin):
 
     @property
     def child_prefix(self) -> str:
+        """What the ids of the tasks inside start with: ``group_id.`` (nothing for the root)."""
         return f"{self.group_id}." if self.group_id and self.prefix_group_id else ""
 
     @property
     def is_root(self) -> bool:
+        """Whether this is the DAG's root group (no id)."""
         return self._group_id is None
 
     def add_child(self, child: Any) -> None:
+        """Add a task or a group; :class:`DagDefinitionError` when its id is taken here."""
         key = child.group_id if isinstance(child, TaskGroup) else child.task_id
         if key in self.children:
             where = "the DAG" if self.is_root else f"task group {self.group_id!r}"
@@ -82,6 +88,7 @@ class TaskGroup(DependencyMixin):
         self.children[key] = child
 
     def iter_tasks(self):
+        """Every task inside, nested groups included."""
         for child in self.children.values():
             if isinstance(child, TaskGroup):
                 yield from child.iter_tasks()
@@ -99,6 +106,7 @@ class TaskGroup(DependencyMixin):
         return [t for t in self.iter_tasks() if not (t.downstream_task_ids & ids)]
 
     def mapped_ancestor(self) -> MappedTaskGroup | None:
+        """This group if it is mapped, else the nearest mapped group enclosing it (``None``: none)."""
         group: TaskGroup | None = self
         while group is not None:
             if isinstance(group, MappedTaskGroup):
@@ -114,10 +122,12 @@ class TaskGroup(DependencyMixin):
         _group_stack.pop()
 
     # A group in ``>>`` stands for its roots (as a downstream) or its leaves (as an upstream).
+    @override
     def set_upstream(self, other: Any) -> None:
         for root in self.roots():
             root.set_upstream(other)
 
+    @override
     def set_downstream(self, other: Any) -> None:
         for leaf in self.leaves():
             leaf.set_downstream(other)
@@ -164,6 +174,7 @@ class MappedArgument:
 
 
 def current_task_group(dag: DAG) -> TaskGroup:
+    """The innermost group being declared in ``dag`` (its root group outside any)."""
     for group in reversed(_group_stack):
         if group.dag is dag:
             return group

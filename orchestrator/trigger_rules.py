@@ -84,10 +84,12 @@ class UpstreamCounts:
 
     @property
     def done(self) -> int:
+        """Upstream instances that ended, whatever their state."""
         return self.success + self.failed + self.upstream_failed + self.skipped + self.removed
 
     @classmethod
     def from_states(cls, states: Iterable[str]) -> UpstreamCounts:
+        """The counts of these instance states (one per upstream instance)."""
         counts: dict[str, int] = {}
         total = 0
         for state in states:
@@ -97,6 +99,7 @@ class UpstreamCounts:
 
     @classmethod
     def from_mapping(cls, counts: Mapping[str, int], total: int | None = None) -> UpstreamCounts:
+        """The counts of ``{state: count}`` (``total``: every instance, by default their sum)."""
         return cls(
             total=sum(counts.values()) if total is None else total,
             success=counts.get(TI.SUCCESS.value, 0),

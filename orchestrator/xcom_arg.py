@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from typing_extensions import override
+
 from orchestrator.dependency import DependencyMixin, iter_nested
 
 if TYPE_CHECKING:
@@ -35,7 +37,8 @@ class XComArg(DependencyMixin):
     """
 
     def __new__(cls, *args: Any, **kwargs: Any) -> XComArg:
-        if cls is XComArg:  # Airflow's spelling of ``operator.output``
+        """``XComArg(operator[, key])`` is a :class:`PlainXComArg`; subclasses build themselves."""
+        if cls is XComArg:
             return PlainXComArg(*args, **kwargs)
         return super().__new__(cls)
 
@@ -67,10 +70,12 @@ class XComArg(DependencyMixin):
         return ConcatXComArg([self, *others])
 
     # Dependencies: an XComArg stands for its operator(s) in ``>>`` / ``<<``.
+    @override
     def set_upstream(self, other: Any) -> None:
         for op in self.iter_references():
             op.set_upstream(other)
 
+    @override
     def set_downstream(self, other: Any) -> None:
         for op in self.iter_references():
             op.set_downstream(other)
@@ -85,6 +90,7 @@ class PlainXComArg(XComArg):
         self._operator = operator
         self.key = key
 
+    @override
     def iter_keyed_references(self) -> Iterator[tuple[DAGNode, str]]:
         yield self._operator, self.key
 
@@ -117,9 +123,11 @@ class MapXComArg(XComArg):
         self.arg = arg
         self.fn = fn
 
+    @override
     def iter_keyed_references(self) -> Iterator[tuple[DAGNode, str]]:
         yield from self.arg.iter_keyed_references()
 
+    @override
     def map(self, fn: Callable[[Any], Any]) -> MapXComArg:
         first = self.fn
         return MapXComArg(self.arg, lambda value: fn(first(value)))
@@ -132,6 +140,7 @@ class ZipXComArg(XComArg):
         self.args = args
         self.fillvalue = fillvalue
 
+    @override
     def iter_keyed_references(self) -> Iterator[tuple[DAGNode, str]]:
         for arg in self.args:
             yield from arg.iter_keyed_references()
@@ -146,10 +155,12 @@ class ConcatXComArg(XComArg):
                 raise TypeError(f"concat() takes task outputs (XComArgs), not {type(arg).__name__}: {arg!r}")
         self.args = args
 
+    @override
     def iter_keyed_references(self) -> Iterator[tuple[DAGNode, str]]:
         for arg in self.args:
             yield from arg.iter_keyed_references()
 
+    @override
     def concat(self, *others: XComArg) -> ConcatXComArg:
         # a.concat(b).concat(c) is one concatenation of three.
         return ConcatXComArg([*self.args, *others])

@@ -160,6 +160,7 @@ class XComBackend:
 
 
 def is_reference(value: Any) -> bool:
+    """Whether a decoded XCom value is a reference to an object in the object store."""
     return isinstance(value, dict) and len(value) == 1 and REFERENCE_KEY in value
 
 

@@ -10,6 +10,8 @@ import subprocess
 from collections.abc import Container, Iterator
 from typing import Any, ClassVar
 
+from typing_extensions import override
+
 from orchestrator.baseoperator import BaseOperator
 from orchestrator.errors import SkipTask
 
@@ -53,6 +55,7 @@ class BashOperator(BaseOperator):
         self.output_encoding = output_encoding
         super().__init__(**kwargs)
 
+    @override
     def execute(self, context: dict[str, Any]) -> str | None:
         env = None
         if self.env is not None:

@@ -6,6 +6,8 @@ import inspect
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
+from typing_extensions import override
+
 from orchestrator.baseoperator import BaseOperator
 from orchestrator.errors import DagDefinitionError
 
@@ -62,6 +64,7 @@ class PythonOperator(BaseOperator):
         self.templates_dict = templates_dict
         super().__init__(**kwargs)
 
+    @override
     def execute(self, context: dict[str, Any]) -> Any:
         extra = dict(context)
         if self.templates_dict is not None:

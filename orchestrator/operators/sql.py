@@ -8,6 +8,8 @@ import logging
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from typing_extensions import override
+
 from orchestrator.baseoperator import BaseOperator
 from orchestrator.connections import database_engine
 from orchestrator.errors import DagDefinitionError
@@ -59,6 +61,7 @@ class SQLExecuteQueryOperator(BaseOperator):
         self.return_last = return_last
         super().__init__(**kwargs)
 
+    @override
     def execute(self, context: dict[str, Any]) -> Any:
         from sqlalchemy import text
 
@@ -124,6 +127,7 @@ class FileToTableOperator(BaseOperator):
         self.storage_options = storage_options or {}
         super().__init__(**kwargs)
 
+    @override
     def execute(self, context: dict[str, Any]) -> dict[str, Any]:
         files = [self.files] if isinstance(self.files, str) else list(self.files)
         engine = database_engine(self.conn_id)

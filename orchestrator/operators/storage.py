@@ -6,6 +6,8 @@ import logging
 import posixpath
 from typing import Any, ClassVar
 
+from typing_extensions import override
+
 from orchestrator.baseoperator import BaseOperator
 from orchestrator.errors import DagDefinitionError
 
@@ -20,6 +22,7 @@ def filesystem(url: str, storage_options: dict[str, Any] | None = None):
 
 
 def open_url(url: str, mode: str = "rb", storage_options: dict[str, Any] | None = None):
+    """An open file object for ``url`` (any fsspec URL: a local path, ``s3://...``)."""
     import fsspec
 
     return fsspec.open(url, mode, **(storage_options or {})).open()
@@ -60,6 +63,7 @@ class CopyObjectsOperator(BaseOperator):
         self.storage_options = storage_options or {}
         super().__init__(**kwargs)
 
+    @override
     def execute(self, context: dict[str, Any]) -> int:
         src_fs, src_root = filesystem(self.source, self.storage_options)
         dst_fs, dst_root = filesystem(self.destination, self.storage_options)
@@ -103,6 +107,7 @@ class DeleteObjectsOperator(BaseOperator):
         self.storage_options = storage_options or {}
         super().__init__(**kwargs)
 
+    @override
     def execute(self, context: dict[str, Any]) -> int:
         if self.prefix is not None:
             fs, root = filesystem(self.prefix, self.storage_options)
