@@ -77,9 +77,6 @@ class CeleryDispatcher:
                               ignore_result=joined_in_redis, producer=producer, add_to_parent=False,
                               argsrepr=f"({run_id!r}, {task.task_id!r}, <{len(batch)} map indices {batch[0]}..>)")
 
-    def request_advance(self, run_id: str) -> None:
-        self.app.signature(ADVANCE, args=(run_id,), immutable=True).apply_async()
-
     def workers_alive(self) -> bool:
         """Whether a worker answers a ping within a second (returns at the first answer)."""
         return bool(self.app.control.ping(timeout=1.0, limit=1))

@@ -16,15 +16,11 @@ class StubDispatcher:
 
     def __init__(self) -> None:
         self.pending: deque[tuple[str, str, list[int]]] = deque()
-        self.advances: deque[str] = deque()
         self.dispatched: list[tuple[str, list[int]]] = []
 
     def dispatch(self, run_id: str, task: DAGNode, map_indices: list[int]) -> None:
         self.dispatched.append((task.task_id, list(map_indices)))
         self.pending.append((run_id, task.task_id, list(map_indices)))
-
-    def request_advance(self, run_id: str) -> None:
-        self.advances.append(run_id)
 
     def queue_is_empty(self, queue: str | None) -> bool:
         return not self.pending
@@ -34,11 +30,8 @@ class StubDispatcher:
 
     def drain(self, run_batch: Callable[[str, str, list[int]], list[int]], advance: Callable[[str], object]) -> None:
         """Run everything, as a chord would: each dispatch's tries to the end, then advance."""
-        while self.pending or self.advances:
-            if self.pending:
-                run_id, task_id, indices = self.pending.popleft()
-                while indices:
-                    indices = run_batch(run_id, task_id, indices)
-            else:
-                run_id = self.advances.popleft()
+        while self.pending:
+            run_id, task_id, indices = self.pending.popleft()
+            while indices:
+                indices = run_batch(run_id, task_id, indices)
             advance(run_id)

@@ -65,9 +65,6 @@ class Dispatcher(Protocol):
     def dispatch(self, run_id: str, task: DAGNode, map_indices: list[int]) -> None:
         """Run these instances (already ``queued``), then call the advance step of the run."""
 
-    def request_advance(self, run_id: str) -> None:
-        """Call the advance step of the run soon (e.g. after ``tasks clear``)."""
-
     def queue_is_empty(self, queue: str | None) -> bool | None:
         """Whether no message waits in ``queue`` (``None``: the broker cannot tell)."""
 
@@ -77,6 +74,8 @@ class Dispatcher(Protocol):
 
 @dataclass
 class AdvanceResult:
+    """What an advance step left: the run's state and the instances it sent to run."""
+
     state: str
     dispatches: list[Dispatch] = field(default_factory=list)
 

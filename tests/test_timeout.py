@@ -3,6 +3,7 @@ on the main thread (prefork pool processes: SIGALRM) and on other threads (the e
 worker threads)."""
 from __future__ import annotations
 
+import signal
 import threading
 import time
 
@@ -56,8 +57,15 @@ def test_a_block_that_ends_in_time_is_never_interrupted_afterwards(on_thread):
     assert errors == []
 
 
-def test_no_timeout_means_no_deadline():
-    with Interruptible(None, "t"):
+@pytest.mark.parametrize("seconds", [None, 0])
+def test_no_timeout_means_no_deadline_is_armed(seconds):
+    threads_before = threading.active_count()
+    alarm_before, timer_before = signal.getsignal(signal.SIGALRM), signal.getitimer(signal.ITIMER_REAL)[0]
+    with Interruptible(seconds, "t"):
+        # The SIGALRM handler and timer are as they were (pytest-timeout's own, if any): nothing armed.
+        assert signal.getsignal(signal.SIGALRM) is alarm_before
+        assert timer_before - 1 < signal.getitimer(signal.ITIMER_REAL)[0] <= timer_before
+        assert threading.active_count() == threads_before  # and no timer thread
         time.sleep(0.05)
 
 
