@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from orchestrator.baseoperator import DAGNode
 from orchestrator.dag import DAG
 from orchestrator.expand_input import ExpandInput
+from orchestrator.params import validate_conf
 from orchestrator.runtime import StoreXComReader
 from orchestrator.states import FINISHED_STATES, DagRunState, TaskInstanceState
 from orchestrator.store import RunRecord, RunTransaction, Store
@@ -84,7 +85,9 @@ def start_run(store: Store, dag: DAG, run_id: str, logical_date: datetime, conf:
               dispatcher: Dispatcher, max_map_length: int) -> AdvanceResult:
     """Create a run of ``dag`` and take its first advance step in the same transaction, so that
     its maps over literals exist from the moment the run does (as in Airflow). Raises
-    :class:`~orchestrator.errors.DuplicateRunError` when ``run_id`` exists already."""
+    :class:`~orchestrator.errors.BadInput` when ``conf`` breaks a param's schema (nothing is
+    written), :class:`~orchestrator.errors.DuplicateRunError` when ``run_id`` exists already."""
+    validate_conf(dag.params, conf)
     tasks = [(task.task_id, task.retries) for task in dag.tasks]
     with store.new_run(run_id, dag.dag_id, logical_date, conf, fileloc, tasks) as tx:
         decided = _take_step(tx, dag, store, max_map_length)
