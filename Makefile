@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo examples test services bench lint clean
+.PHONY: install demo examples test services browser bench lint clean
 
 install: $(STAMP)
 
@@ -24,7 +24,11 @@ examples: install
 services:
 	bash scripts/ensure_services.sh
 
-test: install services
+# Chromium from Debian's packages for the browser tests (Playwright drives /usr/bin/chromium).
+browser:
+	bash scripts/ensure_browser.sh
+
+test: install services browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 

@@ -1,0 +1,105 @@
+"""The REST API (/api/v1): the CLI's JSON shapes, and one clear JSON error for every bad input."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import run_cli
+from tests.web import HOSTILE, client_of, write_dag
+
+
+@pytest.fixture
+def run_id(embedded_env) -> str:
+    """A finished run of the mapped DAG: index 2 fails, the all_done reduce and so the run succeed."""
+    dag_file = write_dag(embedded_env)
+    result = run_cli(embedded_env, "run", dag_file, "--run-id", "r1", "--output", "json")
+    assert json.loads(result.stdout)["state"] == "success", result.stderr
+    return "r1"
+
+
+def cli_json(env, *args):
+    result = run_cli(env, *args, "--output", "json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_health_answers_when_the_store_does(embedded_env):
+    with client_of(embedded_env) as client:
+        assert client.get("/health").json() == {"status": "ok"}
+
+
+def test_dags_lists_each_dag_as_the_cli_does_with_its_recent_runs(embedded_env, run_id):
+    with client_of(embedded_env) as client:
+        dags = client.get("/api/v1/dags").json()
+    (cli_row,) = cli_json(embedded_env, "dags", "list")
+    (row,) = dags
+    assert {k: row[k] for k in cli_row} == cli_row
+    assert row["description"] == HOSTILE
+    assert [(r["run_id"], r["state"]) for r in row["recent_runs"]] == [(run_id, "success")]
+
+
+def test_dag_shows_its_tasks_as_the_cli_does_and_its_params(embedded_env, run_id):
+    with client_of(embedded_env) as client:
+        shown = client.get("/api/v1/dags/mapped").json()
+    cli = cli_json(embedded_env, "dags", "show", "mapped")
+    assert shown["tasks"] == cli["tasks"]
+    assert shown["params"] == {}
+
+
+def test_runs_list_is_the_cli_json(embedded_env, run_id):
+    with client_of(embedded_env) as client:
+        assert client.get("/api/v1/runs", params={"dag_id": "mapped"}).json() == cli_json(
+            embedded_env, "runs", "list", "--dag-id", "mapped")
+        assert client.get("/api/v1/runs", params={"state": "failed"}).json() == []
+
+
+def test_run_detail_is_runs_show_json_with_map_count_and_state_counts(embedded_env, run_id):
+    with client_of(embedded_env) as client:
+        shown = client.get(f"/api/v1/runs/{run_id}").json()
+    assert shown == cli_json(embedded_env, "runs", "show", run_id)
+    double = next(t for t in shown["tasks"] if t["task_id"] == "double")
+    assert (double["mapped"], double["map_count"], double["states"]) == (True, 3, {"success": 2, "failed": 1})
+
+
+@pytest.mark.parametrize(("path", "named"), [("/api/v1/runs/nope", "'nope'"), ("/api/v1/dags/nope", "'nope'"),
+                                             ("/api/v1/no-such-route", "/api/v1/no-such-route")])
+def test_unknown_things_are_404_with_a_json_error_naming_them(embedded_env, path, named):
+    with client_of(embedded_env) as client:
+        answer = client.get(path)
+    assert answer.status_code == 404
+    assert answer.headers["content-type"] == "application/json"
+    assert list(answer.json()) == ["error"] and named in answer.json()["error"]
+
+
+@pytest.mark.parametrize("query", ["state=sleeping", "limit=0", "limit=100000", "limit=many"])
+def test_bad_query_parameters_are_400_naming_the_parameter(embedded_env, query):
+    with client_of(embedded_env) as client:
+        answer = client.get(f"/api/v1/runs?{query}")
+    assert answer.status_code == 400
+    assert query.split("=")[0] in answer.json()["error"]
+
+
+def test_an_unexpected_failure_is_one_json_line_without_traceback(embedded_env):
+    with client_of(embedded_env) as client:
+        def broken(**_kwargs):
+            raise RuntimeError("secret internals")
+
+        client.app.state.services.store.list_runs = broken
+        answer = client.get("/api/v1/runs")
+    assert answer.status_code == 500
+    assert answer.json() == {"error": "internal error (RuntimeError); the server log has the details"}
+
+
+def test_an_unknown_page_is_a_plain_error_page(embedded_env):
+    with client_of(embedded_env) as client:
+        answer = client.get("/no/such/page")
+    assert answer.status_code == 404
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "nothing at /no/such/page" in answer.text and "Traceback" not in answer.text
+
+
+def test_the_openapi_schema_documents_the_routes(embedded_env):
+    with client_of(embedded_env) as client:
+        paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert {"/api/v1/dags", "/api/v1/runs", "/api/v1/runs/{run_id}", "/api/v1/runs/{run_id}/cancel"} <= set(paths)
