@@ -262,6 +262,14 @@ class DAGNode(DependencyMixin):
 
     # -- dependencies ---------------------------------------------------------------------
     @override
+    def tasks_as_downstream(self) -> Iterator[DAGNode]:
+        yield self
+
+    @override
+    def tasks_as_upstream(self) -> Iterator[DAGNode]:
+        yield self
+
+    @override
     def set_upstream(self, other: Any) -> None:
         """Make ``other`` (a task, an output, a group, or a list of them) run before this task;
         :class:`DagDefinitionError` for an edge to itself."""
@@ -282,12 +290,8 @@ class DAGNode(DependencyMixin):
 
 
 def _as_nodes(other: Any, as_upstream: bool) -> list[DAGNode]:
-    if isinstance(other, DAGNode):
-        return [other]
-    if isinstance(other, XComArg):
-        return list(other.iter_references())
-    if isinstance(other, TaskGroup):
-        return other.leaves() if as_upstream else other.roots()
+    if isinstance(other, DependencyMixin):
+        return list(other.tasks_as_upstream() if as_upstream else other.tasks_as_downstream())
     if isinstance(other, (list, tuple, set)):
         return [node for item in other for node in _as_nodes(item, as_upstream)]
     raise DagDefinitionError(f"cannot set a dependency on {other!r}")
