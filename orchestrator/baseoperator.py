@@ -13,13 +13,14 @@ from typing_extensions import override
 
 from orchestrator.dependency import DependencyMixin, iter_nested
 from orchestrator.errors import DagDefinitionError
-from orchestrator.expand_input import DictOfListsExpandInput, ExpandInput, ListOfDictsExpandInput
+from orchestrator.expand_input import ExpandInput
 from orchestrator.task_group import MappedArgument, TaskGroup, current_task_group
 from orchestrator.trigger_rules import TriggerRule
 from orchestrator.xcom_arg import PlainXComArg, XComArg, iter_xcom_args
 
 if TYPE_CHECKING:
     from orchestrator.dag import DAG
+    from orchestrator.mappedoperator import OperatorPartial
 
 #: Arguments every operator takes; none of them may be mapped over (as in Airflow).
 BASE_OPERATOR_ARGS = frozenset(
@@ -261,6 +262,14 @@ class DAGNode(DependencyMixin):
 
     # -- dependencies ---------------------------------------------------------------------
     @override
+    def tasks_as_downstream(self) -> Iterator[DAGNode]:
+        yield self
+
+    @override
+    def tasks_as_upstream(self) -> Iterator[DAGNode]:
+        yield self
+
+    @override
     def set_upstream(self, other: Any) -> None:
         """Make ``other`` (a task, an output, a group, or a list of them) run before this task;
         :class:`DagDefinitionError` for an edge to itself."""
@@ -281,12 +290,8 @@ class DAGNode(DependencyMixin):
 
 
 def _as_nodes(other: Any, as_upstream: bool) -> list[DAGNode]:
-    if isinstance(other, DAGNode):
-        return [other]
-    if isinstance(other, XComArg):
-        return list(other.iter_references())
-    if isinstance(other, TaskGroup):
-        return other.leaves() if as_upstream else other.roots()
+    if isinstance(other, DependencyMixin):
+        return list(other.tasks_as_upstream() if as_upstream else other.tasks_as_downstream())
     if isinstance(other, (list, tuple, set)):
         return [node for item in other for node in _as_nodes(item, as_upstream)]
     raise DagDefinitionError(f"cannot set a dependency on {other!r}")
@@ -366,6 +371,8 @@ class BaseOperator(DAGNode, metaclass=_OperatorMeta):
     @classmethod
     def partial(cls, **kwargs: Any) -> OperatorPartial:
         """Fix the arguments every map index shares; finish with :meth:`OperatorPartial.expand`."""
+        from orchestrator.mappedoperator import OperatorPartial  # (it builds on this module)
+
         return OperatorPartial(cls, kwargs)
 
 
@@ -377,85 +384,3 @@ def read_template_file(name: str, dag: Any) -> str:
         if candidate.is_file():
             return candidate.read_text()
     raise FileNotFoundError(f"template file {name!r} not found in {', '.join(str(f) for f in folders)}")
-
-
-class OperatorPartial:
-    """``Operator.partial(**constants)``, waiting for ``expand()`` or ``expand_kwargs()``."""
-
-    def __init__(self, operator_class: type[BaseOperator], kwargs: dict[str, Any], expand_into: str | None = None):
-        if "task_id" not in kwargs:
-            raise DagDefinitionError(f"{operator_class.__name__}.partial() needs a task_id")
-        self.operator_class = operator_class
-        self.kwargs = kwargs
-        self.expand_into = expand_into
-
-    def _check_mappable(self, names: Sequence[str], method: str) -> None:
-        for name in names:
-            if self.expand_into is None and name in BASE_OPERATOR_ARGS:
-                raise DagDefinitionError(
-                    f"{method}(): parameter {name!r} of task {self.kwargs['task_id']!r} cannot be mapped; "
-                    f"pass it to partial() instead (task_id, pool, queue, retries, trigger_rule, ... are not mappable)"
-                )
-            if name in self.kwargs:
-                raise DagDefinitionError(
-                    f"{method}(): parameter {name!r} of task {self.kwargs['task_id']!r} is given to both "
-                    "partial() and expand()"
-                )
-
-    def expand(self, **mapped: Any) -> MappedOperator:
-        """One instance per element of each mapped argument (several arguments: cross product)."""
-        if not mapped:
-            raise DagDefinitionError(f"expand() of task {self.kwargs['task_id']!r} needs at least one argument")
-        self._check_mappable(list(mapped), "expand")
-        return MappedOperator(self, DictOfListsExpandInput(mapped))
-
-    def expand_kwargs(self, value: Any) -> MappedOperator:
-        """One instance per dict in ``value``, its items as keyword arguments."""
-        expand_input = ListOfDictsExpandInput(value)
-        if isinstance(value, (list, tuple)):
-            for item in value:
-                self._check_mappable(list(item), "expand_kwargs")
-        return MappedOperator(self, expand_input)
-
-
-class MappedOperator(DAGNode):
-    """An operator expanded over ``expand_input``: one task instance per element at run time."""
-
-    def __init__(self, partial: OperatorPartial, expand_input: ExpandInput):
-        kwargs = dict(partial.kwargs)
-        base = {name: kwargs.pop(name) for name in list(kwargs) if name in BASE_OPERATOR_ARGS}
-        task_id = base.pop("task_id")
-        self.operator_class = partial.operator_class
-        self.partial_kwargs = kwargs
-        self.expand_into = partial.expand_into
-        self._expand_input = expand_input
-        self._base_kwargs = {k: v for k, v in base.items() if k not in ("dag", "task_group")}
-        self._init_node(task_id=task_id, **base)
-        if self.task_group is not None and self.task_group.mapped_ancestor() is not None:
-            raise DagDefinitionError(
-                f"task {self.task_id!r}: expand() inside a mapped task group is not supported"
-            )
-        self._link_references(kwargs)
-        for op in expand_input.iter_references():
-            self.set_upstream(op)
-
-    @property
-    @override
-    def is_mapped(self) -> bool:
-        return True
-
-    @property
-    @override
-    def expand_input(self) -> ExpandInput:
-        return self._expand_input
-
-    def unmap(self, mapped_kwargs: dict[str, Any]) -> BaseOperator:
-        """The plain operator one map index runs: partial arguments plus this index's values."""
-        kwargs = dict(self.partial_kwargs)
-        if self.expand_into:
-            kwargs[self.expand_into] = {**kwargs.get(self.expand_into, {}), **mapped_kwargs}
-        else:
-            kwargs.update(mapped_kwargs)
-        with detached_operators():
-            operator = self.operator_class(task_id=self.task_id, **self._base_kwargs, **kwargs)
-        return operator

@@ -6,10 +6,11 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from orchestrator.baseoperator import BASE_OPERATOR_ARGS, DAGNode, OperatorPartial
+from orchestrator.baseoperator import BASE_OPERATOR_ARGS, DAGNode
 from orchestrator.dag import current_dag
 from orchestrator.errors import DagDefinitionError
 from orchestrator.expand_input import DictOfListsExpandInput, ExpandInput, ListOfDictsExpandInput
+from orchestrator.mappedoperator import OperatorPartial
 from orchestrator.operators.python import DecoratedPythonOperator
 from orchestrator.task_group import MappedArgument, MappedTaskGroup, TaskGroup, current_task_group
 from orchestrator.xcom_arg import PlainXComArg, XComArg

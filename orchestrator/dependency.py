@@ -12,13 +12,23 @@ class DependencyMixin:
     which each kind of node defines: a task, a task's output (its task), a task group (its roots
     as a downstream, its leaves as an upstream). ``a >> b`` returns ``b``, so edges chain."""
 
+    def tasks_as_downstream(self) -> Iterator[Any]:
+        """The tasks that stand for this node when something is set upstream of it."""
+        raise NotImplementedError
+
+    def tasks_as_upstream(self) -> Iterator[Any]:
+        """The tasks that stand for this node when something is set downstream of it."""
+        raise NotImplementedError
+
     def set_upstream(self, other: Any) -> None:
         """Make ``other`` (a task, an output, a group, or a list of them) run before this node."""
-        raise NotImplementedError
+        for task in self.tasks_as_downstream():
+            task.set_upstream(other)
 
     def set_downstream(self, other: Any) -> None:
         """Make ``other`` run after this node."""
-        raise NotImplementedError
+        for task in self.tasks_as_upstream():
+            task.set_downstream(other)
 
     def __rshift__(self, other):
         self.set_downstream(other)

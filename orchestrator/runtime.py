@@ -7,8 +7,9 @@ import weakref
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from orchestrator.baseoperator import BaseOperator, DAGNode, MappedOperator, refers_to_outputs
+from orchestrator.baseoperator import BaseOperator, DAGNode, refers_to_outputs
 from orchestrator.errors import XComNotFound
+from orchestrator.mappedoperator import MappedOperator
 from orchestrator.task_group import MappedArgument
 from orchestrator.xcom_arg import NOTSET, XCOM_RETURN_KEY, ConcatXComArg, MapXComArg, PlainXComArg, XComArg, ZipXComArg
 

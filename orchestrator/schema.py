@@ -8,6 +8,15 @@ metadata = MetaData()
 #: The alembic revision this code expects; a test checks it is the migrations' head.
 SCHEMA_REVISION = "0005"
 
+def _instance_key() -> list[Column]:
+    """The columns naming one task instance, ``(run_id, task_id, map_index)``: a primary key's first part."""
+    return [
+        Column("run_id", String(250), primary_key=True),
+        Column("task_id", String(250), primary_key=True),
+        Column("map_index", Integer, primary_key=True),
+    ]
+
+
 dag_run = Table(
     "dag_run",
     metadata,
@@ -28,9 +37,7 @@ dag_run = Table(
 task_instance = Table(
     "task_instance",
     metadata,
-    Column("run_id", String(250), primary_key=True),
-    Column("task_id", String(250), primary_key=True),
-    Column("map_index", Integer, primary_key=True),
+    *_instance_key(),
     Column("state", String(20), nullable=False),
     Column("try_number", Integer, nullable=False, default=0),
     Column("max_tries", Integer, nullable=False, default=0),
@@ -58,9 +65,7 @@ task_map = Table(
 xcom = Table(
     "xcom",
     metadata,
-    Column("run_id", String(250), primary_key=True),
-    Column("task_id", String(250), primary_key=True),
-    Column("map_index", Integer, primary_key=True),
+    *_instance_key(),
     Column("key", String(250), primary_key=True),
     Column("value", Text, nullable=False),
 )
@@ -68,9 +73,7 @@ xcom = Table(
 task_log = Table(
     "task_log",
     metadata,
-    Column("run_id", String(250), primary_key=True),
-    Column("task_id", String(250), primary_key=True),
-    Column("map_index", Integer, primary_key=True),
+    *_instance_key(),
     Column("try_number", Integer, primary_key=True),
     Column("hostname", String(250)),
     Column("content", Text, nullable=False),
@@ -81,9 +84,7 @@ task_log = Table(
 task_instance_history = Table(
     "task_instance_history",
     metadata,
-    Column("run_id", String(250), primary_key=True),
-    Column("task_id", String(250), primary_key=True),
-    Column("map_index", Integer, primary_key=True),
+    *_instance_key(),
     Column("try_number", Integer, primary_key=True),
     Column("state", String(20), nullable=False),
     Column("start_date", DateTime),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from typing_extensions import override
@@ -123,14 +124,12 @@ class TaskGroup(DependencyMixin):
 
     # A group in ``>>`` stands for its roots (as a downstream) or its leaves (as an upstream).
     @override
-    def set_upstream(self, other: Any) -> None:
-        for root in self.roots():
-            root.set_upstream(other)
+    def tasks_as_downstream(self) -> Iterator[DAGNode]:
+        return iter(self.roots())
 
     @override
-    def set_downstream(self, other: Any) -> None:
-        for leaf in self.leaves():
-            leaf.set_downstream(other)
+    def tasks_as_upstream(self) -> Iterator[DAGNode]:
+        return iter(self.leaves())
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.group_id!r}>"

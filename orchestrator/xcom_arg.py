@@ -71,14 +71,12 @@ class XComArg(DependencyMixin):
 
     # Dependencies: an XComArg stands for its operator(s) in ``>>`` / ``<<``.
     @override
-    def set_upstream(self, other: Any) -> None:
-        for op in self.iter_references():
-            op.set_upstream(other)
+    def tasks_as_downstream(self) -> Iterator[DAGNode]:
+        return self.iter_references()
 
     @override
-    def set_downstream(self, other: Any) -> None:
-        for op in self.iter_references():
-            op.set_downstream(other)
+    def tasks_as_upstream(self) -> Iterator[DAGNode]:
+        return self.iter_references()
 
 
 class PlainXComArg(XComArg):

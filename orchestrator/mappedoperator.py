@@ -1,0 +1,95 @@
+"""Mapped operators (Airflow's ``models/mappedoperator.py``): ``Operator.partial(...)`` waiting for
+``expand()``, and the ``MappedOperator`` it becomes -- one task instance per map index at run time.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from typing_extensions import override
+
+from orchestrator.baseoperator import BASE_OPERATOR_ARGS, BaseOperator, DAGNode, detached_operators
+from orchestrator.errors import DagDefinitionError
+from orchestrator.expand_input import DictOfListsExpandInput, ExpandInput, ListOfDictsExpandInput
+
+
+class OperatorPartial:
+    """``Operator.partial(**constants)``, waiting for ``expand()`` or ``expand_kwargs()``."""
+
+    def __init__(self, operator_class: type[BaseOperator], kwargs: dict[str, Any], expand_into: str | None = None):
+        if "task_id" not in kwargs:
+            raise DagDefinitionError(f"{operator_class.__name__}.partial() needs a task_id")
+        self.operator_class = operator_class
+        self.kwargs = kwargs
+        self.expand_into = expand_into
+
+    def _check_mappable(self, names: Sequence[str], method: str) -> None:
+        for name in names:
+            if self.expand_into is None and name in BASE_OPERATOR_ARGS:
+                raise DagDefinitionError(
+                    f"{method}(): parameter {name!r} of task {self.kwargs['task_id']!r} cannot be mapped; "
+                    f"pass it to partial() instead (task_id, pool, queue, retries, trigger_rule, ... are not mappable)"
+                )
+            if name in self.kwargs:
+                raise DagDefinitionError(
+                    f"{method}(): parameter {name!r} of task {self.kwargs['task_id']!r} is given to both "
+                    "partial() and expand()"
+                )
+
+    def expand(self, **mapped: Any) -> MappedOperator:
+        """One instance per element of each mapped argument (several arguments: cross product)."""
+        if not mapped:
+            raise DagDefinitionError(f"expand() of task {self.kwargs['task_id']!r} needs at least one argument")
+        self._check_mappable(list(mapped), "expand")
+        return MappedOperator(self, DictOfListsExpandInput(mapped))
+
+    def expand_kwargs(self, value: Any) -> MappedOperator:
+        """One instance per dict in ``value``, its items as keyword arguments."""
+        expand_input = ListOfDictsExpandInput(value)
+        if isinstance(value, (list, tuple)):
+            for item in value:
+                self._check_mappable(list(item), "expand_kwargs")
+        return MappedOperator(self, expand_input)
+
+
+class MappedOperator(DAGNode):
+    """An operator expanded over ``expand_input``: one task instance per element at run time."""
+
+    def __init__(self, partial: OperatorPartial, expand_input: ExpandInput):
+        kwargs = dict(partial.kwargs)
+        base = {name: kwargs.pop(name) for name in list(kwargs) if name in BASE_OPERATOR_ARGS}
+        task_id = base.pop("task_id")
+        self.operator_class = partial.operator_class
+        self.partial_kwargs = kwargs
+        self.expand_into = partial.expand_into
+        self._expand_input = expand_input
+        self._base_kwargs = {k: v for k, v in base.items() if k not in ("dag", "task_group")}
+        self._init_node(task_id=task_id, **base)
+        if self.task_group is not None and self.task_group.mapped_ancestor() is not None:
+            raise DagDefinitionError(
+                f"task {self.task_id!r}: expand() inside a mapped task group is not supported"
+            )
+        self._link_references(kwargs)
+        for op in expand_input.iter_references():
+            self.set_upstream(op)
+
+    @property
+    @override
+    def is_mapped(self) -> bool:
+        return True
+
+    @property
+    @override
+    def expand_input(self) -> ExpandInput:
+        return self._expand_input
+
+    def unmap(self, mapped_kwargs: dict[str, Any]) -> BaseOperator:
+        """The plain operator one map index runs: partial arguments plus this index's values."""
+        kwargs = dict(self.partial_kwargs)
+        if self.expand_into:
+            kwargs[self.expand_into] = {**kwargs.get(self.expand_into, {}), **mapped_kwargs}
+        else:
+            kwargs.update(mapped_kwargs)
+        with detached_operators():
+            operator = self.operator_class(task_id=self.task_id, **self._base_kwargs, **kwargs)
+        return operator
