@@ -26,13 +26,20 @@
     return task.mapped ? `${task.task_id} [${task.map_count ?? " "}]` : task.task_id;
   }
 
+  // What the second line says: the state, or a mapped task's mix of states ("2 success · 1 failed").
+  function stateText(task) {
+    const present = PRECEDENCE.filter((s) => task.states[s] > 0);
+    if (!task.mapped || present.length < 2) return dominant(task.states);
+    return present.map((s) => `${task.states[s]} ${s}`).join(" · ");
+  }
+
   function draw(run) {
     const graph = new dagre.graphlib.Graph({compound: true});
     graph.setGraph({rankdir: "LR", nodesep: 18, ranksep: 48, marginx: 12, marginy: 12});
     graph.setDefaultEdgeLabel(() => ({}));
     const groups = new Set();
     for (const task of run.tasks) {
-      const width = Math.max(90, label(task).length * 7.4 + 24);
+      const width = Math.max(90, label(task).length * 7.4 + 24, stateText(task).length * 6 + 20);
       graph.setNode(task.task_id, {width, height: NODE_HEIGHT, task});
       const dot = task.task_id.lastIndexOf(".");
       if (dot > 0) {  // a task group: "group.task" (nested: "outer.inner.task")
@@ -83,7 +90,7 @@
       g.append(svgEl("rect", {x: box.x - box.width / 2, y: box.y - box.height / 2, width: box.width,
                               height: box.height, rx: 6}),
                svgEl("text", {x: box.x, y: box.y - 3, "text-anchor": "middle", class: "task-label"}, label(task)),
-               svgEl("text", {x: box.x, y: box.y + 13, "text-anchor": "middle", class: "state-label"}, state));
+               svgEl("text", {x: box.x, y: box.y + 13, "text-anchor": "middle", class: "state-label"}, stateText(task)));
       g.addEventListener("click", () => details(task));
       g.addEventListener("keydown", (event) => { if (event.key === "Enter") details(task); });
       layers[2].append(g);
