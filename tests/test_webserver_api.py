@@ -103,3 +103,83 @@ def test_the_openapi_schema_documents_the_routes(embedded_env):
     with client_of(embedded_env) as client:
         paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert {"/api/v1/dags", "/api/v1/runs", "/api/v1/runs/{run_id}", "/api/v1/runs/{run_id}/cancel"} <= set(paths)
+
+
+def test_grid_has_a_mapped_task_as_one_row_with_its_state_mix(embedded_env, run_id):
+    with client_of(embedded_env) as client:
+        grid = client.get("/api/v1/dags/mapped/grid").json()
+    assert [r["run_id"] for r in grid["runs"]] == [run_id]
+    double = next(t for t in grid["tasks"] if t["task_id"] == "double")
+    assert double["mapped"] is True
+    assert double["cells"] == [{"run_id": run_id, "map_count": 3, "states": {"success": 2, "failed": 1}}]
+
+
+def test_instances_page_counts_filters_and_sorts_by_sql(embedded_env, run_id):
+    base = f"/api/v1/runs/{run_id}/tasks/double/instances"
+    with client_of(embedded_env) as client:
+        page = client.get(base, params={"limit": 2}).json()
+        failed = client.get(base, params={"state": "failed"}).json()
+        by_state = client.get(base, params={"sort": "state", "descending": "true"}).json()
+        by_duration = client.get(base, params={"sort": "duration"}).json()
+    assert (page["total"], [r["map_index"] for r in page["rows"]]) == (3, [0, 1])
+    assert page["states"] == {"success": 2, "failed": 1}
+    assert set(page["rows"][0]) >= {"task_id", "map_index", "state", "try_number", "start_date", "end_date",
+                                    "hostname", "error", "rendered_map_index", "duration"}
+    assert (failed["total"], [r["map_index"] for r in failed["rows"]]) == (1, [2])
+    assert [r["state"] for r in by_state["rows"]] == ["success", "success", "failed"]
+    assert all(r["duration"] is not None and r["duration"] >= 0 for r in by_duration["rows"])
+
+
+def test_instance_shows_its_row_and_tries(embedded_env, run_id):
+    with client_of(embedded_env) as client:
+        shown = client.get(f"/api/v1/runs/{run_id}/tasks/double/instances/2").json()
+        tries = client.get(f"/api/v1/runs/{run_id}/tasks/double/instances/2/tries").json()
+    (cli_row,) = cli_json(embedded_env, "tasks", "list", run_id, "--task-id", "double")[2:]
+    assert {k: shown[k] for k in cli_row} == cli_row
+    assert (shown["mapped"], shown["map_count"], shown["state"]) == (True, 3, "failed")
+    assert shown["tries"] == tries and [t["state"] for t in tries] == ["failed"]
+
+
+def test_log_of_a_try_from_an_offset(embedded_env, run_id):
+    url = f"/api/v1/runs/{run_id}/tasks/double/instances/2/logs"
+    with client_of(embedded_env) as client:
+        whole = client.get(url).json()
+        rest = client.get(url, params={"try_number": 1, "offset": 10}).json()
+    assert whole["try_number"] == 1 and whole["running"] is False
+    assert HOSTILE in whole["content"] and "three is not allowed" in whole["content"]
+    assert rest["content"] == whole["content"][10:] and rest["next_offset"] == whole["next_offset"]
+
+
+def test_xcoms_of_an_instance_with_previews_and_the_whole_value_as_a_download(embedded_env, run_id):
+    base = f"/api/v1/runs/{run_id}/tasks/double/instances/1/xcom"
+    with client_of(embedded_env) as client:
+        (entry,) = client.get(base).json()
+        whole = client.get(f"{base}/return_value")
+    assert (entry["key"], entry["kind"], entry["truncated"]) == ("return_value", "dict", False)
+    assert json.loads(entry["value"]) == {"value": 4, "note": HOSTILE}
+    assert whole.json() == cli_json(embedded_env, "xcom", "get", run_id, "double", "--map-index", "1")
+    assert whole.headers["content-disposition"].startswith("attachment")
+
+
+@pytest.mark.parametrize(("path", "status", "named"), [
+    ("/runs/nope/tasks/double/instances", 404, "'nope'"),
+    ("/runs/r1/tasks/nope/instances", 404, "'nope'"),
+    ("/runs/r1/tasks/double/instances/7", 404, "7"),
+    ("/runs/r1/tasks/double/instances/-1", 404, "map index"),
+    ("/runs/r1/tasks/double/instances/7/logs", 404, "7"),
+    ("/runs/r1/tasks/double/instances/7/xcom", 404, "7"),
+    ("/runs/r1/tasks/double/instances/2/xcom/return_value", 404, "return_value"),
+    ("/runs/r1/tasks/double/instances/1/xcom/other", 404, "other"),
+    ("/runs/r1/tasks/double/instances?sort=color", 400, "sort"),
+    ("/runs/r1/tasks/double/instances?state=sleeping", 400, "state"),
+    ("/runs/r1/tasks/double/instances?offset=-1", 400, "offset"),
+    ("/runs/r1/tasks/double/instances/x", 400, "map_index"),
+    ("/runs/r1/tasks/double/instances/1/logs?try_number=0", 400, "try_number"),
+    ("/dags/nope/grid", 404, "nope"),
+    ("/dags/mapped/grid?limit=0", 400, "limit"),
+])
+def test_bad_instance_requests_are_named_in_a_json_error(embedded_env, run_id, path, status, named):
+    with client_of(embedded_env) as client:
+        answer = client.get(f"/api/v1{path}")
+    assert answer.status_code == status, answer.text
+    assert list(answer.json()) == ["error"] and named in answer.json()["error"]
