@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import Field
 
 from orchestrator.states import DagRunState, TaskInstanceState
 from webserver import page_data, reads
@@ -55,6 +56,14 @@ def grid(dag_id: str, web: Web, limit: Annotated[int, Query(ge=1, le=100)] = rea
     return reads.grid(web.store, web.dagbag, dag_id, limit)
 
 
+@router.post("/dags/{dag_id}/runs", summary="Trigger a run with a conf (validated against the DAG's params)")
+def trigger_run(dag_id: str, web: Web, actor: Actor,
+                conf: Annotated[dict[str, Any], Body(embed=True)] = None,
+                run_id: Annotated[str | None, Body(embed=True, min_length=1, max_length=250)] = None,
+                logical_date: Annotated[str | None, Body(embed=True)] = None) -> dict[str, Any]:
+    return web.driver.trigger(dag_id, conf or {}, run_id, logical_date)
+
+
 # -- runs -------------------------------------------------------------------------------------
 @router.get("/runs", summary="Runs, newest first (runs list)")
 def list_runs(web: Web, dag_id: str | None = None, state: DagRunState | None = None,
@@ -74,6 +83,14 @@ def cancel_run(run_id: str, web: Web, actor: Actor,
     counts = web.store.cancel_run(run_id, note, f"the run was {note}")
     return {"run_id": run_id, "state": DagRunState.FAILED.value, "note": note,
             "failed": counts["waiting"] + counts["running"], "stopping": counts["running"]}
+
+
+@router.post("/runs/{run_id}/tasks/{task_id}/clear", summary="Run instances again (tasks clear)")
+def clear_instances(run_id: str, task_id: str, web: Web, actor: Actor,
+                    map_indices: Annotated[list[Annotated[int, Field(ge=0)]], Body(embed=True)] = None,
+                    only_failed: Annotated[bool, Body(embed=True)] = False,
+                    downstream: Annotated[bool, Body(embed=True)] = False) -> dict[str, Any]:
+    return web.driver.clear(run_id, task_id, map_indices or [], only_failed, downstream)
 
 
 # -- task instances ---------------------------------------------------------------------------

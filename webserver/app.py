@@ -31,6 +31,7 @@ from orchestrator.errors import (
 )
 from orchestrator.settings import Settings
 from orchestrator.store import Store
+from webserver.actions import RunDriver
 from webserver.auth import AuthError, AuthSettings
 
 log = logging.getLogger("chordflow.webserver")
@@ -57,7 +58,7 @@ ERROR_STATUS: list[tuple[type[ChordflowError], int]] = [
 
 
 class WebServices:
-    """What requests share: settings, authentication, the store and the DAG bag.
+    """What requests share: settings, authentication, the store, the DAG bag, and what acts on runs.
 
     :param settings: the configuration (the same store as every other Chordflow process).
     :param auth: how requests authenticate (default: from ``CHORDFLOW_WEB_PASSWORD``).
@@ -68,11 +69,13 @@ class WebServices:
         self.auth = auth or AuthSettings.from_env()
         self.dagbag = DagBag(settings.dags_folder)
         self.store = Store(settings.database_url, retry_for=settings.store_retry_for)
+        self.driver = RunDriver(settings)
 
     def open(self) -> None:
         self.store.ensure_schema()
 
     def close(self) -> None:
+        self.driver.close()
         self.store.dispose()
 
 

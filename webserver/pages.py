@@ -37,6 +37,22 @@ def runs_page(request: Request, web: Web, dag_id: str) -> Response:
     return page(request, web, "runs.html", f"Runs of {dag_id}", dag_id=dag_id)
 
 
+@router.get("/dags/{dag_id}/grid")
+def grid_page(request: Request, web: Web, dag_id: str) -> Response:
+    return page(request, web, "grid.html", f"Grid of {dag_id}", dag_id=dag_id)
+
+
+@router.get("/runs/{run_id}/tasks/{task_id}/instances")
+def instances_page(request: Request, web: Web, run_id: str, task_id: str) -> Response:
+    return page(request, web, "instances.html", f"Mapped Instances of {task_id}", run_id=run_id, task_id=task_id)
+
+
+@router.get("/runs/{run_id}/tasks/{task_id}/instances/{map_index}")
+def instance_page(request: Request, web: Web, run_id: str, task_id: str, map_index: int) -> Response:
+    title = task_id if map_index < 0 else f"{task_id} [{map_index}]"
+    return page(request, web, "instance.html", title, run_id=run_id, task_id=task_id, map_index=map_index)
+
+
 @router.get("/runs/{run_id}/graph")
 def graph_page(request: Request, web: Web, run_id: str) -> Response:
     return page(request, web, "graph.html", f"Graph of {run_id}", run_id=run_id)

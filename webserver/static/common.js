@@ -81,11 +81,29 @@ const Chordflow = (() => {
     return el("span", {class: `state s-${state}`, title: state}, state);
   }
 
+  // Worst first: a failure is never hidden behind successes.
+  const STATE_ORDER = ["failed", "upstream_failed", "up_for_retry", "running", "queued", "scheduled", "none",
+                       "removed", "skipped", "success"];
+
+  // A bar with one segment per state, as wide as its share (CSSOM, not a style attribute: the CSP forbids those).
+  function mixBar(states) {
+    const bar = el("span", {class: "mix"});
+    for (const state of STATE_ORDER.filter((s) => states[s])) {
+      const segment = el("span", {class: `s-${state}`});
+      segment.style.flexGrow = String(states[state]);
+      bar.append(segment);
+    }
+    return bar;
+  }
+
+  const describe = (states) => Object.entries(states).map(([s, n]) => `${n} ${s}`).join(", ");
+
   function when(iso) {
     if (!iso) return "";
     const date = new Date(iso);
     return isNaN(date) ? iso : date.toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
   }
 
-  return {el, append, api, ApiError, showMessage, poll, act, canAct, loggedIn, isRunning, stateBadge, when, meta};
+  return {el, append, api, ApiError, showMessage, poll, act, canAct, loggedIn, isRunning, stateBadge, when, meta,
+          STATE_ORDER, mixBar, describe};
 })();

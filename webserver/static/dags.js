@@ -14,7 +14,7 @@
                                   title: canAct() ? "Trigger a run" : "read-only server",
                                   onclick: () => openTrigger(dag.dag_id)}, "Trigger");
     return el("tr", {"data-dag-id": dag.dag_id},
-      el("td", {}, el("a", {href: `/dags/${encodeURIComponent(dag.dag_id)}/runs`}, dag.dag_id),
+      el("td", {}, el("a", {href: `/dags/${encodeURIComponent(dag.dag_id)}/grid`}, dag.dag_id),
          dag.description ? el("div", {class: "muted"}, dag.description) : null),
       el("td", {class: "num"}, dag.tasks),
       el("td", {class: "runs"}, dag.recent_runs.length ? dag.recent_runs.map(runDot) : el("span", {class: "muted"}, "no runs")),

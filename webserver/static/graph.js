@@ -15,8 +15,7 @@
   }
 
   // The state a task shows: the worst one among its instances, so a failure is never hidden.
-  const PRECEDENCE = ["failed", "upstream_failed", "up_for_retry", "running", "queued", "scheduled", "none",
-                      "removed", "skipped", "success"];
+  const PRECEDENCE = Chordflow.STATE_ORDER;
   function dominant(states) {
     const present = Object.keys(states).filter((s) => states[s] > 0);
     return PRECEDENCE.find((s) => present.includes(s)) || "none";
