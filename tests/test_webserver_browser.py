@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import run_cli
 from tests.web import HOSTILE, web_server, write_dag
@@ -21,6 +22,8 @@ def browser_page(tmp_path: Path) -> Iterator:
     """A fresh page of a headless Chromium from the distribution; closed with the test."""
     from playwright.sync_api import sync_playwright
 
+    # Pages run under a Content-Security-Policy without 'unsafe-eval': the tests wait with
+    # locators (expect), never with wait_for_function strings, which the policy refuses.
     if not CHROMIUM.exists():
         pytest.fail(f"no Chromium at {CHROMIUM}: run `make browser`")
     with sync_playwright() as playwright:
@@ -76,3 +79,86 @@ def test_graph_page_lays_out_the_run_with_n_after_the_mapped_task(server, browse
     assert page.locator("#task-details a.button").inner_text() == "Mapped Instances"
     assert page.js_errors == []
     screenshot(page, "graph")
+
+
+def test_grid_shows_the_mapped_task_as_one_row_and_opens_its_instances(server, browser_page):
+    page = browser_page
+    page.goto(f"{server}/dags/mapped/grid")
+    cell = page.locator('tr[data-task-id="double"] td.cell a')
+    cell.wait_for()
+    assert cell.locator(".n").inner_text() == "[3]"
+    assert cell.locator(".mix span.s-failed").count() == 1 and cell.locator(".mix span.s-success").count() == 1
+    screenshot(page, "grid")
+    cell.click()
+    page.wait_for_url("**/runs/r1/tasks/double/instances")
+    page.locator("#instances tbody tr.link-row").first.wait_for()
+    assert page.js_errors == []
+
+
+def test_mapped_instances_filter_by_state_sort_and_open_an_instance(server, browser_page):
+    page = browser_page
+    page.goto(f"{server}/runs/r1/tasks/double/instances")
+    rows = page.locator("#instances tbody tr.link-row")
+    rows.first.wait_for()
+    assert [r.get_attribute("data-map-index") for r in rows.all()] == ["0", "1", "2"]
+    page.locator('th[data-sort="map_index"]').click()
+    expect(rows.first).to_have_attribute("data-map-index", "2")
+    page.select_option("#state-filter", "failed")
+    expect(rows).to_have_count(1)
+    expect(page.locator("#page-info")).to_have_text("1–1 of 1")
+    screenshot(page, "instances")
+    rows.first.click()
+    page.wait_for_url("**/runs/r1/tasks/double/instances/2")
+    assert page.js_errors == []
+
+
+def test_instance_log_and_xcom_show_markup_as_text(server, browser_page):
+    page = browser_page
+    page.goto(f"{server}/runs/r1/tasks/double/instances/2#log")
+    expect(page.locator("#log")).to_contain_text("three is not allowed")
+    assert HOSTILE in page.locator("#log").inner_text()
+    screenshot(page, "instance-log")
+    page.goto(f"{server}/runs/r1/tasks/double/instances/1#xcom")
+    value = page.locator('.xcom[data-key="return_value"] pre.value')
+    value.wait_for()
+    assert HOSTILE.replace('"', '\\"') in value.inner_text()
+    screenshot(page, "instance-xcom")
+    page.goto(f"{server}/runs/r1/tasks/double/instances/2#details")
+    page.locator("#tries tbody tr").first.wait_for()
+    assert "three is not allowed" in page.locator("#tab-details").inner_text()
+    screenshot(page, "instance-details")
+    assert page.evaluate("window.pwned") is None
+    assert page.js_errors == []
+
+
+@pytest.fixture
+def acting_server(embedded_env, tmp_path: Path) -> Iterator[str]:
+    """The web server with actions enabled (a password) over a store with no run yet."""
+    write_dag(embedded_env)
+    env = {**embedded_env, "CHORDFLOW_WEB_PASSWORD": "let-me-act"}
+    with web_server(env, tmp_path / "webserver.log") as url:
+        yield url
+
+
+def test_log_in_trigger_a_run_and_clear_its_failed_index(acting_server, browser_page):
+    page = browser_page
+    page.goto(f"{acting_server}/login?next=/dags")
+    page.fill('input[name="password"]', "let-me-act")
+    page.click('button[type="submit"]')
+    page.wait_for_url("**/dags")
+    page.locator('tr[data-dag-id="mapped"] button.action').click()
+    page.click("#trigger-submit")
+    expect(page.locator("#message")).to_contain_text("started")
+    dot = page.locator('tr[data-dag-id="mapped"] a.dot')
+    expect(dot).to_have_class("dot s-success", timeout=60_000)
+    dot.click()
+    page.locator('g.node[data-task-id="double"]').click()
+    page.click("#task-details a.button")
+    page.select_option("#state-filter", "failed")
+    expect(page.locator("#instances tbody tr.link-row")).to_have_count(1)
+    page.locator("#instances tbody tr.link-row").first.click()
+    page.click('[data-clear="one"]')
+    expect(page.locator("#message")).to_contain_text("Cleared 1 instance(s)")
+    expect(page.locator("#tries tbody tr")).to_have_count(2, timeout=60_000)
+    screenshot(page, "instance-cleared")
+    assert page.js_errors == []

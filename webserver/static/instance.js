@@ -8,6 +8,12 @@
   const WAITING = new Set(["none", "scheduled", "queued", "running", "up_for_retry"]);
   let instance = null;
 
+  async function ensureInstance() {
+    if (!instance) instance = await api(base);
+    document.getElementById("crumb-instances").hidden = !instance.mapped;
+    return instance;
+  }
+
   // -- tabs ------------------------------------------------------------------------------------
   const loaders = {details: loadDetails, rendered: loadRendered, log: loadLog, xcom: loadXcoms};
   function showTab(name) {
@@ -22,8 +28,8 @@
   const seconds = (value) => value === null || value === undefined ? "" : `${value.toFixed(2)} s`;
 
   async function loadDetails() {
-    instance = await api(base);
-    document.getElementById("crumb-instances").hidden = !instance.mapped;
+    instance = null;
+    await ensureInstance();
     const fields = [["Task", instance.task_id], ["Map index", instance.map_index],
       ["Name", instance.rendered_map_index], ["State", stateBadge(instance.state)],
       ["Try", `${instance.try_number} of ${instance.max_tries + 1}`], ["Host", instance.hostname],
@@ -39,7 +45,7 @@
 
   // -- rendered --------------------------------------------------------------------------------
   async function loadRendered() {
-    if (!instance) instance = await api(base);
+    await ensureInstance();
     document.getElementById("rendered-note").textContent =
       "The rendered templated fields of each try are not recorded by this version of the store yet.";
     document.querySelector("#rendered tbody").replaceChildren(
@@ -50,7 +56,7 @@
   let following = null;
   async function loadLog(tryNumber) {
     if (following) clearTimeout(following);
-    if (!instance) instance = await api(base);
+    await ensureInstance();
     const tries = instance.tries.map((t) => t.try_number);
     const chosen = tryNumber || null;
     const pre = document.getElementById("log");
@@ -83,6 +89,7 @@
   }
 
   async function loadXcoms() {
+    await ensureInstance();
     const entries = await api(`${base}/xcom`);
     const box = document.getElementById("xcoms");
     box.replaceChildren(...entries.map((entry) => {
