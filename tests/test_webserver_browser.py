@@ -15,6 +15,7 @@ from tests.web import HOSTILE, web_server, write_dag
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 @pytest.fixture
@@ -161,4 +162,56 @@ def test_log_in_trigger_a_run_and_clear_its_failed_index(acting_server, browser_
     expect(page.locator("#message")).to_contain_text("Cleared 1 instance(s)")
     expect(page.locator("#tries tbody tr")).to_have_count(2, timeout=60_000)
     screenshot(page, "instance-cleared")
+    assert page.js_errors == []
+
+
+@pytest.fixture
+def examples_server(embedded_env, tmp_path: Path) -> Iterator[str]:
+    """The web server with actions enabled whose DAGs folder is the project's examples/."""
+    env = {**embedded_env, "CHORDFLOW_WEB_PASSWORD": "let-me-act", "CHORDFLOW_DAGS_FOLDER": str(EXAMPLES)}
+    with web_server(env, tmp_path / "webserver.log") as url:
+        yield url
+
+
+def log_in(page, url: str) -> None:
+    page.goto(f"{url}/login?next=/dags")
+    page.fill('input[name="password"]', "let-me-act")
+    page.click('button[type="submit"]')
+    page.wait_for_url("**/dags")
+
+
+def trigger(page, dag_id: str, logical_date: str = "") -> None:
+    page.locator(f'tr[data-dag-id="{dag_id}"] button.action').click()
+    page.fill('input[name="logical_date"]', logical_date)
+    page.click("#trigger-submit")
+    expect(page.locator("#message")).to_contain_text("started")
+    dot = page.locator(f'tr[data-dag-id="{dag_id}"] a.dot').first
+    expect(dot).to_have_class("dot s-success", timeout=240_000)
+    dot.click()
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize(("dag_id", "logical_date", "mapped", "count"), [
+    ("mapping_elt", "2022-04-12", "load_files_to_warehouse", 3),
+    ("ml_multimodel", "", "train", 5),
+])
+def test_the_examples_graph_shows_n_and_a_mapped_instance_has_log_rendered_and_xcom(
+        examples_server, browser_page, dag_id, logical_date, mapped, count):
+    page = browser_page
+    log_in(page, examples_server)
+    trigger(page, dag_id, logical_date)
+    node = page.locator(f'g.node[data-task-id="{mapped}"]')
+    expect(node.locator(".task-label")).to_have_text(f"{mapped} [{count}]")
+    screenshot(page, f"graph-{dag_id}")
+    node.click()
+    page.click("#task-details a.button")
+    expect(page.locator("#instances tbody tr.link-row")).to_have_count(count)
+    page.locator("#instances tbody tr.link-row").nth(1).click()
+    page.click('[data-tab="log"]')
+    expect(page.locator("#log")).to_contain_text(f"Running {mapped}[1]")
+    page.click('[data-tab="rendered"]')
+    expect(page.locator("#tab-rendered")).to_be_visible()
+    page.click('[data-tab="xcom"]')
+    expect(page.locator('.xcom[data-key="return_value"]')).to_be_visible()
+    screenshot(page, f"xcom-{dag_id}")
     assert page.js_errors == []

@@ -1,7 +1,7 @@
 // The DAGs page: every DAG with its recent runs' states, and a trigger dialog taking a conf.
 "use strict";
 (() => {
-  const {el, api, poll, act, canAct, stateBadge, showMessage} = Chordflow;
+  const {el, api, poll, act, canAct, showMessage} = Chordflow;
   const body = document.querySelector("#dags tbody");
 
   function runDot(run) {
@@ -53,7 +53,9 @@
       error.textContent = `The conf is not JSON: ${e.message}`; error.hidden = false; return;
     }
     dialog.close();
-    act(`/dags/${encodeURIComponent(triggering)}/runs`, {conf}, (run) => {
+    const body = {conf};
+    if (form.elements.logical_date.value.trim()) body.logical_date = form.elements.logical_date.value.trim();
+    act(`/dags/${encodeURIComponent(triggering)}/runs`, body, (run) => {
       showMessage(`Run ${run.run_id} started.`, "ok");
       stop(); stop = poll(load);
     });
