@@ -215,3 +215,31 @@ def test_the_examples_graph_shows_n_and_a_mapped_instance_has_log_rendered_and_x
     expect(page.locator('.xcom[data-key="return_value"]')).to_be_visible()
     screenshot(page, f"xcom-{dag_id}")
     assert page.js_errors == []
+
+
+@pytest.fixture
+def seed_server(embedded_env, tmp_path: Path) -> Iterator[str]:
+    """The web server over one finished run of the seed's example (a mapped task group in it)."""
+    result = run_cli(embedded_env, "run", EXAMPLES / "seed_mapping.py", "--run-id", "seed", "--output", "json")
+    assert json.loads(result.stdout)["state"] == "success", result.stderr
+    with web_server(embedded_env, tmp_path / "webserver.log") as url:
+        yield url
+
+
+def test_task_groups_are_boxes_in_the_graph_and_fold_in_the_grid(seed_server, browser_page):
+    page = browser_page
+    page.goto(f"{seed_server}/runs/seed/graph")
+    group = page.locator("g.group", has_text="per_customer")
+    group.wait_for()
+    expect(page.locator('g.node[data-task-id="per_customer.extract"] .task-label')).to_have_text(
+        "per_customer.extract [2]")
+    expect(page.locator('g.node[data-task-id="add"] .task-label')).to_have_text("add [3]")
+    screenshot(page, "graph-seed")
+    page.goto(f"{seed_server}/dags/seed_mapping/grid")
+    member = page.locator('tr[data-task-id="per_customer.report"]')
+    expect(member).to_be_visible()
+    page.locator('tr[data-group="per_customer"] button.fold').click()
+    expect(member).to_have_count(0)
+    expect(page.locator('tr[data-group="per_customer"] td.cell .mix')).to_have_count(1)
+    screenshot(page, "grid-seed-folded")
+    assert page.js_errors == []
