@@ -183,3 +183,40 @@ def test_bad_instance_requests_are_named_in_a_json_error(embedded_env, run_id, p
         answer = client.get(f"/api/v1{path}")
     assert answer.status_code == status, answer.text
     assert list(answer.json()) == ["error"] and named in answer.json()["error"]
+
+
+XCOM_DAG = '''
+from datetime import datetime
+from orchestrator import dag, task
+
+@task
+def frame():
+    import pandas as pd
+    return pd.DataFrame({"n": list(range(60)), "label": [f"row {i}" for i in range(60)]})
+
+@task
+def big():
+    return "x" * 50_000
+
+@dag(dag_id="xcoms", schedule=None, start_date=datetime(2022, 1, 1))
+def xcoms():
+    frame()
+    big()
+
+xcoms()
+'''
+
+
+def test_a_dataframe_xcom_is_a_table_and_a_big_value_is_cut_with_the_whole_at_its_route(embedded_env):
+    result = run_cli(embedded_env, "run", write_dag(embedded_env, "xcoms.py", XCOM_DAG), "--run-id", "x",
+                     "--output", "json")
+    assert json.loads(result.stdout)["state"] == "success", result.stderr
+    with client_of(embedded_env) as client:
+        (table,) = client.get("/api/v1/runs/x/tasks/frame/instances/-1/xcom").json()
+        (cut,) = client.get("/api/v1/runs/x/tasks/big/instances/-1/xcom").json()
+        whole = client.get("/api/v1/runs/x/tasks/big/instances/-1/xcom/return_value").json()
+    assert (table["kind"], table["rows"], table["truncated"]) == ("pandas.DataFrame", 60, True)
+    assert table["table"]["columns"] == ["n", "label"] and table["table"]["rows"][:2] == [[0, "row 0"], [1, "row 1"]]
+    assert len(table["table"]["rows"]) == 50
+    assert cut["truncated"] is True and len(cut["value"]) == 20_000
+    assert whole == "x" * 50_000
