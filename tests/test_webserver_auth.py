@@ -129,3 +129,11 @@ def test_pages_forbid_inline_scripts_and_framing(embedded_env):
     assert "script-src 'self'" in headers["content-security-policy"]
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_no_page_loads_anything_from_another_host(embedded_env):
+    with client_of(embedded_env) as client:
+        pages = [client.get(path).text for path in ("/dags", "/dags/x/grid", "/runs/x/graph",
+                                                    "/runs/x/tasks/t/instances", "/runs/x/tasks/t/instances/0")]
+        assert client.get("/api/v1/docs").status_code == 404  # Swagger UI would come from a CDN
+    assert not [p for p in pages if "http://" in p or "https://" in p or 'src="//' in p]

@@ -144,8 +144,9 @@ def create_app(settings: Settings, auth: AuthSettings | None = None) -> FastAPI:
         finally:
             web.close()
 
-    app = FastAPI(title="Chordflow", version="1", lifespan=lifespan, docs_url="/api/v1/docs",
-                  redoc_url=None, openapi_url="/api/v1/openapi.json")
+    # No Swagger/ReDoc pages: FastAPI loads their assets from a CDN, and the UI must work offline.
+    app = FastAPI(title="Chordflow", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url="/api/v1/openapi.json")
     app.state.services = web
     app.state.templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
     app.add_middleware(SessionMiddleware, secret_key=web.auth.secret_key, session_cookie=SESSION_COOKIE,
@@ -154,8 +155,7 @@ def create_app(settings: Settings, auth: AuthSettings | None = None) -> FastAPI:
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
         response = await call_next(request)
-        if not request.url.path.startswith("/api/v1/docs"):  # Swagger UI loads its own assets
-            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
