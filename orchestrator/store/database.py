@@ -7,11 +7,9 @@ import functools
 import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, TypeVar
 
 import tenacity
-from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
@@ -44,40 +42,9 @@ def with_driver(url: str) -> str:
 
 
 def create_database_engine(url: str, pool_size: int, max_overflow: int, store: bool = False) -> Engine:
-    """An engine for ``url`` (SQLite or PostgreSQL), the store's or a task's connection.
-
-    SQLite: the file's folder is made, and a lock waits up to 60 s; with ``store``, the file is
-    in WAL mode and every transaction takes the write lock up front (``BEGIN IMMEDIATE``: no
-    deadlock upgrading a read to a write). PostgreSQL: ``pool_size`` and ``max_overflow``
-    connections, 10 s to connect, no pre-ping (a round trip per checkout): a connection found
-    dead fails its unit of work with a disconnect error, which invalidates the pool, and the unit
-    of work is retried.
-    """
-    if not url.startswith("sqlite"):
-        return create_engine(url, pool_size=pool_size, max_overflow=max_overflow,
-                             connect_args={"connect_timeout": 10})
-    path = make_url(url).database
-    if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60})
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        if store:
-            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
-        cursor = dbapi_connection.cursor()
-        if store:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=60000")
-        cursor.close()
-
-    if store:
-        @event.listens_for(engine, "begin")
-        def _on_begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
+    """An engine for ``url`` (SQLite or PostgreSQL), the store's (``store``) or a task's
+    connection; see :meth:`Dialect.create_engine`."""
+    return dialect_for(url).create_engine(url, pool_size, max_overflow, store)
 
 
 def is_disconnect(exc: BaseException) -> bool:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import case, create_engine, event, insert, or_, select, update
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import case, event, insert, or_, select, update
+from sqlalchemy import create_engine as new_engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from orchestrator.schema import task_instance, task_log, task_map, xcom
@@ -66,6 +68,10 @@ class Dialect:
             set_={"content": task_log.c.content + statement.excluded.content, "hostname": statement.excluded.hostname},
         )
 
+    def create_engine(self, url: str, pool_size: int, max_overflow: int, store: bool) -> Engine:
+        """An engine for ``url``: the store's (``store``), or a task's connection."""
+        raise NotImplementedError
+
     def lock_rows(self, query):
         """``query`` locking the rows it reads until the end of the transaction."""
         return query
@@ -108,6 +114,33 @@ class SQLite(Dialect):
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
 
         return dialect_insert(table)
+
+    def create_engine(self, url, pool_size, max_overflow, store):
+        """See :meth:`Dialect.create_engine`: the file's folder is made, and a lock waits up to
+        60 s; the store's file is in WAL mode and every transaction of the store takes the write
+        lock up front (``BEGIN IMMEDIATE``: no deadlock upgrading a read to a write)."""
+        path = make_url(url).database
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = new_engine(url, connect_args={"check_same_thread": False, "timeout": 60})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            if store:
+                dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+            cursor = dbapi_connection.cursor()
+            if store:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=60000")
+            cursor.close()
+
+        if store:
+            @event.listens_for(engine, "begin")
+            def _on_begin(conn):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
 
     def claim(self, db, run_id, task_id, map_indices, now, hostname, zombie_before):
         """See :meth:`Dialect.claim`."""
@@ -172,6 +205,13 @@ class PostgreSQL(Dialect):
 
         return dialect_insert(table)
 
+    def create_engine(self, url, pool_size, max_overflow, store):
+        """See :meth:`Dialect.create_engine`: ``pool_size`` and ``max_overflow`` connections, 10 s
+        to connect, no pre-ping (a round trip per checkout): a connection found dead fails its unit
+        of work with a disconnect error, which invalidates the pool, and the unit of work is retried."""
+        return new_engine(url, pool_size=pool_size, max_overflow=max_overflow,
+                             connect_args={"connect_timeout": 10})
+
     def lock_rows(self, query):
         """See :meth:`Dialect.lock_rows` (SQLite's BEGIN IMMEDIATE locked the whole database already)."""
         return query.with_for_update()
@@ -193,7 +233,7 @@ class PostgreSQL(Dialect):
 
     def create_autocommit_engine(self, url):
         """See :meth:`Dialect.create_autocommit_engine`: asynchronous commits, statements prepared."""
-        engine = create_engine(url, isolation_level="AUTOCOMMIT", pool_size=2, max_overflow=8,
+        engine = new_engine(url, isolation_level="AUTOCOMMIT", pool_size=2, max_overflow=8,
                                connect_args={"connect_timeout": 10})
 
         @event.listens_for(engine, "connect")
