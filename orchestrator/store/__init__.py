@@ -35,6 +35,10 @@ __all__ = [
 class Store(SchemaAdmin, RunStore, TaskInstanceStore, ReconcilerStore, XComStore, LogStore, ClearingStore, Database):
     """Access to the store for one process; every method is its own unit of work.
 
+    A unit of work that cannot reach the database for ``retry_for`` seconds raises
+    :class:`~orchestrator.errors.ChordflowError` naming the database's host and port (never its
+    password); what else a method raises, its docstring says.
+
     :param url: a SQLAlchemy URL (``postgresql+psycopg2://...`` or ``sqlite:///...``).
     :param retry_for: seconds a unit of work is retried while the database is unreachable (default 10).
     """
