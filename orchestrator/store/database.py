@@ -1,4 +1,4 @@
-"""The database: engines (SQLite and PostgreSQL set up in one place), units of work and their
+"""The database: engines (each made by its dialect), units of work and their
 retries while the database is unreachable."""
 from __future__ import annotations
 
