@@ -5,7 +5,16 @@ from dataclasses import dataclass
 from enum import Enum
 
 
-class TaskInstanceState(str, Enum):
+class StrEnum(str, Enum):
+    """An enum whose members are their string values: ``str(member)`` is what is stored and printed
+    (Python 3.11's ``enum.StrEnum``, kept here while 3.10 is supported)."""
+
+    def __str__(self) -> str:
+        """The member's value."""
+        return self.value
+
+
+class TaskInstanceState(StrEnum):
     """The life of one task instance (one map index of one task in one run).
 
     ``none -> queued -> running -> success | failed | up_for_retry``; ``up_for_retry -> running``;
@@ -25,9 +34,6 @@ class TaskInstanceState(str, Enum):
     UP_FOR_RETRY = "up_for_retry"
     REMOVED = "removed"
 
-    def __str__(self) -> str:
-        """The state's value, as stored and printed."""
-        return self.value
 
 
 #: States an instance never leaves on its own (only ``tasks clear`` moves it back to ``none``).
@@ -127,7 +133,7 @@ def try_end(state: TaskInstanceState) -> Transition:
         raise ValueError(f"a try cannot end as {state}") from None
 
 
-class DagRunState(str, Enum):
+class DagRunState(StrEnum):
     """The life of a run: ``queued -> running -> success | failed``."""
 
     QUEUED = "queued"
@@ -135,6 +141,3 @@ class DagRunState(str, Enum):
     SUCCESS = "success"
     FAILED = "failed"
 
-    def __str__(self) -> str:
-        """The state's value, as stored and printed."""
-        return self.value
