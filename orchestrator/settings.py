@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from orchestrator.xcom_backend import DEFAULT_INLINE_LIMIT
@@ -25,6 +25,8 @@ DEFAULT_ORPHAN_TIMEOUT = 3600.0
 DEFAULT_STORE_RETRY_FOR = 10.0
 #: Seconds workers and the scheduler keep retrying a store write (a PostgreSQL restart).
 SERVICE_STORE_RETRY_FOR = 300.0
+#: What the environment variable of a task connection starts with (``CHORDFLOW_CONN_WAREHOUSE``).
+CONNECTION_PREFIX = "CHORDFLOW_CONN_"
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class Settings:
     :param broker_key_prefix: ``CHORDFLOW_BROKER_KEY_PREFIX`` (default ``""``): put before every Redis key,
         channel and queue of the broker and the result backend, so that deployments sharing one Redis
         database neither consume each other's messages nor answer each other's pings.
+    :param connections: the ``CHORDFLOW_CONN_<CONN_ID>`` variables that are set, by name: the URLs of
+        the connections tasks use (see :mod:`orchestrator.connections`; default none).
     """
 
     home: Path
@@ -65,6 +69,7 @@ class Settings:
     xcom_objects_url: str = ""
     xcom_inline_limit: int = DEFAULT_INLINE_LIMIT
     broker_key_prefix: str = ""
+    connections: dict[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def embedded(self) -> bool:
@@ -73,6 +78,8 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """The settings the environment (``environ``, default ``os.environ``) gives. Raises
+        ``ValueError`` naming the variable when a number or the broker key prefix is not valid."""
         env = os.environ if environ is None else environ
         home = Path(env.get("CHORDFLOW_HOME") or "~/.chordflow").expanduser()
         broker = env.get("CHORDFLOW_BROKER_URL") or None
@@ -92,9 +99,11 @@ class Settings:
             xcom_objects_url=env.get("CHORDFLOW_XCOM_OBJECTS_URL") or str(home / "xcom-objects"),
             xcom_inline_limit=int(_number(env, "CHORDFLOW_XCOM_INLINE_LIMIT", DEFAULT_INLINE_LIMIT, int)),
             broker_key_prefix=_key_prefix(env),
+            connections={name: url for name, url in env.items() if name.startswith(CONNECTION_PREFIX) and url},
         )
 
     def with_overrides(self, **changes) -> Settings:
+        """A copy with ``changes`` (field names and values) applied."""
         return replace(self, **changes)
 
 

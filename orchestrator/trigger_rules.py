@@ -39,10 +39,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
+from orchestrator.states import StrEnum
 from orchestrator.states import TaskInstanceState as TI
 
 
-class TriggerRule(str, Enum):
+class TriggerRule(StrEnum):
     """When a task runs, given the states of its direct upstream instances."""
 
     ALL_SUCCESS = "all_success"
@@ -58,8 +59,6 @@ class TriggerRule(str, Enum):
     NONE_SKIPPED = "none_skipped"
     ALWAYS = "always"
 
-    def __str__(self) -> str:
-        return self.value
 
 
 class Decision(str, Enum):

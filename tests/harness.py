@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 from executor.stub import StubDispatcher
 from orchestrator.dag_loader import DagBag
 from orchestrator.scheduling import advance_run, start_run
-from orchestrator.store import Store
+from orchestrator.states import TaskInstanceState
+from orchestrator.store import ClaimedInstance, Store, TryEnd
 from workers.execute import InstanceRunner
 
 
@@ -61,3 +63,17 @@ class Harness:
 
     def xcom(self, run_id: str, task_id: str, map_index: int = -1):
         return self.store.xcom_value(run_id, task_id, map_index)
+
+
+def claim(store: Store, run_id: str, task_id: str, map_indices: Sequence[int], hostname: str,
+          zombie_after: float | None = None) -> list[ClaimedInstance]:
+    """The instances :meth:`Store.claim_batch` claimed (the worker's claim, without the lengths)."""
+    return store.claim_batch(run_id, task_id, map_indices, hostname, zombie_after).instances
+
+
+def finish(store: Store, run_id: str, task_id: str, map_index: int, try_number: int, state: TaskInstanceState, *,
+           xcoms: dict[str, str] | None = None, error: str | None = None, log: str | None = None,
+           hostname: str | None = None) -> bool:
+    """End one try through :meth:`Store.finish_many`; False when the try was no longer current."""
+    ending = TryEnd(map_index, try_number, state, xcoms or {}, error, log, hostname)
+    return store.finish_many(run_id, task_id, [ending]) == [True]

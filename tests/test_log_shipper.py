@@ -10,6 +10,7 @@ import pytest
 
 from orchestrator.states import TaskInstanceState as TI
 from orchestrator.store import Store, TryEnd
+from tests.harness import claim
 from workers.log_capture import LogCapture
 from workers.log_shipper import LogShipper
 
@@ -22,7 +23,7 @@ def store(request, tmp_path) -> Store:
     store.create_run("r1", "d", datetime(2022, 1, 1), {}, "d.py", [("t", 0)])
     with store.locked_run("r1") as tx:
         tx.expand("t", [1], TI.QUEUED, 0)
-    store.claim("r1", "t", [0], "h")
+    claim(store, "r1", "t", [0], "h")
     yield store
     store.dispose()
 

@@ -285,9 +285,9 @@ def test_conf_overrides_params(h):
 
 
 def test_lazy_sequence_streams_in_pages(h, monkeypatch):
-    import orchestrator.store as store_module
+    import orchestrator.store.xcoms as xcoms_module
 
-    monkeypatch.setattr(store_module, "XCOM_STREAM_PAGE", 7)
+    monkeypatch.setattr(xcoms_module, "XCOM_STREAM_PAGE", 7)
     run_id = h.run("""
     @task(batch_size=10)
     def each(x):

@@ -16,6 +16,7 @@ from orchestrator.errors import DuplicateRunError, RunNotFound, RunStateError
 from orchestrator.schema import SCHEMA_REVISION, metadata
 from orchestrator.states import TaskInstanceState as TI
 from orchestrator.store import LogChunk, Store, TryEnd, masked_url
+from tests.harness import claim, finish
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -35,38 +36,38 @@ def make_run(store: Store, run_id: str = "r1", width: int = 3) -> None:
 
 def test_claim_is_exclusive(store):
     make_run(store)
-    first = store.claim("r1", "t", [0, 1], "host-a")
-    again = store.claim("r1", "t", [0, 1, 2], "host-b")
+    first = claim(store, "r1", "t", [0, 1], "host-a")
+    again = claim(store, "r1", "t", [0, 1, 2], "host-b")
     assert [c.map_index for c in first] == [0, 1] and all(c.try_number == 1 for c in first)
     assert [c.map_index for c in again] == [2]
 
 
 def test_a_stale_try_cannot_finish_an_instance(store):
     make_run(store)
-    store.claim("r1", "t", [0], "h")
-    assert not store.finish("r1", "t", 0, 2, TI.SUCCESS, xcoms={"return_value": "1"})
+    claim(store, "r1", "t", [0], "h")
+    assert not finish(store, "r1", "t", 0, 2, TI.SUCCESS, xcoms={"return_value": "1"})
     with pytest.raises(KeyError):
         store.xcom_value("r1", "t", 0)
-    assert store.finish("r1", "t", 0, 1, TI.SUCCESS, xcoms={"return_value": "1"})
+    assert finish(store, "r1", "t", 0, 1, TI.SUCCESS, xcoms={"return_value": "1"})
     assert store.xcom_value("r1", "t", 0) == 1
 
 
 def test_a_finished_instance_never_moves_backwards(store):
     make_run(store)
-    store.claim("r1", "t", [0], "h")
-    assert store.finish("r1", "t", 0, 1, TI.SUCCESS, xcoms={"return_value": "7"})
-    assert store.claim("r1", "t", [0], "h") == []
-    assert not store.finish("r1", "t", 0, 1, TI.FAILED, error="late duplicate")
+    claim(store, "r1", "t", [0], "h")
+    assert finish(store, "r1", "t", 0, 1, TI.SUCCESS, xcoms={"return_value": "7"})
+    assert claim(store, "r1", "t", [0], "h") == []
+    assert not finish(store, "r1", "t", 0, 1, TI.FAILED, error="late duplicate")
     row = store.list_instances("r1", "t")[0]
     assert (row["state"], row["error"]) == ("success", None)
 
 
 def test_xcom_writes_are_upserts(store):
     make_run(store)
-    store.claim("r1", "t", [0], "h")
-    store.finish("r1", "t", 0, 1, TI.UP_FOR_RETRY, xcoms={"return_value": '"first"'})
-    store.claim("r1", "t", [0], "h")
-    store.finish("r1", "t", 0, 2, TI.SUCCESS, xcoms={"return_value": '"second"'})
+    claim(store, "r1", "t", [0], "h")
+    finish(store, "r1", "t", 0, 1, TI.UP_FOR_RETRY, xcoms={"return_value": '"first"'})
+    claim(store, "r1", "t", [0], "h")
+    finish(store, "r1", "t", 0, 2, TI.SUCCESS, xcoms={"return_value": '"second"'})
     assert store.xcom_value("r1", "t", 0) == "second"
     assert store.xcom_count("r1", "t") == 1
 
@@ -80,7 +81,7 @@ def test_ends_of_tries_keep_every_text_and_time_exactly(store):
     braces, commas, blanks, 'NULL' and None each come back as they were."""
     make_run(store, width=len(AWKWARD_TEXTS) + 1)
     indices = list(range(len(AWKWARD_TEXTS) + 1))
-    store.claim("r1", "t", indices, "h")
+    claim(store, "r1", "t", indices, "h")
     began = datetime(2022, 1, 1, 12, 0, 0, 123456)
     endings = [
         TryEnd(i, 1, TI.FAILED, {"return_value": json.dumps(text), text or "k": json.dumps([text])}, text,
@@ -120,8 +121,8 @@ def test_duplicate_run_id_is_refused_and_unknown_run_named(store):
 def test_streamed_values_come_in_map_index_order(store):
     make_run(store, width=5)
     for index in (3, 0, 4):
-        store.claim("r1", "t", [index], "h")
-        store.finish("r1", "t", index, 1, TI.SUCCESS, xcoms={"return_value": str(index * 10)})
+        claim(store, "r1", "t", [index], "h")
+        finish(store, "r1", "t", index, 1, TI.SUCCESS, xcoms={"return_value": str(index * 10)})
     assert list(store.iter_xcom_values("r1", "t")) == [0, 30, 40]
     assert store.xcom_map_indices("r1", "t") == [0, 3, 4]
 
@@ -188,29 +189,29 @@ def age_heartbeat(store: Store, seconds: float) -> None:
 
 def test_a_running_instance_with_a_fresh_heartbeat_is_not_taken_over(store):
     make_run(store)
-    store.claim("r1", "t", [0], "a")
-    assert store.claim("r1", "t", [0], "b", zombie_after=30) == []
+    claim(store, "r1", "t", [0], "a")
+    assert claim(store, "r1", "t", [0], "b", zombie_after=30) == []
     assert store.requeue_zombies(30) == {}
 
 
 def test_a_silent_worker_loses_its_instance_without_losing_a_try(store):
     make_run(store)
-    store.claim("r1", "t", [0], "dead")
+    claim(store, "r1", "t", [0], "dead")
     age_heartbeat(store, 60)
-    taken = store.claim("r1", "t", [0], "alive", zombie_after=30)
+    taken = claim(store, "r1", "t", [0], "alive", zombie_after=30)
     assert [(c.map_index, c.try_number) for c in taken] == [(0, 1)]
     assert store.list_instances("r1", "t")[0]["hostname"] == "alive"
 
 
 def test_scheduler_requeues_instances_of_a_dead_worker(store):
     make_run(store)
-    store.claim("r1", "t", [0, 1], "dead")
+    claim(store, "r1", "t", [0, 1], "dead")
     assert store.heartbeat([("r1", "t", 0, 1), ("r1", "t", 1, 1)]) == {("r1", "t", 0, 1), ("r1", "t", 1, 1)}
     age_heartbeat(store, 60)
     assert store.requeue_zombies(30) == {("r1", "t"): [0, 1]}
-    again = store.claim("r1", "t", [0, 1], "alive")
+    again = claim(store, "r1", "t", [0, 1], "alive")
     assert [c.try_number for c in again] == [1, 1]
-    assert not store.finish("r1", "t", 0, 0, TI.SUCCESS)
+    assert not finish(store, "r1", "t", 0, 0, TI.SUCCESS)
 
 
 def test_only_one_scheduler_sends_a_stale_queued_instance_again(store):
@@ -229,7 +230,7 @@ def test_a_postgresql_url_without_a_driver_uses_psycopg2(pg_url):
     try:
         store.ensure_schema()
         make_run(store)
-        assert [c.map_index for c in store.claim("r1", "t", [0], "h")] == [0]
+        assert [c.map_index for c in claim(store, "r1", "t", [0], "h")] == [0]
     finally:
         store.dispose()
 
@@ -272,7 +273,7 @@ def test_an_end_of_tries_sets_each_row_from_its_own_array_element(store):
     """The end of tries reads each row's state, error and dates at the row's own position in
     the arrays, whatever order the rows are found in."""
     make_run(store, width=6)
-    claimed = store.claim("r1", "t", [5, 1, 3, 0], "h")
+    claimed = claim(store, "r1", "t", [5, 1, 3, 0], "h")
     assert sorted(c.map_index for c in claimed) == [0, 1, 3, 5]
     start, end = datetime(2026, 1, 2, 3, 4, 5), datetime(2026, 1, 2, 3, 4, 9)
     endings = [
@@ -300,7 +301,7 @@ def test_a_worker_statement_on_a_dropped_connection_is_retried_on_a_fresh_one(pg
     store = Store(pg_url)
     store.ensure_schema()
     make_run(store)
-    assert [c.map_index for c in store.claim("r1", "t", [0], "h")] == [0]
+    assert [c.map_index for c in claim(store, "r1", "t", [0], "h")] == [0]
     killer = create_engine(pg_url, isolation_level="AUTOCOMMIT")
     with killer.connect() as conn:
         killed = conn.execute(text(
@@ -308,7 +309,7 @@ def test_a_worker_statement_on_a_dropped_connection_is_retried_on_a_fresh_one(pg
             "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
     killer.dispose()
     assert killed >= 1
-    assert [c.map_index for c in store.claim("r1", "t", [1], "h")] == [1]
+    assert [c.map_index for c in claim(store, "r1", "t", [1], "h")] == [1]
     assert store.finish_many("r1", "t", [TryEnd(1, 1, TI.SUCCESS, {"return_value": "5"})]) == [True]
     assert store.xcom_value("r1", "t", 1) == 5
     store.dispose()
@@ -320,7 +321,7 @@ def chunk(text: str, index: int = 0, try_number: int = 1, host: str = "h") -> Lo
 
 def test_a_try_end_appends_to_the_log_written_while_it_ran(store):
     make_run(store)
-    store.claim("r1", "t", [0], "h")
+    claim(store, "r1", "t", [0], "h")
     assert store.append_logs([chunk("first ✓\n")]) == [True]
     assert store.append_logs([chunk("second\n")]) == [True]
     assert store.finish_many("r1", "t", [TryEnd(0, 1, TI.SUCCESS, {}, None, "the end\n", "h")]) == [True]
@@ -332,10 +333,10 @@ def test_a_try_end_appends_to_the_log_written_while_it_ran(store):
 
 def test_a_live_log_is_written_only_while_the_try_is_its_hosts(store):
     make_run(store)
-    store.claim("r1", "t", [0, 1], "h")
+    claim(store, "r1", "t", [0, 1], "h")
     assert store.append_logs([chunk("not my host", host="other"), chunk("not my try", try_number=2),
                               chunk("queued", index=2), chunk("mine", index=1)]) == [False, False, False, True]
-    store.finish("r1", "t", 1, 1, TI.SUCCESS, log="end\n", hostname="h")
+    finish(store, "r1", "t", 1, 1, TI.SUCCESS, log="end\n", hostname="h")
     assert store.append_logs([chunk("after the end", index=1)]) == [False]
     assert [log["content"] for log in store.get_logs("r1", "t", 1)] == ["mineend\n"]
     assert store.get_logs("r1", "t", 0) == []
@@ -343,20 +344,20 @@ def test_a_live_log_is_written_only_while_the_try_is_its_hosts(store):
 
 def test_a_resumed_try_keeps_what_its_dead_worker_wrote(store):
     make_run(store)
-    store.claim("r1", "t", [0], "dead")
+    claim(store, "r1", "t", [0], "dead")
     assert store.append_logs([chunk("before the kill\n", host="dead")]) == [True]
     age_heartbeat(store, 60)
-    assert [c.try_number for c in store.claim("r1", "t", [0], "alive", zombie_after=30)] == [1]
+    assert [c.try_number for c in claim(store, "r1", "t", [0], "alive", zombie_after=30)] == [1]
     assert store.append_logs([chunk("late write of the dead one\n", host="dead")]) == [False]
-    assert store.finish("r1", "t", 0, 1, TI.SUCCESS, log="resumed\n", hostname="alive")
+    assert finish(store, "r1", "t", 0, 1, TI.SUCCESS, log="resumed\n", hostname="alive")
     [log] = store.get_logs("r1", "t", 0)
     assert (log["content"], log["hostname"]) == ("before the kill\nresumed\n", "alive")
 
 
 def test_heartbeat_tells_which_instances_are_still_running(store):
     make_run(store)
-    store.claim("r1", "t", [0, 1, 2], "h")
-    store.finish("r1", "t", 1, 1, TI.SUCCESS)
+    claim(store, "r1", "t", [0, 1, 2], "h")
+    finish(store, "r1", "t", 1, 1, TI.SUCCESS)
     assert store.heartbeat([("r1", "t", i, 1) for i in range(3)]) == {("r1", "t", 0, 1), ("r1", "t", 2, 1)}
     assert store.instance_states([("r1", "t", 1), ("r1", "t", 9)]) == {("r1", "t", 1): ("success", None)}
 
@@ -366,10 +367,10 @@ def test_cancel_fails_every_unfinished_instance_and_the_run_with_its_note(store)
     with store.locked_run("r1") as tx:
         tx.expand("t", [4], TI.QUEUED, 1)
         tx.set_states("done", None, TI.SKIPPED)
-    store.claim("r1", "t", [0, 1], "h")
-    store.finish("r1", "t", 1, 1, TI.SUCCESS, xcoms={"return_value": "1"})
-    store.claim("r1", "t", [2], "h")
-    store.finish("r1", "t", 2, 1, TI.UP_FOR_RETRY)
+    claim(store, "r1", "t", [0, 1], "h")
+    finish(store, "r1", "t", 1, 1, TI.SUCCESS, xcoms={"return_value": "1"})
+    claim(store, "r1", "t", [2], "h")
+    finish(store, "r1", "t", 2, 1, TI.UP_FOR_RETRY)
     assert store.cancel_run("r1", "cancelled: why", "the run was cancelled: why") == {"running": 1, "waiting": 3}
     run = store.get_run("r1")
     assert (run.state, run.note, run.end_date is not None) == ("failed", "cancelled: why", True)
@@ -378,8 +379,8 @@ def test_cancel_fails_every_unfinished_instance_and_the_run_with_its_note(store)
     assert rows == {("t", 0): cancelled, ("t", 1): ("success", None), ("t", 2): cancelled, ("t", 3): cancelled,
                     ("after", -1): cancelled, ("done", -1): ("skipped", None)}
     # the worker holding index 0 can no longer end it, and the queued one cannot be claimed
-    assert not store.finish("r1", "t", 0, 1, TI.SUCCESS, xcoms={"return_value": "0"})
-    assert store.claim("r1", "t", [2, 3], "h") == []
+    assert not finish(store, "r1", "t", 0, 1, TI.SUCCESS, xcoms={"return_value": "0"})
+    assert claim(store, "r1", "t", [2, 3], "h") == []
     assert store.heartbeat([("r1", "t", 0, 1)]) == set()
 
 
@@ -402,8 +403,8 @@ def test_deleting_a_run_removes_its_rows_from_every_table_and_nothing_else(store
     tables = (dag_run, ti, task_map, xcom, task_log, task_instance_history)
     for run_id in ("r1", "r2"):
         make_run(store, run_id)
-        store.claim(run_id, "t", [0], "h")
-        store.finish(run_id, "t", 0, 1, TI.SUCCESS, xcoms={"return_value": "1"}, log="log\n", hostname="h")
+        claim(store, run_id, "t", [0], "h")
+        finish(store, run_id, "t", 0, 1, TI.SUCCESS, xcoms={"return_value": "1"}, log="log\n", hostname="h")
         with store.begin() as conn:
             conn.execute(insert(task_instance_history).values(run_id=run_id, task_id="t", map_index=0, try_number=1,
                                                               state="failed"))

@@ -1,0 +1,106 @@
+"""The worker's two statements on PostgreSQL, as text: prepared once on each connection of the
+store's autocommit pool (no planning per call), and the array literals their calls pass.
+
+Both find their rows by the whole primary key (``map_index = ANY(array)``), one lookup per index
+whatever the size of the map and whatever the statistics say: joined to the unnested array
+instead, the end of tries was planned from statistics taken at expansion (every row ``queued``,
+so ``state = 'running'`` looked like one row) as a scan of the whole map per write. Their
+``WHERE state`` and ``SET state`` come from the named transitions of :mod:`orchestrator.states`.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from orchestrator.states import TRANSITIONS, TRY_ENDS
+
+
+def _sql_list(values: Sequence[str]) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+_CLAIM = TRANSITIONS["claim"]
+_TAKE_OVER = TRANSITIONS["take_over"]
+#: The states a try may end from (every end of try starts from the same ones).
+TRY_END_SOURCES = sorted({value for t in TRY_ENDS.values() for value in t.source_values})
+
+#: name -> (parameter types, statement, call).
+PREPARED_PG = {
+    # claim_batch: the compare-and-set of the claim (or take-over), and the task's map lengths.
+    "chordflow_claim": ("text, text, integer[], timestamp, text, timestamp", f"""
+WITH claimed AS (
+    UPDATE task_instance AS ti
+    SET state = '{_CLAIM.target.value}',
+        try_number = ti.try_number + CASE WHEN ti.state IN ({_sql_list(_TAKE_OVER.source_values)}) THEN 0 ELSE 1 END,
+        start_date = $4, end_date = NULL, heartbeat_at = $4, hostname = $5, error = NULL
+    WHERE ti.run_id = $1 AND ti.task_id = $2 AND ti.map_index = ANY($3)
+      AND (ti.state IN ({_sql_list(_CLAIM.source_values)})
+           OR (ti.state IN ({_sql_list(_TAKE_OVER.source_values)}) AND ti.heartbeat_at < $6))
+    RETURNING ti.map_index, ti.try_number, ti.max_tries
+)
+SELECT c.map_index, c.try_number, c.max_tries,
+       (SELECT lengths FROM task_map WHERE run_id = $1 AND task_id = $2) AS lengths
+FROM claimed AS c
+""", "EXECUTE chordflow_claim(%(run_id)s, %(task_id)s, %(maps)s, %(now)s, %(hostname)s, %(zombie_before)s)"),
+    # finish_many: each try's compare-and-set, then the XComs and logs of the tries that were
+    # still current (joined on what the update returned); a log is appended to what the try wrote
+    # while it ran.
+    "chordflow_finish": ("text, text, timestamp, integer[], integer[], text[], text[], integer[], text[], text[], "
+                         "integer[], integer[], text[], text[], timestamp[], timestamp[], text[]", f"""
+WITH ended AS (
+    UPDATE task_instance AS ti
+    SET state = ($6)[array_position($4, ti.map_index)], error = ($7)[array_position($4, ti.map_index)],
+        end_date = coalesce(($16)[array_position($4, ti.map_index)], $3),
+        start_date = coalesce(($15)[array_position($4, ti.map_index)], ti.start_date),
+        rendered_map_index = ($17)[array_position($4, ti.map_index)]
+    WHERE ti.run_id = $1 AND ti.task_id = $2 AND ti.map_index = ANY($4)
+      AND ti.try_number = ($5)[array_position($4, ti.map_index)] AND ti.state IN ({_sql_list(TRY_END_SOURCES)})
+    RETURNING ti.map_index
+), xcoms AS (
+    INSERT INTO xcom (run_id, task_id, map_index, key, value)
+    SELECT $1, $2, x.map_index, x.key, x.value FROM unnest($8, $9, $10) AS x(map_index, key, value)
+    WHERE x.map_index IN (SELECT map_index FROM ended)
+    ON CONFLICT (run_id, task_id, map_index, key) DO UPDATE SET value = excluded.value
+), logs AS (
+    INSERT INTO task_log (run_id, task_id, map_index, try_number, content, hostname)
+    SELECT $1, $2, l.map_index, l.try_number, l.content, l.hostname
+    FROM unnest($11, $12, $13, $14) AS l(map_index, try_number, content, hostname)
+    WHERE l.map_index IN (SELECT map_index FROM ended)
+    ON CONFLICT (run_id, task_id, map_index, try_number)
+    DO UPDATE SET content = task_log.content || excluded.content, hostname = excluded.hostname
+)
+SELECT map_index FROM ended
+""", "EXECUTE chordflow_finish(%(run_id)s, %(task_id)s, %(now)s, %(maps)s, %(tries)s, %(states)s, %(errors)s, "
+     "%(x_maps)s, %(x_keys)s, %(x_values)s, %(l_maps)s, %(l_tries)s, %(l_contents)s, %(l_hosts)s, %(starts)s, "
+     "%(ends)s, %(names)s)"),
+}
+
+#: finish_many on SQLite: the compare-and-set of one try (run through the driver's cursor).
+FINISH_ONE_SQLITE = f"""
+UPDATE task_instance SET state = ?, error = ?, end_date = ?, start_date = coalesce(?, start_date),
+    rendered_map_index = ?
+WHERE run_id = ? AND task_id = ? AND map_index = ? AND try_number = ? AND state IN ({_sql_list(TRY_END_SOURCES)})
+"""
+
+
+def pg_text(value: str | None) -> str:
+    """One text in a PostgreSQL array literal (``NULL`` for ``None``)."""
+    return "NULL" if value is None else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def pg_time(value: datetime | None) -> str:
+    """One timestamp in a PostgreSQL array literal (``NULL`` for ``None``)."""
+    return "NULL" if value is None else value.isoformat()
+
+
+def pg_array(values: Sequence[Any], item=str) -> str:
+    """A PostgreSQL array literal of ``values`` (``item``: how one is written; ints by default),
+    given as one text parameter: psycopg2 adapts a Python list item by item, which cost more
+    than the statement itself for a batch of 200 ends."""
+    return "{" + ",".join(map(item, values)) + "}"
+
+
+def sqlite_time(moment: datetime | None) -> str | None:
+    """A timestamp as SQLAlchemy stores it in SQLite."""
+    return None if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S.%f")

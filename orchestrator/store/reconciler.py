@@ -1,0 +1,92 @@
+"""The reconciler's queries: instances whose worker went silent, or whose message was lost."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from orchestrator.schema import dag_run, task_instance
+from orchestrator.states import TRANSITIONS, DagRunState, TaskInstanceState
+from orchestrator.store.database import unit_of_work, utcnow
+
+
+def _in_running_runs():
+    """Instances of running runs only: the reconciler's scans read those runs' rows through the
+    primary key, never the whole history."""
+    return task_instance.c.run_id.in_(select(dag_run.c.run_id).where(dag_run.c.state == DagRunState.RUNNING.value))
+
+
+def _indices_by_task(rows) -> dict[tuple[str, str], list[int]]:
+    """Rows of ``(run_id, task_id, map_index)`` as ``{(run_id, task_id): sorted indices}``."""
+    found: dict[tuple[str, str], list[int]] = {}
+    for row in rows:
+        found.setdefault((row.run_id, row.task_id), []).append(row.map_index)
+    return {key: sorted(indices) for key, indices in found.items()}
+
+
+class ReconcilerStore:
+    """The store's repairs for the reconciler (a part of :class:`~orchestrator.store.Store`)."""
+
+    @unit_of_work
+    def requeue_zombies(self, zombie_after: float) -> dict[tuple[str, str], list[int]]:
+        """Put ``running`` instances without a recent heartbeat back to ``queued`` (transition
+        ``requeue_zombie``; their try did not end: it is not counted against their retries).
+        Returns ``{(run_id, task_id): indices}``."""
+        now = utcnow()
+        transition = TRANSITIONS["requeue_zombie"]
+        with self.begin() as conn:
+            rows = conn.execute(
+                update(task_instance)
+                .where(_in_running_runs(), task_instance.c.state.in_(transition.source_values),
+                       task_instance.c.heartbeat_at < now - timedelta(seconds=zombie_after))
+                .values(state=transition.target.value, queued_at=now, try_number=task_instance.c.try_number - 1)
+                .returning(task_instance.c.run_id, task_instance.c.task_id, task_instance.c.map_index)
+            ).all()
+        return _indices_by_task(rows)
+
+    @unit_of_work
+    def stale_queued(self, requeue_after: float) -> dict[tuple[str, str], list[int]]:
+        """``queued`` instances waiting longer than ``requeue_after`` seconds (their message may be
+        lost), as ``{(run_id, task_id): indices}``. Nothing is changed: see :meth:`touch_queued`."""
+        threshold = utcnow() - timedelta(seconds=requeue_after)
+        with self.begin() as conn:
+            rows = conn.execute(
+                select(task_instance.c.run_id, task_instance.c.task_id, task_instance.c.map_index).where(
+                    _in_running_runs(), task_instance.c.state == TaskInstanceState.QUEUED.value,
+                    task_instance.c.queued_at < threshold,
+                )
+            ).all()
+        return _indices_by_task(rows)
+
+    @unit_of_work
+    def touch_queued(self, run_id: str, task_id: str, map_indices: Sequence[int], requeue_after: float) -> list[int]:
+        """Restart the wait of still-stale ``queued`` instances; returns those this caller won
+        (two schedulers never send the same instance again both)."""
+        threshold = utcnow() - timedelta(seconds=requeue_after)
+        with self.begin() as conn:
+            rows = conn.execute(
+                update(task_instance)
+                .where(
+                    task_instance.c.run_id == run_id,
+                    task_instance.c.task_id == task_id,
+                    task_instance.c.map_index.in_(list(map_indices)),
+                    task_instance.c.state == TaskInstanceState.QUEUED.value,
+                    task_instance.c.queued_at < threshold,
+                )
+                .values(queued_at=utcnow())
+                .returning(task_instance.c.map_index)
+            ).all()
+        return sorted(row.map_index for row in rows)
+
+    @unit_of_work
+    def fail_queued(self, error: str) -> int:
+        """End every ``queued`` instance of every running run as ``failed`` with ``error``
+        (transition ``fail_orphaned``); returns how many."""
+        transition = TRANSITIONS["fail_orphaned"]
+        with self.begin() as conn:
+            return conn.execute(
+                update(task_instance)
+                .where(_in_running_runs(), task_instance.c.state.in_(transition.source_values))
+                .values(state=transition.target.value, end_date=utcnow(), error=error)
+            ).rowcount

@@ -1,0 +1,87 @@
+"""What the store hands out and takes in: runs, claimed instances, ends of tries, log chunks."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from orchestrator.states import TaskInstanceState
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One run's row: its id, DAG, state, logical date, conf, DAG file and dates."""
+
+    run_id: str
+    dag_id: str
+    state: str
+    logical_date: datetime
+    conf: dict[str, Any]
+    fileloc: str
+    start_date: datetime | None
+    end_date: datetime | None
+    #: Why the run ended out of the ordinary (cancelled, interrupted); ``None`` otherwise.
+    note: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Any) -> RunRecord:
+        """The record of a ``dag_run`` row."""
+        return cls(
+            run_id=row.run_id,
+            dag_id=row.dag_id,
+            state=row.state,
+            logical_date=row.logical_date,
+            conf=json.loads(row.conf or "{}"),
+            fileloc=row.fileloc,
+            start_date=row.start_date,
+            end_date=row.end_date,
+            note=row.note,
+        )
+
+
+@dataclass(frozen=True)
+class TryEnd:
+    """How one try of an instance ended, to be recorded by :meth:`Store.finish_many`."""
+
+    map_index: int
+    try_number: int
+    state: TaskInstanceState
+    xcoms: dict[str, str]
+    error: str | None = None
+    log: str | None = None
+    hostname: str | None = None
+    #: When the try itself began and ended (a batch is claimed at once and its ends are written
+    #: together, but its instances run one by one). ``None``: the claim's time, the write's time.
+    start_date: datetime | None = None
+    end_date: datetime | None = None
+    #: The instance's name from its task's ``map_index_template`` (``None``: no template).
+    rendered_map_index: str | None = None
+
+
+@dataclass(frozen=True)
+class ClaimedInstance:
+    """One instance a worker claimed: its map index, the try it runs, and its most tries."""
+
+    map_index: int
+    try_number: int
+    max_tries: int
+
+
+@dataclass(frozen=True)
+class ClaimedBatch:
+    """What a worker claimed of a batch, and the task's map lengths (``None``: not mapped)."""
+
+    instances: list[ClaimedInstance]
+    lengths: list[int] | None
+
+
+class LogChunk(NamedTuple):
+    """Lines a try logged, to be appended to its log by :meth:`Store.append_logs`."""
+
+    run_id: str
+    task_id: str
+    map_index: int
+    try_number: int
+    text: str
+    hostname: str
