@@ -18,10 +18,10 @@ from typing import Any
 
 import click
 
-from orchestrator import xcom_backend
-from orchestrator.errors import BadInput, ChordflowError, RunStateError, TaskNotFound
+from orchestrator import read_models
+from orchestrator.errors import BadInput, ChordflowError, RunStateError, TaskNotFound, XComNotFound
 from orchestrator.settings import SERVICE_STORE_RETRY_FOR, Settings
-from orchestrator.states import FINISHED_STATES, DagRunState, TaskInstanceState
+from orchestrator.states import DagRunState, TaskInstanceState
 
 #: How often ``--wait`` looks at the store (seconds): the embedded default, then with a broker.
 POLL_EMBEDDED = 0.02
@@ -35,10 +35,6 @@ POLL_FOLLOW = 0.5
 STOP_GRACE = 5.0
 
 _FINISHED_RUN = {DagRunState.SUCCESS.value, DagRunState.FAILED.value}
-_FINISHED_TI = {state.value for state in FINISHED_STATES}
-#: States of an instance whose next try has not begun yet.
-_WAITING_TI = {s.value for s in (TaskInstanceState.NONE, TaskInstanceState.SCHEDULED, TaskInstanceState.QUEUED,
-                                 TaskInstanceState.UP_FOR_RETRY)}
 
 
 # -- shared behaviour -------------------------------------------------------------------------
@@ -111,10 +107,6 @@ def emit_json(value: Any) -> None:
     click.echo(json.dumps(value, default=str))
 
 
-def iso(value: datetime | None) -> str | None:
-    return None if value is None else value.replace(tzinfo=timezone.utc).isoformat()
-
-
 def services(ctx: click.Context) -> Services:
     return ctx.find_object(Services)
 
@@ -166,15 +158,6 @@ def new_run_id(logical_date: datetime) -> str:
     return f"manual__{stamp}__{secrets.token_hex(4)}"
 
 
-def run_state_counts(svc: Services, run_id: str) -> dict[str, int]:
-    """How many of the run's task instances are in each state."""
-    counts: dict[str, int] = {}
-    for per_task in svc.store.state_counts(run_id).values():
-        for name, count in per_task.items():
-            counts[name] = counts.get(name, 0) + count
-    return counts
-
-
 class WorkerWatch:
     """Tells a user waiting on a broker that no worker is there to run anything.
 
@@ -194,7 +177,7 @@ class WorkerWatch:
         ping; None otherwise."""
         if self.said or time.monotonic() < self.next_check:
             return None
-        working = run_state_counts(self.svc, self.run_id).get("running") or self._a_worker_answers()
+        working = read_models.run_state_counts(self.svc.store, self.run_id).get("running") or self._a_worker_answers()
         self.next_check = time.monotonic() + WORKER_CHECK_INTERVAL
         if working:
             return None
@@ -264,7 +247,7 @@ def wait_for_run(svc: Services, run_id: str, show_progress: bool, interrupts: In
             click.echo(("\n" if last_line else "") + warning, err=True)
             last_line = ""
         if show_progress:
-            counts = run_state_counts(svc, run_id)
+            counts = read_models.run_state_counts(svc.store, run_id)
             line = "  ".join(f"{name}: {count}" for name, count in sorted(counts.items()))
             if line != last_line:
                 click.echo(f"\r{run_id}  {line}\033[K", err=True, nl=False)
@@ -448,46 +431,11 @@ def runs():
 @handle_errors
 def runs_list(ctx, dag_id, state, limit, output):
     """Runs, newest first."""
-    records = services(ctx).store.list_runs(dag_id=dag_id, state=state, limit=limit)
-    rows = [
-        {"run_id": r.run_id, "dag_id": r.dag_id, "state": r.state, "logical_date": iso(r.logical_date),
-         "start_date": iso(r.start_date), "end_date": iso(r.end_date), "note": r.note}
-        for r in records
-    ]
+    rows = read_models.run_rows(services(ctx).store, dag_id=dag_id, state=state, limit=limit)
     if output == "json":
         emit_json(rows)
     else:
         print_table(["run_id", "dag_id", "state", "logical_date", "start_date", "end_date", "note"], rows)
-
-
-def run_summary(svc: Services, run_id: str) -> dict[str, Any]:
-    """The run with one entry per task (topological order when the DAG file loads)."""
-    store = svc.store
-    record = store.get_run(run_id)
-    counts = store.state_counts(run_id)
-    lengths = store.map_lengths(run_id)
-    order: list[str] = sorted(counts)
-    mapped: dict[str, bool] = {}
-    upstream: dict[str, list[str]] = {}
-    try:
-        dag = svc.runtime.dagbag.get_dag(record.fileloc, record.dag_id)
-        order = [t.task_id for t in dag.topological_order() if t.task_id in counts]
-        mapped = {t.task_id: t.is_mapped for t in dag.tasks}
-        upstream = {t.task_id: sorted(t.upstream_task_ids) for t in dag.tasks}
-    except ChordflowError:
-        pass  # the DAG file moved or broke since: show what the store knows
-    tasks = []
-    for task_id in order:
-        is_mapped = mapped.get(task_id, task_id in lengths)
-        states = counts.get(task_id, {})
-        map_count = lengths.get(task_id) if is_mapped else None
-        if is_mapped and map_count is None and states and all(s in _FINISHED_TI for s in states):
-            map_count = 0  # ended (skipped / upstream_failed) before it had anything to expand over
-        tasks.append({"task_id": task_id, "mapped": is_mapped, "map_count": map_count, "states": states,
-                      "upstream": upstream.get(task_id, [])})
-    return {"run_id": record.run_id, "dag_id": record.dag_id, "state": record.state,
-            "logical_date": iso(record.logical_date), "start_date": iso(record.start_date),
-            "end_date": iso(record.end_date), "conf": record.conf, "note": record.note, "tasks": tasks}
 
 
 STATE_STYLE = {"success": "green", "failed": "red", "upstream_failed": "dark_orange", "skipped": "magenta",
@@ -499,7 +447,7 @@ def print_run(svc: Services, run_id: str) -> None:
     from rich.markup import escape
     from rich.tree import Tree
 
-    summary = run_summary(svc, run_id)
+    summary = read_models.run_summary(svc.store, svc.runtime.dagbag, run_id)
     console = Console()
     style = STATE_STYLE.get(summary["state"], "white")
     note = f"  [dim]({escape(summary['note'])})[/dim]" if summary["note"] else ""
@@ -522,7 +470,7 @@ def runs_show(ctx, run_id, output):
     """A run as a graph: each task with [N] for mapped ones and its state counts."""
     svc = services(ctx)
     if output == "json":
-        emit_json(run_summary(svc, run_id))
+        emit_json(read_models.run_summary(svc.store, svc.runtime.dagbag, run_id))
     else:
         print_run(svc, run_id)
 
@@ -579,17 +527,6 @@ def tasks():
     """List, clear and read the logs of task instances."""
 
 
-def check_task(svc: Services, run_id: str, task_id: str, map_index: int | None = None) -> None:
-    store = svc.store
-    store.get_run(run_id)
-    if not store.instance_exists(run_id, task_id):
-        raise TaskNotFound(f"run {run_id!r} has no task {task_id!r} (see `chordflow runs show {run_id}`)")
-    if map_index is not None and not store.instance_exists(run_id, task_id, map_index):
-        count = store.map_lengths(run_id).get(task_id)
-        hint = f": it is mapped, choose --map-index 0..{count - 1}" if map_index == -1 and count else ""
-        raise TaskNotFound(f"task {task_id!r} of run {run_id!r} has no map index {map_index}{hint}")
-
-
 @tasks.command("list")
 @click.argument("run_id")
 @click.option("--task-id", help="Only this task's instances.")
@@ -600,16 +537,7 @@ def check_task(svc: Services, run_id: str, task_id: str, map_index: int | None =
 @handle_errors
 def tasks_list(ctx, run_id, task_id, limit, offset, output):
     """One row per task instance (map indices included)."""
-    svc = services(ctx)
-    svc.store.get_run(run_id)
-    if task_id is not None:
-        check_task(svc, run_id, task_id)
-    rows = [
-        {"task_id": r["task_id"], "map_index": r["map_index"], "state": r["state"], "try_number": r["try_number"],
-         "start_date": iso(r["start_date"]), "end_date": iso(r["end_date"]), "hostname": r["hostname"],
-         "error": r["error"], "rendered_map_index": r["rendered_map_index"]}
-        for r in svc.store.list_instances(run_id, task_id=task_id, limit=limit, offset=offset)
-    ]
+    rows = read_models.instance_rows(services(ctx).store, run_id, task_id, limit, offset)
     if output == "json":
         emit_json(rows)
     else:
@@ -633,16 +561,14 @@ def tasks_list(ctx, run_id, task_id, limit, offset, output):
 def tasks_logs(ctx, run_id, task_id, map_index, try_number, follow):
     """The log of a task instance, per try (from any host: logs live in the store). A running try's
     log is written while it runs, about every second."""
-    svc = services(ctx)
-    check_task(svc, run_id, task_id, map_index)
-    store = svc.store
+    store = services(ctx).store
     printed: dict[int, int] = {}
-    for entry in store.get_logs(run_id, task_id, map_index, try_number):
+    for entry in read_models.log_entries(store, run_id, task_id, map_index, try_number):
         print_log_header(task_id, map_index, entry["try_number"], entry["hostname"])
         click.echo(entry["content"], nl=False)
         printed[entry["try_number"]] = len(entry["content"])
     instance = store.get_instance(run_id, task_id, map_index)
-    followed = try_number if try_number is not None else try_to_come(instance)
+    followed = try_number if try_number is not None else read_models.try_to_come(instance)
     running = instance["state"] == TaskInstanceState.RUNNING.value and followed == instance["try_number"]
     if follow and followed is not None:
         try:
@@ -661,29 +587,12 @@ def print_log_header(task_id: str, map_index: int, try_number: int, hostname: st
     click.echo(f"--- {task_id} map_index={map_index} try={try_number} on {hostname} ---")
 
 
-def try_to_come(instance: dict[str, Any]) -> int | None:
-    """The try a reader following an instance's log waits for: the running one, or the next one
-    while the instance waits for it; ``None`` once it has ended."""
-    if instance["state"] == TaskInstanceState.RUNNING.value:
-        return instance["try_number"]
-    if instance["state"] in _WAITING_TI:
-        return instance["try_number"] + 1
-    return None
-
-
-def try_in_progress(instance: dict[str, Any], try_number: int) -> bool:
-    """Whether the instance's try ``try_number`` runs now, or has yet to begin."""
-    state, current = instance["state"], instance["try_number"]
-    return (state == TaskInstanceState.RUNNING.value and current == try_number) or (
-        state in _WAITING_TI and current < try_number)
-
-
 def follow_log(store, run_id: str, task_id: str, map_index: int, try_number: int, printed: dict[int, int]) -> None:
     """Print a try's lines as they are written (after the ``printed[try_number]`` characters shown
     already) until it ends: the instance moved on from that try, and its last lines were read."""
     while True:
         instance = store.get_instance(run_id, task_id, map_index)  # before the log: its end is then in the log
-        ended = instance is None or not try_in_progress(instance, try_number)
+        ended = instance is None or not read_models.try_in_progress(instance, try_number)
         found = store.log_since(run_id, task_id, map_index, try_number, printed.get(try_number, 0))
         if found is not None and found[0]:
             text, hostname = found
@@ -705,11 +614,7 @@ def follow_log(store, run_id: str, task_id: str, map_index: int, try_number: int
 @handle_errors
 def tasks_tries(ctx, run_id, task_id, map_index, output):
     """Every try of a task instance, those before a `tasks clear` included: state, times, host, error."""
-    svc = services(ctx)
-    check_task(svc, run_id, task_id, map_index)
-    rows = [{"try_number": r["try_number"], "state": r["state"], "start_date": iso(r["start_date"]),
-             "end_date": iso(r["end_date"]), "hostname": r["hostname"], "error": r["error"]}
-            for r in svc.store.list_tries(run_id, task_id, map_index)]
+    rows = read_models.try_rows(services(ctx).store, run_id, task_id, map_index)
     if output == "json":
         emit_json(rows)
     else:
@@ -729,19 +634,12 @@ def tasks_tries(ctx, run_id, task_id, map_index, output):
 def tasks_clear(ctx, run_id, task_id, map_indices, only_failed, downstream, wait, output):
     """Make task instances run again; the run goes back to running and finishes again. Each
     instance's next try is numbered after its last one: earlier tries' logs stay readable."""
-    from orchestrator.scheduling import plan_clear
-
     svc = services(ctx)
     store = svc.store
-    record = store.get_run(run_id)
-    check_task(svc, run_id, task_id)
-    for index in map_indices:
-        check_task(svc, run_id, task_id, index)
-    dag = svc.runtime.dagbag.get_dag(record.fileloc, record.dag_id)
-    if task_id not in dag.task_dict:
-        raise TaskNotFound(f"task {task_id!r} is no longer in DAG {dag.dag_id!r}")
-    selections, resets = plan_clear(dag, task_id, list(map_indices) or None, only_failed, downstream)
-    cleared = store.clear(run_id, selections, resets)
+    plan = read_models.clear_plan(store, svc.runtime.dagbag, run_id, task_id, map_indices, only_failed, downstream)
+    cleared = store.clear(run_id, [(s["task_id"], s["map_indices"], s["only_failed"], s["retries"])
+                                   for s in plan["selections"]],
+                          [(r["task_id"], r["retries"]) for r in plan["resets"]])
     state = store.get_run(run_id).state
     if cleared:
         state, _waited = drive(svc, run_id, wait, output)
@@ -767,20 +665,11 @@ def xcom():
 @handle_errors
 def xcom_get(ctx, run_id, task_id, map_index, key, output):
     """The value a task instance returned (a mapped task without --map-index: all its values)."""
-    svc = services(ctx)
-    check_task(svc, run_id, task_id, map_index)
-    store = svc.store
-    if map_index is None and task_id in store.map_lengths(run_id):
-        value = [xcom_backend.for_json(v) for v in store.iter_xcom_values(run_id, task_id, key)]
-    else:
-        try:
-            value = xcom_backend.for_json(
-                store.xcom_value(run_id, task_id, -1 if map_index is None else map_index, key))
-        except KeyError:
-            where = f"{task_id}[{map_index}]" if map_index is not None else task_id
-            click.echo(f"Error: {where} of run {run_id!r} has no XCom {key!r} (it did not succeed, or "
-                       "returned None)", err=True)
-            sys.exit(1)
+    try:
+        value = read_models.xcom_json(services(ctx).store, run_id, task_id, map_index, key)
+    except XComNotFound as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
     click.echo(json.dumps(value) if output == "json" else json.dumps(value, indent=2))
 
 
@@ -790,24 +679,13 @@ def dags():
     """DAGs in the DAGs folder."""
 
 
-def dag_rows(dag) -> list[dict[str, Any]]:
-    return [
-        {"task_id": t.task_id, "mapped": t.is_mapped, "trigger_rule": t.trigger_rule.value,
-         "upstream": sorted(t.upstream_task_ids), "retries": t.retries}
-        for t in dag.topological_order()
-    ]
-
-
 @dags.command("list")
 @output_option
 @click.pass_context
 @handle_errors
 def dags_list(ctx, output):
     """DAGs found in CHORDFLOW_DAGS_FOLDER, and files that failed to import."""
-    svc = services(ctx)
-    found, errors = svc.runtime.dagbag.collect()
-    rows = [{"dag_id": d.dag_id, "fileloc": d.fileloc, "tasks": len(d.task_dict),
-             "description": d.description} for d in sorted(found.values(), key=lambda d: d.dag_id)]
+    rows, errors = read_models.dag_rows(services(ctx).runtime.dagbag)
     if output == "json":
         emit_json(rows)
     else:
@@ -823,11 +701,11 @@ def dags_list(ctx, output):
 @handle_errors
 def dags_show(ctx, dag_id, output):
     """A DAG's tasks in order, with their upstreams and whether they are mapped."""
-    dag = services(ctx).runtime.dagbag.find(dag_id)
-    rows = dag_rows(dag)
+    details = read_models.dag_details(services(ctx).runtime.dagbag, dag_id)
     if output == "json":
-        emit_json({"dag_id": dag.dag_id, "fileloc": dag.fileloc, "tasks": rows})
+        emit_json(details)
     else:
+        rows = details["tasks"]
         for row in rows:
             row["upstream"] = ", ".join(row["upstream"])
         print_table(["task_id", "mapped", "trigger_rule", "retries", "upstream"], rows)
