@@ -7,80 +7,25 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
-import secrets
-import signal
 import sys
-import threading
 import time
 from datetime import datetime, timezone
 from typing import Any
 
 import click
 
+from executor import submission
+from executor.services import Services
 from orchestrator import read_models
-from orchestrator.errors import BadInput, ChordflowError, RunStateError, TaskNotFound, XComNotFound
-from orchestrator.settings import SERVICE_STORE_RETRY_FOR, Settings
+from orchestrator.errors import BadInput, ChordflowError, TaskNotFound, XComNotFound
+from orchestrator.settings import Settings
 from orchestrator.states import DagRunState, TaskInstanceState
 
-#: How often ``--wait`` looks at the store (seconds): the embedded default, then with a broker.
-POLL_EMBEDDED = 0.02
-POLL_BROKER = 0.2
-#: Seconds between two looks of ``--wait`` on a broker at whether anything works on the run
-#: (an instance running, else a worker answering a ping).
-WORKER_CHECK_INTERVAL = 5.0
 #: How often ``tasks logs --follow`` looks for new lines (seconds).
 POLL_FOLLOW = 0.5
-#: Seconds an interrupted embedded run's tries get to unwind before the process exits without them.
-STOP_GRACE = 5.0
-
-_FINISHED_RUN = {DagRunState.SUCCESS.value, DagRunState.FAILED.value}
 
 
 # -- shared behaviour -------------------------------------------------------------------------
-class Services:
-    """What commands share: settings, and the store / Celery app made on first use."""
-
-    def __init__(self, settings: Settings):
-        self.settings = settings
-        self._app = None
-        self._store = None
-        self._heartbeat = None
-
-    def serve(self) -> None:
-        """A long-running service (worker, scheduler) rides out longer database outages."""
-        if "CHORDFLOW_STORE_RETRY_FOR" not in os.environ:
-            self.settings = self.settings.with_overrides(store_retry_for=SERVICE_STORE_RETRY_FOR)
-
-    @property
-    def app(self):
-        if self._app is None:
-            from executor.app import create_app
-            from workers.tasks import register_tasks
-
-            self._app = create_app(self.settings)
-            self._heartbeat = register_tasks(self._app)
-        return self._app
-
-    @property
-    def heartbeat(self):
-        """The heartbeat of the instances this process runs (the embedded worker's)."""
-        self.app  # noqa: B018 - registering the task bodies makes it
-        return self._heartbeat
-
-    @property
-    def runtime(self):
-        return self.app.chordflow
-
-    @property
-    def store(self):
-        if self._store is None:
-            store = self.runtime.store
-            store.ensure_schema()
-            self._store = store
-        return self._store
-
-
 def handle_errors(fn):
     """One clear line on stderr and exit 2 for every error a user can fix; no traceback."""
 
@@ -101,6 +46,11 @@ def output_option(fn):
         "--output", "-o", type=click.Choice(["table", "json"]), default="table", show_default=True,
         help="json: stable keys, for scripts.",
     )(fn)
+
+
+def show_progress(output: str) -> bool:
+    """Whether a command waiting for a run shows its state counts (a table on a terminal)."""
+    return output == "table" and sys.stderr.isatty()
 
 
 def emit_json(value: Any) -> None:
@@ -153,177 +103,6 @@ def parse_logical_date(raw: str | None) -> datetime:
     return value
 
 
-def new_run_id(logical_date: datetime) -> str:
-    stamp = logical_date.replace(tzinfo=timezone.utc).isoformat()
-    return f"manual__{stamp}__{secrets.token_hex(4)}"
-
-
-class WorkerWatch:
-    """Tells a user waiting on a broker that no worker is there to run anything.
-
-    :param svc: the command's services (its Celery app pings the workers).
-    :param run_id: the run waited for.
-    """
-
-    def __init__(self, svc: Services, run_id: str):
-        self.svc = svc
-        self.run_id = run_id
-        self.next_check = time.monotonic() + WORKER_CHECK_INTERVAL
-        self.said = False
-
-    def warning(self) -> str | None:
-        """One line naming the broker and what to do, the first time that, :data:`WORKER_CHECK_INTERVAL`
-        seconds or more after the last look, nothing of the run is running and no worker answers a
-        ping; None otherwise."""
-        if self.said or time.monotonic() < self.next_check:
-            return None
-        working = read_models.run_state_counts(self.svc.store, self.run_id).get("running") or self._a_worker_answers()
-        self.next_check = time.monotonic() + WORKER_CHECK_INTERVAL
-        if working:
-            return None
-        self.said = True
-        from orchestrator.store import masked_url
-
-        settings = self.svc.settings
-        prefix = f" (key prefix {settings.broker_key_prefix!r})" if settings.broker_key_prefix else ""
-        return (f"no worker answers on the broker at {masked_url(settings.broker_url)}{prefix}: start one with "
-                f"`chordflow worker` (same CHORDFLOW_* settings and DAG files); still waiting for run {self.run_id}")
-
-    def _a_worker_answers(self) -> bool:
-        try:
-            return self.svc.runtime.dispatcher.workers_alive()
-        except Exception:  # the broker itself did not answer the ping: not the workers' absence, ask again later
-            return True
-
-
-class Interrupts:
-    """``with Interrupts() as interrupts:`` notes SIGINT (Ctrl-C) and SIGTERM rather than raising
-    them wherever they land (inside a store transaction, say): a command that drives a run acts on
-    them at its next look at the store. A second signal ends the process at once. A signal ignored
-    when the command began (``nohup``) stays so."""
-
-    def __init__(self) -> None:
-        self.signum: int | None = None
-        self._noted = threading.Event()
-        self._previous: dict[int, Any] = {}
-
-    def __enter__(self) -> Interrupts:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            if signal.getsignal(signum) in (signal.default_int_handler, signal.SIG_DFL):
-                self._previous[signum] = signal.signal(signum, self._note)
-        return self
-
-    def _note(self, signum: int, _frame) -> None:
-        if self.signum is not None:  # asked twice: do not wait for the clean end
-            os._exit(128 + signum)
-        self.signum = signum
-        self._noted.set()
-
-    def sleep(self, seconds: float) -> None:
-        """Sleep, or less when a signal comes."""
-        self._noted.wait(seconds)
-
-    def __exit__(self, *exc) -> None:
-        for signum, handler in self._previous.items():
-            signal.signal(signum, handler)
-
-
-def wait_for_run(svc: Services, run_id: str, show_progress: bool, interrupts: Interrupts) -> str | None:
-    """Poll the store (never a Celery result) until the run ends; returns its state (``None``:
-    interrupted first). On a broker, says once on stderr when nothing runs and no worker answers
-    (:class:`WorkerWatch`)."""
-    store = svc.store
-    interval = POLL_EMBEDDED if svc.settings.embedded else POLL_BROKER
-    watch = None if svc.settings.embedded else WorkerWatch(svc, run_id)
-    last_line = ""
-    while True:
-        state = store.get_run(run_id).state
-        if state in _FINISHED_RUN or interrupts.signum is not None:
-            if last_line:
-                click.echo("", err=True)
-            return state if state in _FINISHED_RUN else None
-        warning = watch and watch.warning()
-        if warning:
-            click.echo(("\n" if last_line else "") + warning, err=True)
-            last_line = ""
-        if show_progress:
-            counts = read_models.run_state_counts(svc.store, run_id)
-            line = "  ".join(f"{name}: {count}" for name, count in sorted(counts.items()))
-            if line != last_line:
-                click.echo(f"\r{run_id}  {line}\033[K", err=True, nl=False)
-                last_line = line
-        interrupts.sleep(interval)
-        interval = min(interval * 1.5, 10 * (POLL_EMBEDDED if svc.settings.embedded else POLL_BROKER))
-
-
-def check_broker(svc: Services, timeout: float = 10.0) -> None:
-    """Refuse to start a run that could not be dispatched: the broker must answer first."""
-    from orchestrator.store import masked_url
-
-    try:
-        with svc.app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=timeout)
-    except Exception as exc:
-        raise ChordflowError(
-            f"cannot reach the broker at {masked_url(svc.settings.broker_url)}: {exc}"
-        ) from None
-
-
-def drive(svc: Services, run_id: str, wait: bool, output: str, first_step=None) -> tuple[str, bool]:
-    """Do the run's advance step (``first_step()`` when given: the step that creates the run); on
-    the embedded default, run its work in this process and wait (with a broker, wait only when
-    asked). Returns the run's state and whether it was waited for. SIGINT or SIGTERM meanwhile:
-    see :func:`stop_driving` (the command exits)."""
-    worker = None
-    if svc.settings.embedded:
-        from executor.embedded import EmbeddedWorker
-
-        worker = EmbeddedWorker(svc.app).start()
-        wait = True
-    try:
-        with Interrupts() as interrupts:
-            state = (first_step or (lambda: svc.runtime.advance(run_id)))().state
-            if wait and state not in _FINISHED_RUN and interrupts.signum is None:
-                state = wait_for_run(svc, run_id, output == "table" and sys.stderr.isatty(), interrupts)
-            if interrupts.signum is not None and (state not in _FINISHED_RUN or not wait):
-                stop_driving(svc, run_id, interrupts.signum)
-    finally:
-        if worker is not None:
-            worker.stop()
-    return state, wait
-
-
-def stop_driving(svc: Services, run_id: str, signum: int) -> None:
-    """The command that drives a run was interrupted: one line, exit 128 + the signal's number.
-
-    With a broker the run goes on in the workers; only the waiting stops. On the embedded default
-    the run's work was in this process: it ends now as a cancelled run does (unfinished instances
-    ``failed`` saying so, the run ``failed`` with a note), this process's tries are stopped, and
-    ``tasks clear`` runs it again later."""
-    name = signal.Signals(signum).name
-    code = 128 + signum
-    if not svc.settings.embedded:
-        click.echo(f"{name}: stopped waiting; run {run_id} goes on in the workers "
-                   f"(`chordflow runs cancel {run_id}` ends it)", err=True)
-        sys.exit(code)
-    how = f"interrupted by {name}"
-    try:
-        counts = svc.store.cancel_run(run_id, f"{how}: the `chordflow` command that ran it in its process was stopped",
-                                      f"the run was {how} (its `chordflow` process was stopped)")
-    except RunStateError:  # it ended just before
-        click.echo(f"{name}: run {run_id} had ended {svc.store.get_run(run_id).state}", err=True)
-        sys.exit(code)
-    svc.heartbeat.beat()  # stops this process's tries of the run now
-    click.echo(f"run {run_id} {how}: {counts['waiting'] + counts['running']} unfinished task instance(s) failed; "
-               f"`chordflow tasks clear {run_id} --task-id TASK --downstream` runs them again", err=True)
-    if not svc.heartbeat.wait_released(STOP_GRACE):
-        # A try stuck in one long C call does not see the stop on its thread: exit without it.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    sys.exit(code)
-
-
 @cli.command()
 @click.argument("dag_file_or_id")
 @click.option("--dag-id", help="Which DAG of the file, when it declares several.")
@@ -345,10 +124,11 @@ def run(ctx, dag_file_or_id, dag_id, conf, run_id, logical_date, wait, output):
     runtime = svc.runtime
     dag = runtime.dagbag.find(dag_file_or_id, dag_id)
     svc.store  # noqa: B018 - creates or migrates the schema before the run is written
-    run_id = run_id or new_run_id(date)
+    run_id = run_id or submission.new_run_id(date)
     if not svc.settings.embedded:
-        check_broker(svc)
-    state, wait = drive(svc, run_id, wait, output, lambda: runtime.start(dag, run_id, date, conf_value))
+        submission.check_broker(svc)
+    state, wait = submission.drive(svc, run_id, wait, show_progress(output),
+                                   lambda: runtime.start(dag, run_id, date, conf_value))
     if output == "json":
         emit_json({"run_id": run_id, "dag_id": dag.dag_id, "state": state})
     else:
@@ -397,7 +177,7 @@ def scheduler(ctx, interval, once):
     if svc.settings.embedded:
         raise BadInput("`chordflow scheduler` needs a broker: set CHORDFLOW_BROKER_URL (e.g. redis://host:6379/0)")
     svc.serve()
-    check_broker(svc)
+    submission.check_broker(svc)
     svc.store  # noqa: B018 - creates or migrates the schema before the first pass
     while True:
         try:
@@ -637,12 +417,10 @@ def tasks_clear(ctx, run_id, task_id, map_indices, only_failed, downstream, wait
     svc = services(ctx)
     store = svc.store
     plan = read_models.clear_plan(store, svc.runtime.dagbag, run_id, task_id, map_indices, only_failed, downstream)
-    cleared = store.clear(run_id, [(s["task_id"], s["map_indices"], s["only_failed"], s["retries"])
-                                   for s in plan["selections"]],
-                          [(r["task_id"], r["retries"]) for r in plan["resets"]])
+    cleared = submission.clear_instances(svc, plan)
     state = store.get_run(run_id).state
     if cleared:
-        state, _waited = drive(svc, run_id, wait, output)
+        state, _waited = submission.drive(svc, run_id, wait, show_progress(output))
     if output == "json":
         emit_json({"run_id": run_id, "cleared": cleared, "state": state})
     else:
