@@ -4,7 +4,6 @@ This module only parses, calls and prints; the work is in ``orchestrator``, ``ex
 """
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import sys
@@ -14,30 +13,30 @@ from typing import Any
 
 import click
 
+from cli_output import emit, emit_json, follow_log, print_log_header, print_run
 from executor import submission
 from executor.services import Services
 from orchestrator import read_models
-from orchestrator.errors import BadInput, ChordflowError, TaskNotFound, XComNotFound
+from orchestrator.errors import BadInput, ChordflowError, TaskNotFound
 from orchestrator.settings import Settings
 from orchestrator.states import DagRunState, TaskInstanceState
 
-#: How often ``tasks logs --follow`` looks for new lines (seconds).
-POLL_FOLLOW = 0.5
-
 
 # -- shared behaviour -------------------------------------------------------------------------
-def handle_errors(fn):
-    """One clear line on stderr and exit 2 for every error a user can fix; no traceback."""
+class ChordflowGroup(click.Group):
+    """The ``chordflow`` group: every error a user can fix (:class:`ChordflowError`), raised by any
+    command, is one clear line on stderr and exit 2, with no traceback."""
 
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return fn(*args, **kwargs)
+            return super().invoke(ctx)
         except ChordflowError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(2)
 
-    return wrapper
+
+#: Passes a command the process's :class:`Services` (settings; store and Celery app on first use).
+pass_services = click.make_pass_decorator(Services)
 
 
 def output_option(fn):
@@ -53,19 +52,10 @@ def show_progress(output: str) -> bool:
     return output == "table" and sys.stderr.isatty()
 
 
-def emit_json(value: Any) -> None:
-    click.echo(json.dumps(value, default=str))
-
-
-def services(ctx: click.Context) -> Services:
-    return ctx.find_object(Services)
-
-
 # -- the group ----------------------------------------------------------------------------------
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.group(cls=ChordflowGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(package_name="chordflow")
 @click.pass_context
-@handle_errors
 def cli(ctx: click.Context) -> None:
     """Chordflow: Airflow-style dynamically mapped tasks on Celery.
 
@@ -111,14 +101,12 @@ def parse_logical_date(raw: str | None) -> datetime:
 @click.option("--logical-date", help="The run's logical date (YYYY-MM-DD or ISO 8601; default: now).")
 @click.option("--wait/--no-wait", default=False, help="Wait until the run ends (always, on the embedded default).")
 @output_option
-@click.pass_context
-@handle_errors
-def run(ctx, dag_file_or_id, dag_id, conf, run_id, logical_date, wait, output):
+@pass_services
+def run(svc, dag_file_or_id, dag_id, conf, run_id, logical_date, wait, output):
     """Start a run of a DAG file (or of a DAG id in the DAGs folder).
 
     Exit status with --wait: 0 success, 1 failed, 2 bad input (nothing is left behind).
     """
-    svc = services(ctx)
     conf_value = parse_conf(conf)
     date = parse_logical_date(logical_date)
     runtime = svc.runtime
@@ -132,7 +120,7 @@ def run(ctx, dag_file_or_id, dag_id, conf, run_id, logical_date, wait, output):
     if output == "json":
         emit_json({"run_id": run_id, "dag_id": dag.dag_id, "state": state})
     else:
-        print_run(svc, run_id)
+        print_run(read_models.run_summary(svc.store, svc.runtime.dagbag, run_id))
     if wait:
         sys.exit(0 if state == DagRunState.SUCCESS.value else 1)
 
@@ -144,11 +132,9 @@ def run(ctx, dag_file_or_id, dag_id, conf, run_id, logical_date, wait, output):
 @click.option("--pool", type=click.Choice(["prefork", "threads", "solo"]), default="prefork", show_default=True)
 @click.option("--hostname", "-n", default=None, help="Worker name, e.g. worker1@%h (default: celery@<host>).")
 @click.option("--loglevel", "-l", default="INFO", show_default=True)
-@click.pass_context
-@handle_errors
-def worker(ctx, concurrency, queues, pool, hostname, loglevel):
+@pass_services
+def worker(svc, concurrency, queues, pool, hostname, loglevel):
     """Run a Celery worker that executes task instances (needs CHORDFLOW_BROKER_URL)."""
-    svc = services(ctx)
     if svc.settings.embedded:
         raise BadInput("`chordflow worker` needs a broker: set CHORDFLOW_BROKER_URL (e.g. redis://host:6379/0)")
     svc.serve()
@@ -167,13 +153,11 @@ def worker(ctx, concurrency, queues, pool, hostname, loglevel):
 @cli.command()
 @click.option("--interval", type=float, default=5.0, show_default=True, help="Seconds between passes.")
 @click.option("--once", is_flag=True, help="Make one pass and exit.")
-@click.pass_context
-@handle_errors
-def scheduler(ctx, interval, once):
+@pass_services
+def scheduler(svc, interval, once):
     """Reconciler: sends again the instances whose worker stopped heartbeating, and re-runs the
     advance step of every running run, so a dead worker or a lost chord callback never leaves a
     run waiting. Several schedulers may run: each change is a compare-and-set."""
-    svc = services(ctx)
     if svc.settings.embedded:
         raise BadInput("`chordflow scheduler` needs a broker: set CHORDFLOW_BROKER_URL (e.g. redis://host:6379/0)")
     svc.serve()
@@ -207,66 +191,37 @@ def runs():
 @click.option("--state", type=click.Choice([s.value for s in DagRunState]))
 @click.option("--limit", type=int, default=100, show_default=True)
 @output_option
-@click.pass_context
-@handle_errors
-def runs_list(ctx, dag_id, state, limit, output):
+@pass_services
+def runs_list(svc, dag_id, state, limit, output):
     """Runs, newest first."""
-    rows = read_models.run_rows(services(ctx).store, dag_id=dag_id, state=state, limit=limit)
-    if output == "json":
-        emit_json(rows)
-    else:
-        print_table(["run_id", "dag_id", "state", "logical_date", "start_date", "end_date", "note"], rows)
-
-
-STATE_STYLE = {"success": "green", "failed": "red", "upstream_failed": "dark_orange", "skipped": "magenta",
-               "running": "cyan", "queued": "grey50", "up_for_retry": "yellow", "none": "white"}
-
-
-def print_run(svc: Services, run_id: str) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.tree import Tree
-
-    summary = read_models.run_summary(svc.store, svc.runtime.dagbag, run_id)
-    console = Console()
-    style = STATE_STYLE.get(summary["state"], "white")
-    note = f"  [dim]({escape(summary['note'])})[/dim]" if summary["note"] else ""
-    tree = Tree(f"[bold]{summary['dag_id']}[/bold]  {summary['run_id']}  [{style}]{summary['state']}[/{style}]{note}")
-    for task in summary["tasks"]:
-        label = task["task_id"] + (f" [{task['map_count'] if task['map_count'] is not None else ' '}]"
-                                   if task["mapped"] else "")
-        states = "  ".join(f"[{STATE_STYLE.get(s, 'white')}]{s}: {n}[/]" for s, n in sorted(task["states"].items()))
-        after = f"  [dim]<- {', '.join(task['upstream'])}[/dim]" if task["upstream"] else ""
-        tree.add(f"{label.replace('[', chr(92) + '[')}  {states}{after}")
-    console.print(tree)
+    emit(output, read_models.run_rows(svc.store, dag_id=dag_id, state=state, limit=limit),
+         ["run_id", "dag_id", "state", "logical_date", "start_date", "end_date", "note"])
 
 
 @runs.command("show")
 @click.argument("run_id")
 @output_option
-@click.pass_context
-@handle_errors
-def runs_show(ctx, run_id, output):
+@pass_services
+def runs_show(svc, run_id, output):
     """A run as a graph: each task with [N] for mapped ones and its state counts."""
-    svc = services(ctx)
+    summary = read_models.run_summary(svc.store, svc.runtime.dagbag, run_id)
     if output == "json":
-        emit_json(read_models.run_summary(svc.store, svc.runtime.dagbag, run_id))
+        emit_json(summary)
     else:
-        print_run(svc, run_id)
+        print_run(summary)
 
 
 @runs.command("cancel")
 @click.argument("run_id")
 @click.option("--reason", help="Why: kept in the run's note and in each unfinished instance's error.")
 @output_option
-@click.pass_context
-@handle_errors
-def runs_cancel(ctx, run_id, reason, output):
+@pass_services
+def runs_cancel(svc, run_id, reason, output):
     """End a run now: it ends failed, every unfinished instance fails saying the run was cancelled
     (queued ones are not run; running tries are stopped by their workers at their next heartbeat).
     A run that has ended already: exit 2."""
     note = "cancelled" + (f": {reason}" if reason else "")
-    counts = services(ctx).store.cancel_run(run_id, note, f"the run was {note}")
+    counts = svc.store.cancel_run(run_id, note, f"the run was {note}")
     failed = counts["waiting"] + counts["running"]
     if output == "json":
         emit_json({"run_id": run_id, "state": DagRunState.FAILED.value, "note": note, "failed": failed,
@@ -280,14 +235,13 @@ def runs_cancel(ctx, run_id, reason, output):
 @click.argument("run_id")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @output_option
-@click.pass_context
-@handle_errors
-def runs_delete(ctx, run_id, yes, output):
+@pass_services
+def runs_delete(svc, run_id, yes, output):
     """Delete an ended run: its task instances, XComs (and the objects they refer to), logs and
     history. A run that has not ended is refused (exit 2): `runs cancel` it first."""
     from orchestrator.store import ensure_ended
 
-    store = services(ctx).store
+    store = svc.store
     record = store.get_run(run_id)
     ensure_ended(record)
     if not yes:
@@ -313,19 +267,15 @@ def tasks():
 @click.option("--limit", type=int, default=None, help="At most this many rows.")
 @click.option("--offset", type=int, default=0, help="Skip this many rows first (pagination).")
 @output_option
-@click.pass_context
-@handle_errors
-def tasks_list(ctx, run_id, task_id, limit, offset, output):
+@pass_services
+def tasks_list(svc, run_id, task_id, limit, offset, output):
     """One row per task instance (map indices included)."""
-    rows = read_models.instance_rows(services(ctx).store, run_id, task_id, limit, offset)
-    if output == "json":
-        emit_json(rows)
-    else:
-        for row in rows:  # a named instance shows its name beside its number (map_index_template)
-            if row["rendered_map_index"] is not None:
-                row["map_index"] = f"{row['map_index']} ({row['rendered_map_index']})"
-        print_table(["task_id", "map_index", "state", "try_number", "hostname", "start_date", "end_date", "error"],
-                    rows)
+    rows = read_models.instance_rows(svc.store, run_id, task_id, limit, offset)
+    # In the table a named instance shows its name beside its number (map_index_template).
+    named = [{**row, "map_index": f"{row['map_index']} ({row['rendered_map_index']})"}
+             if row["rendered_map_index"] is not None else row for row in rows]
+    emit(output, rows, ["task_id", "map_index", "state", "try_number", "hostname", "start_date", "end_date", "error"],
+         named)
 
 
 @tasks.command("logs")
@@ -336,12 +286,11 @@ def tasks_list(ctx, run_id, task_id, limit, offset, output):
 @click.option("--follow", "-f", is_flag=True,
               help="Then keep printing the try's new lines until it ends (default: the running try, or the "
                    "next one when the instance waits for it).")
-@click.pass_context
-@handle_errors
-def tasks_logs(ctx, run_id, task_id, map_index, try_number, follow):
+@pass_services
+def tasks_logs(svc, run_id, task_id, map_index, try_number, follow):
     """The log of a task instance, per try (from any host: logs live in the store). A running try's
     log is written while it runs, about every second."""
-    store = services(ctx).store
+    store = svc.store
     printed: dict[int, int] = {}
     for entry in read_models.log_entries(store, run_id, task_id, map_index, try_number):
         print_log_header(task_id, map_index, entry["try_number"], entry["hostname"])
@@ -363,42 +312,16 @@ def tasks_logs(ctx, run_id, task_id, map_index, try_number, follow):
         raise TaskNotFound(f"no log for {task_id}[{map_index}]{which} of run {run_id!r} (has it run yet?)")
 
 
-def print_log_header(task_id: str, map_index: int, try_number: int, hostname: str | None) -> None:
-    click.echo(f"--- {task_id} map_index={map_index} try={try_number} on {hostname} ---")
-
-
-def follow_log(store, run_id: str, task_id: str, map_index: int, try_number: int, printed: dict[int, int]) -> None:
-    """Print a try's lines as they are written (after the ``printed[try_number]`` characters shown
-    already) until it ends: the instance moved on from that try, and its last lines were read."""
-    while True:
-        instance = store.get_instance(run_id, task_id, map_index)  # before the log: its end is then in the log
-        ended = instance is None or not read_models.try_in_progress(instance, try_number)
-        found = store.log_since(run_id, task_id, map_index, try_number, printed.get(try_number, 0))
-        if found is not None and found[0]:
-            text, hostname = found
-            if try_number not in printed:
-                print_log_header(task_id, map_index, try_number, hostname)
-            click.echo(text, nl=False)
-            printed[try_number] = printed.get(try_number, 0) + len(text)
-        if ended:
-            return
-        time.sleep(POLL_FOLLOW)
-
-
 @tasks.command("tries")
 @click.argument("run_id")
 @click.argument("task_id")
 @click.option("--map-index", type=int, default=-1, show_default=True)
 @output_option
-@click.pass_context
-@handle_errors
-def tasks_tries(ctx, run_id, task_id, map_index, output):
+@pass_services
+def tasks_tries(svc, run_id, task_id, map_index, output):
     """Every try of a task instance, those before a `tasks clear` included: state, times, host, error."""
-    rows = read_models.try_rows(services(ctx).store, run_id, task_id, map_index)
-    if output == "json":
-        emit_json(rows)
-    else:
-        print_table(["try_number", "state", "hostname", "start_date", "end_date", "error"], rows)
+    emit(output, read_models.try_rows(svc.store, run_id, task_id, map_index),
+         ["try_number", "state", "hostname", "start_date", "end_date", "error"])
 
 
 @tasks.command("clear")
@@ -409,12 +332,10 @@ def tasks_tries(ctx, run_id, task_id, map_index, output):
 @click.option("--downstream", is_flag=True, help="Also clear every task downstream.")
 @click.option("--wait/--no-wait", default=False, help="Wait until the run ends again (always, when embedded).")
 @output_option
-@click.pass_context
-@handle_errors
-def tasks_clear(ctx, run_id, task_id, map_indices, only_failed, downstream, wait, output):
+@pass_services
+def tasks_clear(svc, run_id, task_id, map_indices, only_failed, downstream, wait, output):
     """Make task instances run again; the run goes back to running and finishes again. Each
     instance's next try is numbered after its last one: earlier tries' logs stay readable."""
-    svc = services(ctx)
     store = svc.store
     plan = read_models.clear_plan(store, svc.runtime.dagbag, run_id, task_id, map_indices, only_failed, downstream)
     cleared = submission.clear_instances(svc, plan)
@@ -439,15 +360,10 @@ def xcom():
 @click.option("--map-index", type=int, default=None, help="One instance of a mapped task (default: all of them).")
 @click.option("--key", default="return_value", show_default=True)
 @output_option
-@click.pass_context
-@handle_errors
-def xcom_get(ctx, run_id, task_id, map_index, key, output):
+@pass_services
+def xcom_get(svc, run_id, task_id, map_index, key, output):
     """The value a task instance returned (a mapped task without --map-index: all its values)."""
-    try:
-        value = read_models.xcom_json(services(ctx).store, run_id, task_id, map_index, key)
-    except XComNotFound as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
+    value = read_models.xcom_json(svc.store, run_id, task_id, map_index, key)
     click.echo(json.dumps(value) if output == "json" else json.dumps(value, indent=2))
 
 
@@ -459,15 +375,11 @@ def dags():
 
 @dags.command("list")
 @output_option
-@click.pass_context
-@handle_errors
-def dags_list(ctx, output):
+@pass_services
+def dags_list(svc, output):
     """DAGs found in CHORDFLOW_DAGS_FOLDER, and files that failed to import."""
-    rows, errors = read_models.dag_rows(services(ctx).runtime.dagbag)
-    if output == "json":
-        emit_json(rows)
-    else:
-        print_table(["dag_id", "tasks", "fileloc", "description"], rows)
+    rows, errors = read_models.dag_rows(svc.runtime.dagbag)
+    emit(output, rows, ["dag_id", "tasks", "fileloc", "description"])
     for path, error in errors.items():
         click.echo(f"import error in {path}: {error}", err=True)
 
@@ -475,18 +387,12 @@ def dags_list(ctx, output):
 @dags.command("show")
 @click.argument("dag_id")
 @output_option
-@click.pass_context
-@handle_errors
-def dags_show(ctx, dag_id, output):
+@pass_services
+def dags_show(svc, dag_id, output):
     """A DAG's tasks in order, with their upstreams and whether they are mapped."""
-    details = read_models.dag_details(services(ctx).runtime.dagbag, dag_id)
-    if output == "json":
-        emit_json(details)
-    else:
-        rows = details["tasks"]
-        for row in rows:
-            row["upstream"] = ", ".join(row["upstream"])
-        print_table(["task_id", "mapped", "trigger_rule", "retries", "upstream"], rows)
+    details = read_models.dag_details(svc.runtime.dagbag, dag_id)
+    emit(output, details, ["task_id", "mapped", "trigger_rule", "retries", "upstream"],
+         [{**row, "upstream": ", ".join(row["upstream"])} for row in details["tasks"]])
 
 
 # -- db ---------------------------------------------------------------------------------------
@@ -496,39 +402,24 @@ def db():
 
 
 @db.command("upgrade")
-@click.pass_context
-@handle_errors
-def db_upgrade(ctx):
+@pass_services
+def db_upgrade(svc):
     """Create or migrate the store's tables (alembic)."""
     from orchestrator.store import masked_url
 
-    svc = services(ctx)
     svc.runtime.store.upgrade()
     click.echo(f"schema is current at {masked_url(svc.settings.database_url)}")
 
 
 @db.command("reset")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@click.pass_context
-@handle_errors
-def db_reset(ctx, yes):
+@pass_services
+def db_reset(svc, yes):
     """Drop every table and create them again: every run is lost."""
-    svc = services(ctx)
     if not yes:
         click.confirm("Drop all runs, task instances, XComs and logs?", abort=True)
     svc.runtime.store.reset()
     click.echo("store reset")
-
-
-# -- printing ---------------------------------------------------------------------------------
-def print_table(columns: list[str], rows: list[dict[str, Any]]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(*columns, show_lines=False)
-    for row in rows:
-        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
-    Console().print(table)
 
 
 def main() -> None:
