@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import time
 from datetime import datetime, timezone
 from typing import Any
 
@@ -15,6 +14,7 @@ import click
 
 from cli_output import emit, emit_json, follow_log, print_log_header, print_run
 from executor import submission
+from executor.reconciler import Reconciler
 from executor.services import Services
 from orchestrator import read_models
 from orchestrator.errors import BadInput, ChordflowError, TaskNotFound
@@ -163,21 +163,7 @@ def scheduler(svc, interval, once):
     svc.serve()
     submission.check_broker(svc)
     svc.store  # noqa: B018 - creates or migrates the schema before the first pass
-    while True:
-        try:
-            report = svc.runtime.reconcile()
-        except Exception as exc:  # the store or broker is down: say so, try again next pass
-            if once:
-                raise
-            click.echo(f"scheduler pass failed, retrying in {interval:g} s: {type(exc).__name__}: {exc}", err=True)
-        else:
-            if report["requeued"]:
-                click.echo(f"sent {report['requeued']} instance(s) again (their worker or message was lost)", err=True)
-            if report["orphaned"]:
-                click.echo(f"failed {report['orphaned']} queued instance(s): no worker is alive", err=True)
-        if once:
-            return
-        time.sleep(interval)
+    Reconciler(svc.runtime).serve(interval, once, say=lambda line: click.echo(line, err=True))
 
 
 # -- runs -------------------------------------------------------------------------------------

@@ -19,8 +19,8 @@ from typing import Any, NoReturn
 
 from executor.services import Services
 from orchestrator import read_models
+from orchestrator.advance import AdvanceResult
 from orchestrator.errors import ChordflowError, RunStateError
-from orchestrator.scheduling import AdvanceResult
 from orchestrator.states import DagRunState
 from orchestrator.store import masked_url
 

@@ -82,7 +82,7 @@ BASE_OPERATOR_ARGS = frozenset(
     }
 )
 
-#: Airflow's task callbacks: called in the worker with the instance's context (see workers/execute.py).
+#: Airflow's task callbacks: called in the worker with the instance's context (see workers/instance_runner.py).
 CALLBACK_ARGS = ("on_execute_callback", "on_success_callback", "on_failure_callback", "on_retry_callback",
                  "on_skipped_callback")
 

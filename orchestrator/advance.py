@@ -17,7 +17,7 @@ from orchestrator.baseoperator import DAGNode
 from orchestrator.dag import DAG
 from orchestrator.expand_input import ExpandInput
 from orchestrator.params import validate_conf
-from orchestrator.runtime import StoreXComReader
+from orchestrator.resolve import StoreXComReader
 from orchestrator.states import FINISHED_STATES, DagRunState, TaskInstanceState
 from orchestrator.store import RunRecord, RunTransaction, Store
 from orchestrator.trigger_rules import Decision, UpstreamCounts, evaluate_trigger_rule
