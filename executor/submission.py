@@ -192,7 +192,7 @@ def stop_driving(svc: Services, run_id: str, signum: int) -> NoReturn:
     code = 128 + signum
     if not svc.settings.embedded:
         _say(f"{name}: stopped waiting; run {run_id} goes on in the workers "
-                   f"(`chordflow runs cancel {run_id}` ends it)")
+             f"(`chordflow runs cancel {run_id}` ends it)")
         sys.exit(code)
     how = f"interrupted by {name}"
     try:
@@ -203,7 +203,7 @@ def stop_driving(svc: Services, run_id: str, signum: int) -> NoReturn:
         sys.exit(code)
     svc.heartbeat.beat()  # stops this process's tries of the run now
     _say(f"run {run_id} {how}: {counts['waiting'] + counts['running']} unfinished task instance(s) failed; "
-               f"`chordflow tasks clear {run_id} --task-id TASK --downstream` runs them again")
+         f"`chordflow tasks clear {run_id} --task-id TASK --downstream` runs them again")
     if not svc.heartbeat.wait_released(STOP_GRACE):
         # A try stuck in one long C call does not see the stop on its thread: exit without it.
         sys.stdout.flush()
