@@ -7,11 +7,12 @@ from datetime import datetime
 from pathlib import Path
 
 from executor.stub import StubDispatcher
+from orchestrator.advance import advance_run, start_run
 from orchestrator.dag_loader import DagBag
-from orchestrator.scheduling import advance_run, start_run
 from orchestrator.states import TaskInstanceState
 from orchestrator.store import ClaimedInstance, Store, TryEnd
-from workers.execute import InstanceRunner
+from orchestrator.xcom_backend import XComBackend
+from workers.instance_runner import InstanceRunner
 
 
 class Harness:
@@ -25,7 +26,8 @@ class Harness:
         self.dagbag = DagBag(self.folder)
         self.dispatcher = StubDispatcher()
         self.max_map_length = max_map_length
-        self.runner = InstanceRunner(self.store, self.dagbag, max_map_length)
+        xcoms = XComBackend(str(tmp_path / "xcom-objects"))
+        self.runner = InstanceRunner(self.store, self.dagbag, max_map_length, xcoms)
         self._count = 0
 
     def write(self, source: str, name: str | None = None) -> Path:
