@@ -36,7 +36,7 @@ class Runtime:
         if self._store is None:
             with self._lock:
                 if self._store is None:
-                    self._store = Store(self.settings.database_url, retry_for=self.settings.store_retry_for)
+                    self._store = Store(self.settings.database_url, retry_for=self.settings.store_retry_seconds)
         return self._store
 
     def after_fork(self) -> None:

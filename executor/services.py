@@ -2,10 +2,9 @@
 made on first use (a command that only parses its arguments opens nothing)."""
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
-from orchestrator.settings import SERVICE_STORE_RETRY_FOR, Settings
+from orchestrator.settings import Settings
 
 if TYPE_CHECKING:  # Celery is imported when the app is first asked for, not by `chordflow --help`
     from celery import Celery
@@ -29,8 +28,7 @@ class Services:
 
     def serve(self) -> None:
         """A long-running service (worker, scheduler) rides out longer database outages."""
-        if "CHORDFLOW_STORE_RETRY_FOR" not in os.environ:
-            self.settings = self.settings.with_overrides(store_retry_for=SERVICE_STORE_RETRY_FOR)
+        self.settings = self.settings.for_service()
 
     @property
     def app(self) -> Celery:
