@@ -67,6 +67,13 @@ class Harness:
         return self.store.xcom_value(run_id, task_id, map_index)
 
 
+def create_run(store: Store, run_id: str, tasks: Sequence[tuple[str, int]], dag_id: str = "d") -> None:
+    """A run of ``dag_id`` with one ``none`` row per task (``tasks``: ``(task_id, retries)``), as
+    :meth:`Store.new_run` writes it when nothing is decided in its first step."""
+    with store.new_run(run_id, dag_id, datetime(2022, 1, 1), {}, f"{dag_id}.py", tasks):
+        pass
+
+
 def claim(store: Store, run_id: str, task_id: str, map_indices: Sequence[int], hostname: str,
           zombie_after: float | None = None) -> list[ClaimedInstance]:
     """The instances :meth:`Store.claim_batch` claimed (the worker's claim, without the lengths)."""
