@@ -4,99 +4,39 @@ This module only parses, calls and prints; the work is in ``orchestrator``, ``ex
 """
 from __future__ import annotations
 
-import functools
 import json
 import logging
-import os
-import secrets
-import signal
 import sys
-import threading
-import time
 from datetime import datetime, timezone
 from typing import Any
 
 import click
 
-from orchestrator import xcom_backend
-from orchestrator.errors import BadInput, ChordflowError, RunStateError, TaskNotFound
-from orchestrator.settings import SERVICE_STORE_RETRY_FOR, Settings
-from orchestrator.states import FINISHED_STATES, DagRunState, TaskInstanceState
-
-#: How often ``--wait`` looks at the store (seconds): the embedded default, then with a broker.
-POLL_EMBEDDED = 0.02
-POLL_BROKER = 0.2
-#: Seconds between two looks of ``--wait`` on a broker at whether anything works on the run
-#: (an instance running, else a worker answering a ping).
-WORKER_CHECK_INTERVAL = 5.0
-#: How often ``tasks logs --follow`` looks for new lines (seconds).
-POLL_FOLLOW = 0.5
-#: Seconds an interrupted embedded run's tries get to unwind before the process exits without them.
-STOP_GRACE = 5.0
-
-_FINISHED_RUN = {DagRunState.SUCCESS.value, DagRunState.FAILED.value}
-_FINISHED_TI = {state.value for state in FINISHED_STATES}
-#: States of an instance whose next try has not begun yet.
-_WAITING_TI = {s.value for s in (TaskInstanceState.NONE, TaskInstanceState.SCHEDULED, TaskInstanceState.QUEUED,
-                                 TaskInstanceState.UP_FOR_RETRY)}
+from cli_output import emit, emit_json, follow_log, print_log_header, print_run
+from executor import submission
+from executor.reconciler import Reconciler
+from executor.services import Services
+from orchestrator import read_models
+from orchestrator.errors import BadInput, ChordflowError, TaskNotFound
+from orchestrator.settings import Settings
+from orchestrator.states import DagRunState, TaskInstanceState
 
 
 # -- shared behaviour -------------------------------------------------------------------------
-class Services:
-    """What commands share: settings, and the store / Celery app made on first use."""
+class ChordflowGroup(click.Group):
+    """The ``chordflow`` group: every error a user can fix (:class:`ChordflowError`), raised by any
+    command, is one clear line on stderr and exit 2, with no traceback."""
 
-    def __init__(self, settings: Settings):
-        self.settings = settings
-        self._app = None
-        self._store = None
-        self._heartbeat = None
-
-    def serve(self) -> None:
-        """A long-running service (worker, scheduler) rides out longer database outages."""
-        if "CHORDFLOW_STORE_RETRY_FOR" not in os.environ:
-            self.settings = self.settings.with_overrides(store_retry_for=SERVICE_STORE_RETRY_FOR)
-
-    @property
-    def app(self):
-        if self._app is None:
-            from executor.app import create_app
-            from workers.tasks import register_tasks
-
-            self._app = create_app(self.settings)
-            self._heartbeat = register_tasks(self._app)
-        return self._app
-
-    @property
-    def heartbeat(self):
-        """The heartbeat of the instances this process runs (the embedded worker's)."""
-        self.app  # noqa: B018 - registering the task bodies makes it
-        return self._heartbeat
-
-    @property
-    def runtime(self):
-        return self.app.chordflow
-
-    @property
-    def store(self):
-        if self._store is None:
-            store = self.runtime.store
-            store.ensure_schema()
-            self._store = store
-        return self._store
-
-
-def handle_errors(fn):
-    """One clear line on stderr and exit 2 for every error a user can fix; no traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return fn(*args, **kwargs)
+            return super().invoke(ctx)
         except ChordflowError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(2)
 
-    return wrapper
+
+#: Passes a command the process's :class:`Services` (settings; store and Celery app on first use).
+pass_services = click.make_pass_decorator(Services)
 
 
 def output_option(fn):
@@ -107,23 +47,15 @@ def output_option(fn):
     )(fn)
 
 
-def emit_json(value: Any) -> None:
-    click.echo(json.dumps(value, default=str))
-
-
-def iso(value: datetime | None) -> str | None:
-    return None if value is None else value.replace(tzinfo=timezone.utc).isoformat()
-
-
-def services(ctx: click.Context) -> Services:
-    return ctx.find_object(Services)
+def show_progress(output: str) -> bool:
+    """Whether a command waiting for a run shows its state counts (a table on a terminal)."""
+    return output == "table" and sys.stderr.isatty()
 
 
 # -- the group ----------------------------------------------------------------------------------
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.group(cls=ChordflowGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(package_name="chordflow")
 @click.pass_context
-@handle_errors
 def cli(ctx: click.Context) -> None:
     """Chordflow: Airflow-style dynamically mapped tasks on Celery.
 
@@ -161,186 +93,6 @@ def parse_logical_date(raw: str | None) -> datetime:
     return value
 
 
-def new_run_id(logical_date: datetime) -> str:
-    stamp = logical_date.replace(tzinfo=timezone.utc).isoformat()
-    return f"manual__{stamp}__{secrets.token_hex(4)}"
-
-
-def run_state_counts(svc: Services, run_id: str) -> dict[str, int]:
-    """How many of the run's task instances are in each state."""
-    counts: dict[str, int] = {}
-    for per_task in svc.store.state_counts(run_id).values():
-        for name, count in per_task.items():
-            counts[name] = counts.get(name, 0) + count
-    return counts
-
-
-class WorkerWatch:
-    """Tells a user waiting on a broker that no worker is there to run anything.
-
-    :param svc: the command's services (its Celery app pings the workers).
-    :param run_id: the run waited for.
-    """
-
-    def __init__(self, svc: Services, run_id: str):
-        self.svc = svc
-        self.run_id = run_id
-        self.next_check = time.monotonic() + WORKER_CHECK_INTERVAL
-        self.said = False
-
-    def warning(self) -> str | None:
-        """One line naming the broker and what to do, the first time that, :data:`WORKER_CHECK_INTERVAL`
-        seconds or more after the last look, nothing of the run is running and no worker answers a
-        ping; None otherwise."""
-        if self.said or time.monotonic() < self.next_check:
-            return None
-        working = run_state_counts(self.svc, self.run_id).get("running") or self._a_worker_answers()
-        self.next_check = time.monotonic() + WORKER_CHECK_INTERVAL
-        if working:
-            return None
-        self.said = True
-        from orchestrator.store import masked_url
-
-        settings = self.svc.settings
-        prefix = f" (key prefix {settings.broker_key_prefix!r})" if settings.broker_key_prefix else ""
-        return (f"no worker answers on the broker at {masked_url(settings.broker_url)}{prefix}: start one with "
-                f"`chordflow worker` (same CHORDFLOW_* settings and DAG files); still waiting for run {self.run_id}")
-
-    def _a_worker_answers(self) -> bool:
-        try:
-            return self.svc.runtime.dispatcher.workers_alive()
-        except Exception:  # the broker itself did not answer the ping: not the workers' absence, ask again later
-            return True
-
-
-class Interrupts:
-    """``with Interrupts() as interrupts:`` notes SIGINT (Ctrl-C) and SIGTERM rather than raising
-    them wherever they land (inside a store transaction, say): a command that drives a run acts on
-    them at its next look at the store. A second signal ends the process at once. A signal ignored
-    when the command began (``nohup``) stays so."""
-
-    def __init__(self) -> None:
-        self.signum: int | None = None
-        self._noted = threading.Event()
-        self._previous: dict[int, Any] = {}
-
-    def __enter__(self) -> Interrupts:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            if signal.getsignal(signum) in (signal.default_int_handler, signal.SIG_DFL):
-                self._previous[signum] = signal.signal(signum, self._note)
-        return self
-
-    def _note(self, signum: int, _frame) -> None:
-        if self.signum is not None:  # asked twice: do not wait for the clean end
-            os._exit(128 + signum)
-        self.signum = signum
-        self._noted.set()
-
-    def sleep(self, seconds: float) -> None:
-        """Sleep, or less when a signal comes."""
-        self._noted.wait(seconds)
-
-    def __exit__(self, *exc) -> None:
-        for signum, handler in self._previous.items():
-            signal.signal(signum, handler)
-
-
-def wait_for_run(svc: Services, run_id: str, show_progress: bool, interrupts: Interrupts) -> str | None:
-    """Poll the store (never a Celery result) until the run ends; returns its state (``None``:
-    interrupted first). On a broker, says once on stderr when nothing runs and no worker answers
-    (:class:`WorkerWatch`)."""
-    store = svc.store
-    interval = POLL_EMBEDDED if svc.settings.embedded else POLL_BROKER
-    watch = None if svc.settings.embedded else WorkerWatch(svc, run_id)
-    last_line = ""
-    while True:
-        state = store.get_run(run_id).state
-        if state in _FINISHED_RUN or interrupts.signum is not None:
-            if last_line:
-                click.echo("", err=True)
-            return state if state in _FINISHED_RUN else None
-        warning = watch and watch.warning()
-        if warning:
-            click.echo(("\n" if last_line else "") + warning, err=True)
-            last_line = ""
-        if show_progress:
-            counts = run_state_counts(svc, run_id)
-            line = "  ".join(f"{name}: {count}" for name, count in sorted(counts.items()))
-            if line != last_line:
-                click.echo(f"\r{run_id}  {line}\033[K", err=True, nl=False)
-                last_line = line
-        interrupts.sleep(interval)
-        interval = min(interval * 1.5, 10 * (POLL_EMBEDDED if svc.settings.embedded else POLL_BROKER))
-
-
-def check_broker(svc: Services, timeout: float = 10.0) -> None:
-    """Refuse to start a run that could not be dispatched: the broker must answer first."""
-    from orchestrator.store import masked_url
-
-    try:
-        with svc.app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=timeout)
-    except Exception as exc:
-        raise ChordflowError(
-            f"cannot reach the broker at {masked_url(svc.settings.broker_url)}: {exc}"
-        ) from None
-
-
-def drive(svc: Services, run_id: str, wait: bool, output: str, first_step=None) -> tuple[str, bool]:
-    """Do the run's advance step (``first_step()`` when given: the step that creates the run); on
-    the embedded default, run its work in this process and wait (with a broker, wait only when
-    asked). Returns the run's state and whether it was waited for. SIGINT or SIGTERM meanwhile:
-    see :func:`stop_driving` (the command exits)."""
-    worker = None
-    if svc.settings.embedded:
-        from executor.embedded import EmbeddedWorker
-
-        worker = EmbeddedWorker(svc.app).start()
-        wait = True
-    try:
-        with Interrupts() as interrupts:
-            state = (first_step or (lambda: svc.runtime.advance(run_id)))().state
-            if wait and state not in _FINISHED_RUN and interrupts.signum is None:
-                state = wait_for_run(svc, run_id, output == "table" and sys.stderr.isatty(), interrupts)
-            if interrupts.signum is not None and (state not in _FINISHED_RUN or not wait):
-                stop_driving(svc, run_id, interrupts.signum)
-    finally:
-        if worker is not None:
-            worker.stop()
-    return state, wait
-
-
-def stop_driving(svc: Services, run_id: str, signum: int) -> None:
-    """The command that drives a run was interrupted: one line, exit 128 + the signal's number.
-
-    With a broker the run goes on in the workers; only the waiting stops. On the embedded default
-    the run's work was in this process: it ends now as a cancelled run does (unfinished instances
-    ``failed`` saying so, the run ``failed`` with a note), this process's tries are stopped, and
-    ``tasks clear`` runs it again later."""
-    name = signal.Signals(signum).name
-    code = 128 + signum
-    if not svc.settings.embedded:
-        click.echo(f"{name}: stopped waiting; run {run_id} goes on in the workers "
-                   f"(`chordflow runs cancel {run_id}` ends it)", err=True)
-        sys.exit(code)
-    how = f"interrupted by {name}"
-    try:
-        counts = svc.store.cancel_run(run_id, f"{how}: the `chordflow` command that ran it in its process was stopped",
-                                      f"the run was {how} (its `chordflow` process was stopped)")
-    except RunStateError:  # it ended just before
-        click.echo(f"{name}: run {run_id} had ended {svc.store.get_run(run_id).state}", err=True)
-        sys.exit(code)
-    svc.heartbeat.beat()  # stops this process's tries of the run now
-    click.echo(f"run {run_id} {how}: {counts['waiting'] + counts['running']} unfinished task instance(s) failed; "
-               f"`chordflow tasks clear {run_id} --task-id TASK --downstream` runs them again", err=True)
-    if not svc.heartbeat.wait_released(STOP_GRACE):
-        # A try stuck in one long C call does not see the stop on its thread: exit without it.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    sys.exit(code)
-
-
 @cli.command()
 @click.argument("dag_file_or_id")
 @click.option("--dag-id", help="Which DAG of the file, when it declares several.")
@@ -349,27 +101,26 @@ def stop_driving(svc: Services, run_id: str, signum: int) -> None:
 @click.option("--logical-date", help="The run's logical date (YYYY-MM-DD or ISO 8601; default: now).")
 @click.option("--wait/--no-wait", default=False, help="Wait until the run ends (always, on the embedded default).")
 @output_option
-@click.pass_context
-@handle_errors
-def run(ctx, dag_file_or_id, dag_id, conf, run_id, logical_date, wait, output):
+@pass_services
+def run(svc, dag_file_or_id, dag_id, conf, run_id, logical_date, wait, output):
     """Start a run of a DAG file (or of a DAG id in the DAGs folder).
 
     Exit status with --wait: 0 success, 1 failed, 2 bad input (nothing is left behind).
     """
-    svc = services(ctx)
     conf_value = parse_conf(conf)
     date = parse_logical_date(logical_date)
     runtime = svc.runtime
     dag = runtime.dagbag.find(dag_file_or_id, dag_id)
     svc.store  # noqa: B018 - creates or migrates the schema before the run is written
-    run_id = run_id or new_run_id(date)
+    run_id = run_id or submission.new_run_id(date)
     if not svc.settings.embedded:
-        check_broker(svc)
-    state, wait = drive(svc, run_id, wait, output, lambda: runtime.start(dag, run_id, date, conf_value))
+        submission.check_broker(svc)
+    state, wait = submission.drive(svc, run_id, wait, show_progress(output),
+                                   lambda: runtime.start(dag, run_id, date, conf_value))
     if output == "json":
         emit_json({"run_id": run_id, "dag_id": dag.dag_id, "state": state})
     else:
-        print_run(svc, run_id)
+        print_run(read_models.run_summary(svc.store, svc.runtime.dagbag, run_id))
     if wait:
         sys.exit(0 if state == DagRunState.SUCCESS.value else 1)
 
@@ -381,11 +132,9 @@ def run(ctx, dag_file_or_id, dag_id, conf, run_id, logical_date, wait, output):
 @click.option("--pool", type=click.Choice(["prefork", "threads", "solo"]), default="prefork", show_default=True)
 @click.option("--hostname", "-n", default=None, help="Worker name, e.g. worker1@%h (default: celery@<host>).")
 @click.option("--loglevel", "-l", default="INFO", show_default=True)
-@click.pass_context
-@handle_errors
-def worker(ctx, concurrency, queues, pool, hostname, loglevel):
+@pass_services
+def worker(svc, concurrency, queues, pool, hostname, loglevel):
     """Run a Celery worker that executes task instances (needs CHORDFLOW_BROKER_URL)."""
-    svc = services(ctx)
     if svc.settings.embedded:
         raise BadInput("`chordflow worker` needs a broker: set CHORDFLOW_BROKER_URL (e.g. redis://host:6379/0)")
     svc.serve()
@@ -404,33 +153,17 @@ def worker(ctx, concurrency, queues, pool, hostname, loglevel):
 @cli.command()
 @click.option("--interval", type=float, default=5.0, show_default=True, help="Seconds between passes.")
 @click.option("--once", is_flag=True, help="Make one pass and exit.")
-@click.pass_context
-@handle_errors
-def scheduler(ctx, interval, once):
+@pass_services
+def scheduler(svc, interval, once):
     """Reconciler: sends again the instances whose worker stopped heartbeating, and re-runs the
     advance step of every running run, so a dead worker or a lost chord callback never leaves a
     run waiting. Several schedulers may run: each change is a compare-and-set."""
-    svc = services(ctx)
     if svc.settings.embedded:
         raise BadInput("`chordflow scheduler` needs a broker: set CHORDFLOW_BROKER_URL (e.g. redis://host:6379/0)")
     svc.serve()
-    check_broker(svc)
+    submission.check_broker(svc)
     svc.store  # noqa: B018 - creates or migrates the schema before the first pass
-    while True:
-        try:
-            report = svc.runtime.reconcile()
-        except Exception as exc:  # the store or broker is down: say so, try again next pass
-            if once:
-                raise
-            click.echo(f"scheduler pass failed, retrying in {interval:g} s: {type(exc).__name__}: {exc}", err=True)
-        else:
-            if report["requeued"]:
-                click.echo(f"sent {report['requeued']} instance(s) again (their worker or message was lost)", err=True)
-            if report["orphaned"]:
-                click.echo(f"failed {report['orphaned']} queued instance(s): no worker is alive", err=True)
-        if once:
-            return
-        time.sleep(interval)
+    Reconciler(svc.runtime).serve(interval, once, say=lambda line: click.echo(line, err=True))
 
 
 # -- runs -------------------------------------------------------------------------------------
@@ -444,101 +177,37 @@ def runs():
 @click.option("--state", type=click.Choice([s.value for s in DagRunState]))
 @click.option("--limit", type=int, default=100, show_default=True)
 @output_option
-@click.pass_context
-@handle_errors
-def runs_list(ctx, dag_id, state, limit, output):
+@pass_services
+def runs_list(svc, dag_id, state, limit, output):
     """Runs, newest first."""
-    records = services(ctx).store.list_runs(dag_id=dag_id, state=state, limit=limit)
-    rows = [
-        {"run_id": r.run_id, "dag_id": r.dag_id, "state": r.state, "logical_date": iso(r.logical_date),
-         "start_date": iso(r.start_date), "end_date": iso(r.end_date), "note": r.note}
-        for r in records
-    ]
-    if output == "json":
-        emit_json(rows)
-    else:
-        print_table(["run_id", "dag_id", "state", "logical_date", "start_date", "end_date", "note"], rows)
-
-
-def run_summary(svc: Services, run_id: str) -> dict[str, Any]:
-    """The run with one entry per task (topological order when the DAG file loads)."""
-    store = svc.store
-    record = store.get_run(run_id)
-    counts = store.state_counts(run_id)
-    lengths = store.map_lengths(run_id)
-    order: list[str] = sorted(counts)
-    mapped: dict[str, bool] = {}
-    upstream: dict[str, list[str]] = {}
-    try:
-        dag = svc.runtime.dagbag.get_dag(record.fileloc, record.dag_id)
-        order = [t.task_id for t in dag.topological_order() if t.task_id in counts]
-        mapped = {t.task_id: t.is_mapped for t in dag.tasks}
-        upstream = {t.task_id: sorted(t.upstream_task_ids) for t in dag.tasks}
-    except ChordflowError:
-        pass  # the DAG file moved or broke since: show what the store knows
-    tasks = []
-    for task_id in order:
-        is_mapped = mapped.get(task_id, task_id in lengths)
-        states = counts.get(task_id, {})
-        map_count = lengths.get(task_id) if is_mapped else None
-        if is_mapped and map_count is None and states and all(s in _FINISHED_TI for s in states):
-            map_count = 0  # ended (skipped / upstream_failed) before it had anything to expand over
-        tasks.append({"task_id": task_id, "mapped": is_mapped, "map_count": map_count, "states": states,
-                      "upstream": upstream.get(task_id, [])})
-    return {"run_id": record.run_id, "dag_id": record.dag_id, "state": record.state,
-            "logical_date": iso(record.logical_date), "start_date": iso(record.start_date),
-            "end_date": iso(record.end_date), "conf": record.conf, "note": record.note, "tasks": tasks}
-
-
-STATE_STYLE = {"success": "green", "failed": "red", "upstream_failed": "dark_orange", "skipped": "magenta",
-               "running": "cyan", "queued": "grey50", "up_for_retry": "yellow", "none": "white"}
-
-
-def print_run(svc: Services, run_id: str) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.tree import Tree
-
-    summary = run_summary(svc, run_id)
-    console = Console()
-    style = STATE_STYLE.get(summary["state"], "white")
-    note = f"  [dim]({escape(summary['note'])})[/dim]" if summary["note"] else ""
-    tree = Tree(f"[bold]{summary['dag_id']}[/bold]  {summary['run_id']}  [{style}]{summary['state']}[/{style}]{note}")
-    for task in summary["tasks"]:
-        label = task["task_id"] + (f" [{task['map_count'] if task['map_count'] is not None else ' '}]"
-                                   if task["mapped"] else "")
-        states = "  ".join(f"[{STATE_STYLE.get(s, 'white')}]{s}: {n}[/]" for s, n in sorted(task["states"].items()))
-        after = f"  [dim]<- {', '.join(task['upstream'])}[/dim]" if task["upstream"] else ""
-        tree.add(f"{label.replace('[', chr(92) + '[')}  {states}{after}")
-    console.print(tree)
+    emit(output, read_models.run_rows(svc.store, dag_id=dag_id, state=state, limit=limit),
+         ["run_id", "dag_id", "state", "logical_date", "start_date", "end_date", "note"])
 
 
 @runs.command("show")
 @click.argument("run_id")
 @output_option
-@click.pass_context
-@handle_errors
-def runs_show(ctx, run_id, output):
+@pass_services
+def runs_show(svc, run_id, output):
     """A run as a graph: each task with [N] for mapped ones and its state counts."""
-    svc = services(ctx)
+    summary = read_models.run_summary(svc.store, svc.runtime.dagbag, run_id)
     if output == "json":
-        emit_json(run_summary(svc, run_id))
+        emit_json(summary)
     else:
-        print_run(svc, run_id)
+        print_run(summary)
 
 
 @runs.command("cancel")
 @click.argument("run_id")
 @click.option("--reason", help="Why: kept in the run's note and in each unfinished instance's error.")
 @output_option
-@click.pass_context
-@handle_errors
-def runs_cancel(ctx, run_id, reason, output):
+@pass_services
+def runs_cancel(svc, run_id, reason, output):
     """End a run now: it ends failed, every unfinished instance fails saying the run was cancelled
     (queued ones are not run; running tries are stopped by their workers at their next heartbeat).
     A run that has ended already: exit 2."""
     note = "cancelled" + (f": {reason}" if reason else "")
-    counts = services(ctx).store.cancel_run(run_id, note, f"the run was {note}")
+    counts = svc.store.cancel_run(run_id, note, f"the run was {note}")
     failed = counts["waiting"] + counts["running"]
     if output == "json":
         emit_json({"run_id": run_id, "state": DagRunState.FAILED.value, "note": note, "failed": failed,
@@ -552,14 +221,13 @@ def runs_cancel(ctx, run_id, reason, output):
 @click.argument("run_id")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @output_option
-@click.pass_context
-@handle_errors
-def runs_delete(ctx, run_id, yes, output):
+@pass_services
+def runs_delete(svc, run_id, yes, output):
     """Delete an ended run: its task instances, XComs (and the objects they refer to), logs and
     history. A run that has not ended is refused (exit 2): `runs cancel` it first."""
     from orchestrator.store import ensure_ended
 
-    store = services(ctx).store
+    store = svc.store
     record = store.get_run(run_id)
     ensure_ended(record)
     if not yes:
@@ -579,45 +247,21 @@ def tasks():
     """List, clear and read the logs of task instances."""
 
 
-def check_task(svc: Services, run_id: str, task_id: str, map_index: int | None = None) -> None:
-    store = svc.store
-    store.get_run(run_id)
-    if not store.instance_exists(run_id, task_id):
-        raise TaskNotFound(f"run {run_id!r} has no task {task_id!r} (see `chordflow runs show {run_id}`)")
-    if map_index is not None and not store.instance_exists(run_id, task_id, map_index):
-        count = store.map_lengths(run_id).get(task_id)
-        hint = f": it is mapped, choose --map-index 0..{count - 1}" if map_index == -1 and count else ""
-        raise TaskNotFound(f"task {task_id!r} of run {run_id!r} has no map index {map_index}{hint}")
-
-
 @tasks.command("list")
 @click.argument("run_id")
 @click.option("--task-id", help="Only this task's instances.")
 @click.option("--limit", type=int, default=None, help="At most this many rows.")
 @click.option("--offset", type=int, default=0, help="Skip this many rows first (pagination).")
 @output_option
-@click.pass_context
-@handle_errors
-def tasks_list(ctx, run_id, task_id, limit, offset, output):
+@pass_services
+def tasks_list(svc, run_id, task_id, limit, offset, output):
     """One row per task instance (map indices included)."""
-    svc = services(ctx)
-    svc.store.get_run(run_id)
-    if task_id is not None:
-        check_task(svc, run_id, task_id)
-    rows = [
-        {"task_id": r["task_id"], "map_index": r["map_index"], "state": r["state"], "try_number": r["try_number"],
-         "start_date": iso(r["start_date"]), "end_date": iso(r["end_date"]), "hostname": r["hostname"],
-         "error": r["error"], "rendered_map_index": r["rendered_map_index"]}
-        for r in svc.store.list_instances(run_id, task_id=task_id, limit=limit, offset=offset)
-    ]
-    if output == "json":
-        emit_json(rows)
-    else:
-        for row in rows:  # a named instance shows its name beside its number (map_index_template)
-            if row["rendered_map_index"] is not None:
-                row["map_index"] = f"{row['map_index']} ({row['rendered_map_index']})"
-        print_table(["task_id", "map_index", "state", "try_number", "hostname", "start_date", "end_date", "error"],
-                    rows)
+    rows = read_models.instance_rows(svc.store, run_id, task_id, limit, offset)
+    # In the table a named instance shows its name beside its number (map_index_template).
+    named = [{**row, "map_index": f"{row['map_index']} ({row['rendered_map_index']})"}
+             if row["rendered_map_index"] is not None else row for row in rows]
+    emit(output, rows, ["task_id", "map_index", "state", "try_number", "hostname", "start_date", "end_date", "error"],
+         named)
 
 
 @tasks.command("logs")
@@ -628,21 +272,18 @@ def tasks_list(ctx, run_id, task_id, limit, offset, output):
 @click.option("--follow", "-f", is_flag=True,
               help="Then keep printing the try's new lines until it ends (default: the running try, or the "
                    "next one when the instance waits for it).")
-@click.pass_context
-@handle_errors
-def tasks_logs(ctx, run_id, task_id, map_index, try_number, follow):
+@pass_services
+def tasks_logs(svc, run_id, task_id, map_index, try_number, follow):
     """The log of a task instance, per try (from any host: logs live in the store). A running try's
     log is written while it runs, about every second."""
-    svc = services(ctx)
-    check_task(svc, run_id, task_id, map_index)
     store = svc.store
     printed: dict[int, int] = {}
-    for entry in store.get_logs(run_id, task_id, map_index, try_number):
+    for entry in read_models.log_entries(store, run_id, task_id, map_index, try_number):
         print_log_header(task_id, map_index, entry["try_number"], entry["hostname"])
         click.echo(entry["content"], nl=False)
         printed[entry["try_number"]] = len(entry["content"])
     instance = store.get_instance(run_id, task_id, map_index)
-    followed = try_number if try_number is not None else try_to_come(instance)
+    followed = try_number if try_number is not None else read_models.try_to_come(instance)
     running = instance["state"] == TaskInstanceState.RUNNING.value and followed == instance["try_number"]
     if follow and followed is not None:
         try:
@@ -657,63 +298,16 @@ def tasks_logs(ctx, run_id, task_id, map_index, try_number, follow):
         raise TaskNotFound(f"no log for {task_id}[{map_index}]{which} of run {run_id!r} (has it run yet?)")
 
 
-def print_log_header(task_id: str, map_index: int, try_number: int, hostname: str | None) -> None:
-    click.echo(f"--- {task_id} map_index={map_index} try={try_number} on {hostname} ---")
-
-
-def try_to_come(instance: dict[str, Any]) -> int | None:
-    """The try a reader following an instance's log waits for: the running one, or the next one
-    while the instance waits for it; ``None`` once it has ended."""
-    if instance["state"] == TaskInstanceState.RUNNING.value:
-        return instance["try_number"]
-    if instance["state"] in _WAITING_TI:
-        return instance["try_number"] + 1
-    return None
-
-
-def try_in_progress(instance: dict[str, Any], try_number: int) -> bool:
-    """Whether the instance's try ``try_number`` runs now, or has yet to begin."""
-    state, current = instance["state"], instance["try_number"]
-    return (state == TaskInstanceState.RUNNING.value and current == try_number) or (
-        state in _WAITING_TI and current < try_number)
-
-
-def follow_log(store, run_id: str, task_id: str, map_index: int, try_number: int, printed: dict[int, int]) -> None:
-    """Print a try's lines as they are written (after the ``printed[try_number]`` characters shown
-    already) until it ends: the instance moved on from that try, and its last lines were read."""
-    while True:
-        instance = store.get_instance(run_id, task_id, map_index)  # before the log: its end is then in the log
-        ended = instance is None or not try_in_progress(instance, try_number)
-        found = store.log_since(run_id, task_id, map_index, try_number, printed.get(try_number, 0))
-        if found is not None and found[0]:
-            text, hostname = found
-            if try_number not in printed:
-                print_log_header(task_id, map_index, try_number, hostname)
-            click.echo(text, nl=False)
-            printed[try_number] = printed.get(try_number, 0) + len(text)
-        if ended:
-            return
-        time.sleep(POLL_FOLLOW)
-
-
 @tasks.command("tries")
 @click.argument("run_id")
 @click.argument("task_id")
 @click.option("--map-index", type=int, default=-1, show_default=True)
 @output_option
-@click.pass_context
-@handle_errors
-def tasks_tries(ctx, run_id, task_id, map_index, output):
+@pass_services
+def tasks_tries(svc, run_id, task_id, map_index, output):
     """Every try of a task instance, those before a `tasks clear` included: state, times, host, error."""
-    svc = services(ctx)
-    check_task(svc, run_id, task_id, map_index)
-    rows = [{"try_number": r["try_number"], "state": r["state"], "start_date": iso(r["start_date"]),
-             "end_date": iso(r["end_date"]), "hostname": r["hostname"], "error": r["error"]}
-            for r in svc.store.list_tries(run_id, task_id, map_index)]
-    if output == "json":
-        emit_json(rows)
-    else:
-        print_table(["try_number", "state", "hostname", "start_date", "end_date", "error"], rows)
+    emit(output, read_models.try_rows(svc.store, run_id, task_id, map_index),
+         ["try_number", "state", "hostname", "start_date", "end_date", "error"])
 
 
 @tasks.command("clear")
@@ -724,27 +318,16 @@ def tasks_tries(ctx, run_id, task_id, map_index, output):
 @click.option("--downstream", is_flag=True, help="Also clear every task downstream.")
 @click.option("--wait/--no-wait", default=False, help="Wait until the run ends again (always, when embedded).")
 @output_option
-@click.pass_context
-@handle_errors
-def tasks_clear(ctx, run_id, task_id, map_indices, only_failed, downstream, wait, output):
+@pass_services
+def tasks_clear(svc, run_id, task_id, map_indices, only_failed, downstream, wait, output):
     """Make task instances run again; the run goes back to running and finishes again. Each
     instance's next try is numbered after its last one: earlier tries' logs stay readable."""
-    from orchestrator.scheduling import plan_clear
-
-    svc = services(ctx)
     store = svc.store
-    record = store.get_run(run_id)
-    check_task(svc, run_id, task_id)
-    for index in map_indices:
-        check_task(svc, run_id, task_id, index)
-    dag = svc.runtime.dagbag.get_dag(record.fileloc, record.dag_id)
-    if task_id not in dag.task_dict:
-        raise TaskNotFound(f"task {task_id!r} is no longer in DAG {dag.dag_id!r}")
-    selections, resets = plan_clear(dag, task_id, list(map_indices) or None, only_failed, downstream)
-    cleared = store.clear(run_id, selections, resets)
+    plan = read_models.clear_plan(store, svc.runtime.dagbag, run_id, task_id, map_indices, only_failed, downstream)
+    cleared = submission.clear_instances(svc, plan)
     state = store.get_run(run_id).state
     if cleared:
-        state, _waited = drive(svc, run_id, wait, output)
+        state, _waited = submission.drive(svc, run_id, wait, show_progress(output))
     if output == "json":
         emit_json({"run_id": run_id, "cleared": cleared, "state": state})
     else:
@@ -763,24 +346,10 @@ def xcom():
 @click.option("--map-index", type=int, default=None, help="One instance of a mapped task (default: all of them).")
 @click.option("--key", default="return_value", show_default=True)
 @output_option
-@click.pass_context
-@handle_errors
-def xcom_get(ctx, run_id, task_id, map_index, key, output):
+@pass_services
+def xcom_get(svc, run_id, task_id, map_index, key, output):
     """The value a task instance returned (a mapped task without --map-index: all its values)."""
-    svc = services(ctx)
-    check_task(svc, run_id, task_id, map_index)
-    store = svc.store
-    if map_index is None and task_id in store.map_lengths(run_id):
-        value = [xcom_backend.for_json(v) for v in store.iter_xcom_values(run_id, task_id, key)]
-    else:
-        try:
-            value = xcom_backend.for_json(
-                store.xcom_value(run_id, task_id, -1 if map_index is None else map_index, key))
-        except KeyError:
-            where = f"{task_id}[{map_index}]" if map_index is not None else task_id
-            click.echo(f"Error: {where} of run {run_id!r} has no XCom {key!r} (it did not succeed, or "
-                       "returned None)", err=True)
-            sys.exit(1)
+    value = read_models.xcom_json(svc.store, run_id, task_id, map_index, key)
     click.echo(json.dumps(value) if output == "json" else json.dumps(value, indent=2))
 
 
@@ -790,28 +359,13 @@ def dags():
     """DAGs in the DAGs folder."""
 
 
-def dag_rows(dag) -> list[dict[str, Any]]:
-    return [
-        {"task_id": t.task_id, "mapped": t.is_mapped, "trigger_rule": t.trigger_rule.value,
-         "upstream": sorted(t.upstream_task_ids), "retries": t.retries}
-        for t in dag.topological_order()
-    ]
-
-
 @dags.command("list")
 @output_option
-@click.pass_context
-@handle_errors
-def dags_list(ctx, output):
+@pass_services
+def dags_list(svc, output):
     """DAGs found in CHORDFLOW_DAGS_FOLDER, and files that failed to import."""
-    svc = services(ctx)
-    found, errors = svc.runtime.dagbag.collect()
-    rows = [{"dag_id": d.dag_id, "fileloc": d.fileloc, "tasks": len(d.task_dict),
-             "description": d.description} for d in sorted(found.values(), key=lambda d: d.dag_id)]
-    if output == "json":
-        emit_json(rows)
-    else:
-        print_table(["dag_id", "tasks", "fileloc", "description"], rows)
+    rows, errors = read_models.dag_rows(svc.runtime.dagbag)
+    emit(output, rows, ["dag_id", "tasks", "fileloc", "description"])
     for path, error in errors.items():
         click.echo(f"import error in {path}: {error}", err=True)
 
@@ -819,18 +373,12 @@ def dags_list(ctx, output):
 @dags.command("show")
 @click.argument("dag_id")
 @output_option
-@click.pass_context
-@handle_errors
-def dags_show(ctx, dag_id, output):
+@pass_services
+def dags_show(svc, dag_id, output):
     """A DAG's tasks in order, with their upstreams and whether they are mapped."""
-    dag = services(ctx).runtime.dagbag.find(dag_id)
-    rows = dag_rows(dag)
-    if output == "json":
-        emit_json({"dag_id": dag.dag_id, "fileloc": dag.fileloc, "tasks": rows})
-    else:
-        for row in rows:
-            row["upstream"] = ", ".join(row["upstream"])
-        print_table(["task_id", "mapped", "trigger_rule", "retries", "upstream"], rows)
+    details = read_models.dag_details(svc.runtime.dagbag, dag_id)
+    emit(output, details, ["task_id", "mapped", "trigger_rule", "retries", "upstream"],
+         [{**row, "upstream": ", ".join(row["upstream"])} for row in details["tasks"]])
 
 
 # -- db ---------------------------------------------------------------------------------------
@@ -840,39 +388,24 @@ def db():
 
 
 @db.command("upgrade")
-@click.pass_context
-@handle_errors
-def db_upgrade(ctx):
+@pass_services
+def db_upgrade(svc):
     """Create or migrate the store's tables (alembic)."""
     from orchestrator.store import masked_url
 
-    svc = services(ctx)
     svc.runtime.store.upgrade()
     click.echo(f"schema is current at {masked_url(svc.settings.database_url)}")
 
 
 @db.command("reset")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@click.pass_context
-@handle_errors
-def db_reset(ctx, yes):
+@pass_services
+def db_reset(svc, yes):
     """Drop every table and create them again: every run is lost."""
-    svc = services(ctx)
     if not yes:
         click.confirm("Drop all runs, task instances, XComs and logs?", abort=True)
     svc.runtime.store.reset()
     click.echo("store reset")
-
-
-# -- printing ---------------------------------------------------------------------------------
-def print_table(columns: list[str], rows: list[dict[str, Any]]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(*columns, show_lines=False)
-    for row in rows:
-        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
-    Console().print(table)
 
 
 def main() -> None:

@@ -39,7 +39,7 @@ def choose_batch_size(task: DAGNode, count: int, typical_duration: float | None 
 
 
 class CeleryDispatcher:
-    """:class:`orchestrator.scheduling.Dispatcher` over Celery."""
+    """:class:`orchestrator.advance.Dispatcher` over Celery."""
 
     def __init__(self, app: Celery, typical_duration: Callable[[str, str], float | None] | None = None):
         self.app = app

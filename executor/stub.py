@@ -8,10 +8,10 @@ from orchestrator.baseoperator import DAGNode
 
 
 class StubDispatcher:
-    """:class:`orchestrator.scheduling.Dispatcher` that queues work in memory until :meth:`drain`.
+    """:class:`orchestrator.advance.Dispatcher` that queues work in memory until :meth:`drain`.
 
     ``run_batch(run_id, task_id, indices) -> indices to retry`` executes a batch (e.g. a
-    ``workers.execute.InstanceRunner``); ``advance(run_id)`` is the advance step.
+    ``workers.instance_runner.InstanceRunner``); ``advance(run_id)`` is the advance step.
     """
 
     def __init__(self) -> None:

@@ -83,7 +83,7 @@ BASE_OPERATOR_ARGS = frozenset(
     }
 )
 
-#: Airflow's task callbacks: called in the worker with the instance's context (see workers/execute.py).
+#: Airflow's task callbacks: called in the worker with the instance's context (see workers/instance_runner.py).
 CALLBACK_ARGS = ("on_execute_callback", "on_success_callback", "on_failure_callback", "on_retry_callback",
                  "on_skipped_callback")
 
@@ -286,6 +286,7 @@ class DAGNode(DependencyMixin):
             node.set_upstream(self)
 
     def __repr__(self) -> str:
+        """``<ClassName 'task_id'>``."""
         return f"<{type(self).__name__} {self.task_id!r}>"
 
 
@@ -327,6 +328,7 @@ class BaseOperator(DAGNode, metaclass=_OperatorMeta):
     template_ext: ClassVar[Sequence[str]] = ()
 
     def __init__(self, *, task_id: str, **kwargs: Any):
+        """Raises :class:`DagDefinitionError` naming any argument Airflow's BaseOperator does not take."""
         unknown = set(kwargs) - BASE_OPERATOR_ARGS
         if unknown:
             raise DagDefinitionError(

@@ -17,6 +17,7 @@ class OperatorPartial:
     """``Operator.partial(**constants)``, waiting for ``expand()`` or ``expand_kwargs()``."""
 
     def __init__(self, operator_class: type[BaseOperator], kwargs: dict[str, Any], expand_into: str | None = None):
+        """Raises :class:`DagDefinitionError` when ``kwargs`` has no ``task_id``."""
         if "task_id" not in kwargs:
             raise DagDefinitionError(f"{operator_class.__name__}.partial() needs a task_id")
         self.operator_class = operator_class
@@ -56,6 +57,7 @@ class MappedOperator(DAGNode):
     """An operator expanded over ``expand_input``: one task instance per element at run time."""
 
     def __init__(self, partial: OperatorPartial, expand_input: ExpandInput):
+        """Raises :class:`DagDefinitionError` for ``expand()`` inside a mapped task group."""
         kwargs = dict(partial.kwargs)
         base = {name: kwargs.pop(name) for name in list(kwargs) if name in BASE_OPERATOR_ARGS}
         task_id = base.pop("task_id")

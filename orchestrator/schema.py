@@ -6,7 +6,7 @@ from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table
 metadata = MetaData()
 
 #: The alembic revision this code expects; a test checks it is the migrations' head.
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0006"
 
 def _instance_key() -> list[Column]:
     """The columns naming one task instance, ``(run_id, task_id, map_index)``: a primary key's first part."""
@@ -49,6 +49,8 @@ task_instance = Table(
     Column("error", Text),
     # The instance's name from its task's map_index_template (Airflow 2.9), set when a try ends.
     Column("rendered_map_index", Text),
+    # The try's template_fields after rendering, a JSON object, written when the try ends (migration 0006).
+    Column("rendered_fields", Text),
     # Room on each page for the claim's and the end's row versions: HOT updates (migration 0003).
     postgresql_with={"fillfactor": 50},
 )
@@ -92,4 +94,5 @@ task_instance_history = Table(
     Column("hostname", String(250)),
     Column("error", Text),
     Column("rendered_map_index", Text),
+    Column("rendered_fields", Text),
 )

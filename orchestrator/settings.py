@@ -47,7 +47,8 @@ class Settings:
     :param xcom_objects_url: ``CHORDFLOW_XCOM_OBJECTS_URL``, where big or non-JSON XCom values go
         (default ``$home/xcom-objects``; a folder every worker host shares, or ``s3://bucket/prefix``).
     :param xcom_inline_limit: ``CHORDFLOW_XCOM_INLINE_LIMIT``, bytes of JSON kept in the XCom table.
-    :param store_retry_for: ``CHORDFLOW_STORE_RETRY_FOR`` seconds of retries while the database is down.
+    :param store_retry_for: ``CHORDFLOW_STORE_RETRY_FOR`` seconds of retries while the database is down
+        (``None``, unset: 10 for commands, 300 for workers and the scheduler -- see :meth:`for_service`).
     :param broker_key_prefix: ``CHORDFLOW_BROKER_KEY_PREFIX`` (default ``""``): put before every Redis key,
         channel and queue of the broker and the result backend, so that deployments sharing one Redis
         database neither consume each other's messages nor answer each other's pings.
@@ -64,7 +65,7 @@ class Settings:
     heartbeat_interval: float = DEFAULT_HEARTBEAT_INTERVAL
     zombie_after: float = DEFAULT_ZOMBIE_AFTER
     requeue_after: float = DEFAULT_REQUEUE_AFTER
-    store_retry_for: float = DEFAULT_STORE_RETRY_FOR
+    store_retry_for: float | None = None
     orphan_timeout: float = DEFAULT_ORPHAN_TIMEOUT
     xcom_objects_url: str = ""
     xcom_inline_limit: int = DEFAULT_INLINE_LIMIT
@@ -94,13 +95,25 @@ class Settings:
             heartbeat_interval=_number(env, "CHORDFLOW_HEARTBEAT_INTERVAL", DEFAULT_HEARTBEAT_INTERVAL, float),
             zombie_after=_number(env, "CHORDFLOW_ZOMBIE_AFTER", DEFAULT_ZOMBIE_AFTER, float),
             requeue_after=_number(env, "CHORDFLOW_REQUEUE_AFTER", DEFAULT_REQUEUE_AFTER, float),
-            store_retry_for=_number(env, "CHORDFLOW_STORE_RETRY_FOR", DEFAULT_STORE_RETRY_FOR, float),
+            store_retry_for=_number(env, "CHORDFLOW_STORE_RETRY_FOR", None, float),
             orphan_timeout=_number(env, "CHORDFLOW_ORPHAN_TIMEOUT", DEFAULT_ORPHAN_TIMEOUT, float),
             xcom_objects_url=env.get("CHORDFLOW_XCOM_OBJECTS_URL") or str(home / "xcom-objects"),
             xcom_inline_limit=int(_number(env, "CHORDFLOW_XCOM_INLINE_LIMIT", DEFAULT_INLINE_LIMIT, int)),
             broker_key_prefix=_key_prefix(env),
             connections={name: url for name, url in env.items() if name.startswith(CONNECTION_PREFIX) and url},
         )
+
+    @property
+    def store_retry_seconds(self) -> float:
+        """Seconds a unit of work is retried while the database is unreachable."""
+        return DEFAULT_STORE_RETRY_FOR if self.store_retry_for is None else self.store_retry_for
+
+    def for_service(self) -> Settings:
+        """These settings for a long-running service (worker, scheduler, web server): unless
+        ``CHORDFLOW_STORE_RETRY_FOR`` says otherwise, it rides out a database restart (300 s)."""
+        if self.store_retry_for is not None:
+            return self
+        return replace(self, store_retry_for=SERVICE_STORE_RETRY_FOR)
 
     def with_overrides(self, **changes) -> Settings:
         """A copy with ``changes`` (field names and values) applied."""
@@ -116,7 +129,7 @@ def _key_prefix(env) -> str:
     return prefix
 
 
-def _number(env, name: str, default: float, kind: type) -> float:
+def _number(env, name: str, default: float | None, kind: type) -> float | None:
     raw = env.get(name)
     if not raw:
         return default

@@ -7,11 +7,12 @@ from datetime import datetime
 from pathlib import Path
 
 from executor.stub import StubDispatcher
+from orchestrator.advance import advance_run, start_run
 from orchestrator.dag_loader import DagBag
-from orchestrator.scheduling import advance_run, start_run
 from orchestrator.states import TaskInstanceState
 from orchestrator.store import ClaimedInstance, Store, TryEnd
-from workers.execute import InstanceRunner
+from orchestrator.xcom_backend import XComBackend
+from workers.instance_runner import InstanceRunner
 
 
 class Harness:
@@ -25,7 +26,8 @@ class Harness:
         self.dagbag = DagBag(self.folder)
         self.dispatcher = StubDispatcher()
         self.max_map_length = max_map_length
-        self.runner = InstanceRunner(self.store, self.dagbag, max_map_length)
+        xcoms = XComBackend(str(tmp_path / "xcom-objects"))
+        self.runner = InstanceRunner(self.store, self.dagbag, max_map_length, xcoms)
         self._count = 0
 
     def write(self, source: str, name: str | None = None) -> Path:
@@ -63,6 +65,13 @@ class Harness:
 
     def xcom(self, run_id: str, task_id: str, map_index: int = -1):
         return self.store.xcom_value(run_id, task_id, map_index)
+
+
+def create_run(store: Store, run_id: str, tasks: Sequence[tuple[str, int]], dag_id: str = "d") -> None:
+    """A run of ``dag_id`` with one ``none`` row per task (``tasks``: ``(task_id, retries)``), as
+    :meth:`Store.new_run` writes it when nothing is decided in its first step."""
+    with store.new_run(run_id, dag_id, datetime(2022, 1, 1), {}, f"{dag_id}.py", tasks):
+        pass
 
 
 def claim(store: Store, run_id: str, task_id: str, map_indices: Sequence[int], hostname: str,

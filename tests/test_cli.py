@@ -105,7 +105,7 @@ def test_xcom_get_one_index_or_all_of_a_mapped_task(embedded_env, dag_file):
     _, total = run_json(embedded_env, "xcom", "get", "r", "total")
     assert (one, everything, total) == (30, [10, 30], 40)
     missing = run_cli(embedded_env, "xcom", "get", "r", "load", "--map-index", "1")
-    assert missing.returncode == 1 and "no XCom" in missing.stderr
+    assert missing.returncode == 2 and "no XCom" in missing.stderr
 
 
 def test_clear_only_failed_reruns_that_index_and_the_run_finishes_again(embedded_env, dag_file):

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from tests.harness import Harness
-from workers.execute import InstanceRunner
 from workers.heartbeat import Heartbeat
+from workers.instance_runner import InstanceRunner
 
 ENDLESS = """
 import logging
@@ -30,7 +30,7 @@ with DAG(dag_id="endless") as d:
 def test_a_cancelled_runs_running_try_is_stopped_and_its_next_one_never_starts(tmp_path, on_main_thread):
     h = Harness(tmp_path)
     heartbeat = Heartbeat(h.store, interval=3600)  # beats by hand below
-    runner = InstanceRunner(h.store, h.dagbag, h.max_map_length, heartbeat)
+    runner = InstanceRunner(h.store, h.dagbag, h.max_map_length, h.runner.xcoms, heartbeat)
     run_id = h.start(h.write(ENDLESS))
     outcome = []
     lost = []

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime
 
 import pytest
 
 from orchestrator.states import TaskInstanceState as TI
 from orchestrator.store import Store, TryEnd
-from tests.harness import claim
+from tests.harness import claim, create_run
 from workers.log_capture import LogCapture
 from workers.log_shipper import LogShipper
 
@@ -20,7 +19,7 @@ def store(request, tmp_path) -> Store:
     url = f"sqlite:///{tmp_path / 's.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
     store = Store(url)
     store.ensure_schema()
-    store.create_run("r1", "d", datetime(2022, 1, 1), {}, "d.py", [("t", 0)])
+    create_run(store, "r1", [("t", 0)])
     with store.locked_run("r1") as tx:
         tx.expand("t", [1], TI.QUEUED, 0)
     claim(store, "r1", "t", [0], "h")

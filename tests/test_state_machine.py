@@ -17,7 +17,7 @@ from orchestrator.schema import task_instance
 from orchestrator.states import TRANSITIONS, decision, try_end
 from orchestrator.states import TaskInstanceState as TI
 from orchestrator.store import Store, TryEnd, utcnow
-from tests.harness import claim
+from tests.harness import claim, create_run
 
 _TRIGGERS = {
     "sqlite": [
@@ -107,7 +107,7 @@ def test_every_named_transition_is_made_by_the_store(store):
 
 
 def test_a_state_change_outside_the_transitions_is_caught(store):
-    store.create_run("r1", "d", datetime(2022, 1, 1), {}, "d.py", [("t", 0)])
+    create_run(store, "r1", [("t", 0)])
     with store.begin() as conn:  # what no path of the store may do: succeed unrun, then run again
         conn.execute(update(task_instance).values(state=TI.SUCCESS.value))
         conn.execute(update(task_instance).values(state=TI.RUNNING.value))
@@ -115,7 +115,7 @@ def test_a_state_change_outside_the_transitions_is_caught(store):
 
 
 def test_the_store_refuses_a_change_that_is_not_a_transition(store):
-    store.create_run("r1", "d", datetime(2022, 1, 1), {}, "d.py", [("t", 0)])
+    create_run(store, "r1", [("t", 0)])
     with pytest.raises(ValueError, match="cannot end as queued"):
         store.finish_many("r1", "t", [TryEnd(-1, 0, TI.QUEUED, {})])
     with pytest.raises(ValueError, match="cannot be moved to running"), store.locked_run("r1") as tx:

@@ -16,7 +16,7 @@ from orchestrator.errors import DuplicateRunError, RunNotFound, RunStateError
 from orchestrator.schema import SCHEMA_REVISION, metadata
 from orchestrator.states import TaskInstanceState as TI
 from orchestrator.store import LogChunk, Store, TryEnd, masked_url
-from tests.harness import claim, finish
+from tests.harness import claim, create_run, finish
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -29,7 +29,7 @@ def store(request, tmp_path) -> Store:
 
 
 def make_run(store: Store, run_id: str = "r1", width: int = 3) -> None:
-    store.create_run(run_id, "d", datetime(2022, 1, 1), {}, "d.py", [("t", 1)])
+    create_run(store, run_id, [("t", 1)])
     with store.locked_run(run_id) as tx:
         tx.expand("t", [width], TI.QUEUED, 1)
 
@@ -363,7 +363,7 @@ def test_heartbeat_tells_which_instances_are_still_running(store):
 
 
 def test_cancel_fails_every_unfinished_instance_and_the_run_with_its_note(store):
-    store.create_run("r1", "d", datetime(2022, 1, 1), {}, "d.py", [("t", 1), ("after", 0), ("done", 0)])
+    create_run(store, "r1", [("t", 1), ("after", 0), ("done", 0)])
     with store.locked_run("r1") as tx:
         tx.expand("t", [4], TI.QUEUED, 1)
         tx.set_states("done", None, TI.SKIPPED)

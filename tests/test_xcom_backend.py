@@ -178,7 +178,7 @@ def test_numpy_scalars_stay_inline_as_numbers(tmp_path):
 def test_lazy_sequences_and_numpy_scalars_inside_a_value_are_written_as_json(tmp_path):
     """What a task returns may hold what it was handed (an upstream's lazy results, a concat)
     or numpy numbers, at any depth: written as lists and numbers; other objects still fail."""
-    from orchestrator.runtime import ConcatSequence, MappedSequence
+    from orchestrator.resolve import ConcatSequence, MappedSequence
 
     backend = XComBackend(str(tmp_path))
     value = {"kept": [MappedSequence([1, 2], lambda v: v * 10), ConcatSequence([[1], ("a",), []])],

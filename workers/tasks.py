@@ -9,8 +9,8 @@ from celery import Celery
 from executor.dispatch import ADVANCE, RUN_INSTANCES
 from orchestrator.errors import RunNotFound
 from orchestrator.xcom_backend import XComBackend
-from workers.execute import InstanceRunner, RunCache
 from workers.heartbeat import Heartbeat
+from workers.instance_runner import InstanceRunner, RunCache
 from workers.log_shipper import LogShipper
 
 log = logging.getLogger("chordflow.worker")
@@ -31,8 +31,8 @@ def register_tasks(app: Celery) -> Heartbeat:
     def run_instances(self, run_id: str, task_id: str, map_indices: list[int]) -> dict:
         """Run these map indices of ``task_id``; indices with tries left are retried by Celery's
         own ``retry`` (same task id), which keeps the chord open until their last try ends."""
-        runner = InstanceRunner(runtime.store, runtime.dagbag, runtime.settings.max_map_length, heartbeat,
-                                runtime.settings.zombie_after, runs, xcoms, log_shipper)
+        runner = InstanceRunner(runtime.store, runtime.dagbag, settings.max_map_length, xcoms, heartbeat,
+                                settings.zombie_after, runs, log_shipper)
         outcome = runner.run_batch(run_id, task_id, map_indices, self.request.hostname or "unknown")
         if outcome.retry_indices:
             raise self.retry(args=(run_id, task_id, outcome.retry_indices), countdown=outcome.retry_delay)

@@ -34,21 +34,6 @@ def ensure_ended(record: RunRecord) -> None:
 class RunStore:
     """The store's runs (a part of :class:`~orchestrator.store.Store`)."""
 
-    def create_run(
-        self,
-        run_id: str,
-        dag_id: str,
-        logical_date: datetime,
-        conf: dict[str, Any],
-        fileloc: str,
-        tasks: Sequence[tuple[str, int]],
-    ) -> RunRecord:
-        """Insert the run and one ``none`` row per task (``tasks``: ``(task_id, retries)`` pairs).
-        Raises :class:`DuplicateRunError` when ``run_id`` exists already."""
-        with self.new_run(run_id, dag_id, logical_date, conf, fileloc, tasks):
-            pass
-        return self.get_run(run_id)
-
     @contextlib.contextmanager
     def new_run(
         self,

@@ -17,7 +17,7 @@ from orchestrator.baseoperator import DAGNode
 from orchestrator.dag import DAG
 from orchestrator.expand_input import ExpandInput
 from orchestrator.params import validate_conf
-from orchestrator.runtime import StoreXComReader
+from orchestrator.resolve import StoreXComReader
 from orchestrator.states import FINISHED_STATES, DagRunState, TaskInstanceState
 from orchestrator.store import RunRecord, RunTransaction, Store
 from orchestrator.trigger_rules import Decision, UpstreamCounts, evaluate_trigger_rule
@@ -27,29 +27,6 @@ log = logging.getLogger("chordflow.scheduler")
 _FINISHED = {s.value for s in FINISHED_STATES}
 _FAILED_LEAF = {TaskInstanceState.FAILED.value, TaskInstanceState.UPSTREAM_FAILED.value}
 _STATE_OF = {Decision.SKIP: TaskInstanceState.SKIPPED, Decision.UPSTREAM_FAILED: TaskInstanceState.UPSTREAM_FAILED}
-
-
-def plan_clear(dag: DAG, task_id: str, map_indices: list[int] | None, only_failed: bool, downstream: bool
-               ) -> tuple[list[tuple[str, list[int] | None, bool, int]], list[tuple[str, int]]]:
-    """What ``tasks clear`` sends back, as :meth:`Store.clear`'s ``(selections, resets)``: the
-    task's chosen instances; with ``downstream``, every task after it -- the same indices of
-    its mapped group's tasks, all instances of the others. A map over another task's output is
-    reset, to be expanded again from what that task pushes next; every other task keeps its
-    instances (and their try numbers)."""
-    task = dag.task_dict[task_id]
-    selections: list[tuple[str, list[int] | None, bool, int]] = [(task_id, map_indices, only_failed, task.retries)]
-    resets: list[tuple[str, int]] = []
-    if not downstream:
-        return selections, resets
-    for down in dag.iter_downstream(task_id):
-        in_same_group = down.mapped_group is not None and down.mapped_group is task.mapped_group
-        if map_indices is not None and in_same_group:
-            selections.append((down.task_id, map_indices, False, down.retries))
-        elif down.is_mapped and next(down.expand_input.iter_references(), None) is not None:
-            resets.append((down.task_id, down.retries))
-        else:
-            selections.append((down.task_id, None, False, down.retries))
-    return selections, resets
 
 
 @dataclass(frozen=True)

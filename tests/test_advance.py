@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestrator.scheduling import plan_clear
+from orchestrator.read_models import plan_clear
 from orchestrator.store import Store
 from tests.harness import Harness
 

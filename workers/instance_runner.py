@@ -15,8 +15,7 @@ from orchestrator.dag_loader import DagBag
 from orchestrator.errors import FailTask, RunNotFound, SkipTask, XComForMappingNotPushed
 from orchestrator.expand_input import check_map_source
 from orchestrator.params import resolve_params
-from orchestrator.runtime import Materializer, StoreXComReader
-from orchestrator.settings import Settings
+from orchestrator.resolve import Materializer, StoreXComReader
 from orchestrator.states import TaskInstanceState
 from orchestrator.store import ClaimedInstance, LogChunk, RunRecord, Store, TryEnd, utcnow
 from orchestrator.xcom_backend import XComBackend
@@ -75,21 +74,18 @@ class InstanceRunner:
     :param store: the store results and states go to.
     :param dagbag: where DAG files are loaded from (cached while unchanged).
     :param max_map_length: ``CHORDFLOW_MAX_MAP_LENGTH``, checked on values a downstream maps over.
+    :param xcoms: turns results into XCom texts (the object store of the worker's settings).
     :param heartbeat: marks held instances alive and stops the tries of those ended from outside
         (``None``: no heartbeats, e.g. in unit tests).
     :param zombie_after: take over ``running`` instances whose heartbeat is this old (seconds).
     :param runs: the runs read so far (shared by the runners of a worker process).
-    :param xcoms: turns results into XCom texts (default: the object store of the environment's settings).
     :param log_shipper: writes the logs of long tries while they run (``None``: each log once, at its try's end).
     """
 
-    def __init__(self, store: Store, dagbag: DagBag, max_map_length: int, heartbeat: Heartbeat | None = None,
-                 zombie_after: float | None = None, runs: RunCache | None = None,
-                 xcoms: XComBackend | None = None, log_shipper: LogShipper | None = None):
+    def __init__(self, store: Store, dagbag: DagBag, max_map_length: int, xcoms: XComBackend,
+                 heartbeat: Heartbeat | None = None, zombie_after: float | None = None, runs: RunCache | None = None,
+                 log_shipper: LogShipper | None = None):
         self.store = store
-        if xcoms is None:
-            settings = Settings.from_env()
-            xcoms = XComBackend(settings.xcom_objects_url, settings.xcom_inline_limit)
         self.xcoms = xcoms
         self.runs = runs or RunCache(store)
         self.dagbag = dagbag

@@ -28,6 +28,7 @@ class LazyXComSequence(Sequence):
     """
 
     def __init__(self, store: Store, run_id: str, task_id: str, conn: Connection | None = None):
+        """A lazy view of ``task_id``'s results in ``run_id`` (``conn``: read inside that transaction)."""
         self._store = store
         self._run_id = run_id
         self._task_id = task_id
@@ -35,14 +36,17 @@ class LazyXComSequence(Sequence):
         self._len: int | None = None
 
     def __len__(self) -> int:
+        """How many instances pushed a value: one COUNT, made once."""
         if self._len is None:
             self._len = self._store.xcom_count(self._run_id, self._task_id, conn=self._conn)
         return self._len
 
     def __iter__(self) -> Iterator[Any]:
+        """The values in map_index order, streamed a page of rows at a time."""
         return self._store.iter_xcom_values(self._run_id, self._task_id, conn=self._conn)
 
     def __getitem__(self, index):
+        """The value at ``index`` (negative from the end; a slice reads them all); ``IndexError`` past the end."""
         if isinstance(index, slice):
             return list(self)[index]
         if index < 0:
@@ -53,11 +57,13 @@ class LazyXComSequence(Sequence):
         return self._store.xcom_value(self._run_id, self._task_id, indices[index], conn=self._conn)
 
     def __eq__(self, other: object) -> bool:
+        """Equal to any sequence (but a string) of the same values in the same order."""
         if isinstance(other, Sequence) and not isinstance(other, str):
             return list(self) == list(other)
         return NotImplemented
 
     def __repr__(self) -> str:
+        """The task id and length, not the values."""
         return f"LazyXComSequence({self._task_id!r}, len={len(self)})"
 
 
@@ -65,16 +71,20 @@ class MappedSequence(Sequence):
     """``fn`` applied lazily to each element of another sequence (``XComArg.map`` in a reduce)."""
 
     def __init__(self, source: Sequence, fn):
+        """``fn`` over ``source``, applied when an element is read."""
         self._source = source
         self._fn = fn
 
     def __len__(self) -> int:
+        """The length of the source."""
         return len(self._source)
 
     def __iter__(self) -> Iterator[Any]:
+        """``fn`` of each element of the source, in order."""
         return (self._fn(item) for item in self._source)
 
     def __getitem__(self, index):
+        """``fn`` of the source's element (or slice) at ``index``."""
         if isinstance(index, slice):
             return [self._fn(item) for item in self._source[index]]
         return self._fn(self._source[index])
@@ -84,15 +94,20 @@ class ConcatSequence(Sequence):
     """Several sequences one after another, read lazily (``XComArg.concat`` in a reduce)."""
 
     def __init__(self, parts: list[Sequence]):
+        """The parts, in order, read when used."""
         self._parts = parts
 
     def __len__(self) -> int:
+        """The sum of the parts' lengths."""
         return sum(len(part) for part in self._parts)
 
     def __iter__(self) -> Iterator[Any]:
+        """Every part's elements, one part after another."""
         return itertools.chain.from_iterable(self._parts)
 
     def __getitem__(self, index):
+        """The element at ``index`` of the parts put end to end (a slice reads them all);
+        ``IndexError`` past the end."""
         if isinstance(index, slice):
             return list(self)[index]
         if index < 0:
@@ -114,6 +129,7 @@ class StoreXComReader:
     """
 
     def __init__(self, store: Store, dag: DAG, run_id: str, conn: Connection | None = None):
+        """A reader of ``run_id``'s XComs for ``dag`` (``conn``: read inside that transaction)."""
         self.store = store
         self.dag = dag
         self.run_id = run_id
@@ -123,20 +139,26 @@ class StoreXComReader:
         self._counts: dict[str, int] = {}
 
     def is_mapped(self, task_id: str) -> bool:
+        """Whether ``task_id`` is a mapped task of the DAG (``False`` for a task it lacks)."""
         return task_id in self.dag.task_dict and self.dag.task_dict[task_id].is_mapped
 
     def value(self, task_id: str, map_index: int = -1, key: str = "return_value") -> Any:
+        """The value one instance pushed under ``key`` (read once, then cached); ``KeyError`` when
+        there is none."""
         cache_key = (task_id, map_index, key)
         if cache_key not in self._values:
             self._values[cache_key] = self.store.xcom_value(self.run_id, task_id, map_index, key, conn=self.conn)
         return self._values[cache_key]
 
     def count(self, task_id: str) -> int:
+        """How many instances of a mapped task pushed a return value (counted by SQL, once)."""
         if task_id not in self._counts:
             self._counts[task_id] = self.store.xcom_count(self.run_id, task_id, conn=self.conn)
         return self._counts[task_id]
 
     def element(self, task_id: str, position: int) -> Any:
+        """The ``position``-th value a mapped task pushed, in map-index order, the indices that
+        pushed nothing left out."""
         if task_id not in self._present:
             lengths = self.store.map_lengths(self.run_id) if self.conn is None else None
             total = (lengths or {}).get(task_id)
@@ -148,6 +170,7 @@ class StoreXComReader:
         return self.value(task_id, position if present is None else present[position])
 
     def sequence(self, task_id: str) -> Sequence[Any]:
+        """A mapped task's values as a lazy sequence ordered by map index (read a page at a time)."""
         return LazyXComSequence(self.store, self.run_id, task_id, conn=self.conn)
 
 
@@ -229,6 +252,7 @@ class Materializer:
     """
 
     def __init__(self, task: DAGNode, lengths: list[int] | None, reader: StoreXComReader):
+        """A materializer for ``task``'s indices (``lengths``: its map's lengths, ``None`` when unmapped)."""
         self.task = task
         self.lengths = lengths
         self.reader = reader

@@ -1,0 +1,110 @@
+"""The reconciler that ``chordflow scheduler`` runs: no run waits forever.
+
+Each pass sends again the instances whose worker stopped heartbeating and the queued ones whose
+message was lost (their queue on the broker is empty), fails the queued instances of running runs
+when no worker has answered for ``orphan_timeout`` seconds, and re-runs the advance step of every
+running run (a lost chord callback leaves decisions pending; the step is idempotent). Several
+reconcilers may run at once: each change is a compare-and-set.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from orchestrator.errors import ChordflowError
+
+if TYPE_CHECKING:
+    from executor.runtime import Runtime
+
+log = logging.getLogger("chordflow.executor")
+
+
+class Reconciler:
+    """Repairs what lost workers, lost messages and lost callbacks leave behind.
+
+    :param runtime: the process's store, DAG bag, dispatcher and settings (``zombie_after``,
+        ``requeue_after``, ``orphan_timeout``).
+    """
+
+    def __init__(self, runtime: Runtime):
+        self.runtime = runtime
+        self._no_worker_since: float | None = None
+
+    def reconcile(self) -> dict[str, int]:
+        """One pass. Returns ``{"requeued": instances sent again, "orphaned": queued instances
+        failed for want of a worker, "runs": running runs advanced}``; raises what the store or the
+        broker raises when unreachable."""
+        runtime, store, settings = self.runtime, self.runtime.store, self.runtime.settings
+        requeued = store.requeue_zombies(settings.zombie_after)
+        for (run_id, task_id), indices in requeued.items():
+            log.warning("run %s: %d instance(s) of %s lost their worker; sent again", run_id, len(indices), task_id)
+            self._send_again(run_id, task_id, indices)
+        resent = 0
+        empty: dict[str | None, bool | None] = {}
+        for (run_id, task_id), indices in store.stale_queued(settings.requeue_after).items():
+            task = self._task(run_id, task_id)
+            if task.queue not in empty:
+                empty[task.queue] = runtime.dispatcher.queue_is_empty(task.queue)
+            if empty[task.queue] is False:
+                continue  # messages still wait: the instances are behind them, not lost
+            won = store.touch_queued(run_id, task_id, indices, settings.requeue_after)
+            if won:
+                log.warning("run %s: %d queued instance(s) of %s had no message; sent again", run_id, len(won), task_id)
+                self._send_again(run_id, task_id, won)
+                resent += len(won)
+        failed = self._fail_orphans()
+        advanced = 0
+        for run_id in store.running_run_ids():
+            try:
+                runtime.advance(run_id)
+                advanced += 1
+            except ChordflowError as exc:
+                log.error("run %s: %s", run_id, exc)
+        return {"requeued": sum(len(i) for i in requeued.values()) + resent, "orphaned": failed, "runs": advanced}
+
+    def serve(self, interval: float, once: bool, say: Callable[[str], None]) -> None:
+        """Make a pass every ``interval`` seconds (only one with ``once``), telling ``say`` in one
+        line what it sent again or failed. A pass that fails (store or broker down) is told and
+        tried again next time; with ``once`` its error is raised."""
+        while True:
+            try:
+                report = self.reconcile()
+            except Exception as exc:  # the store or broker is down: say so, try again next pass
+                if once:
+                    raise
+                say(f"scheduler pass failed, retrying in {interval:g} s: {type(exc).__name__}: {exc}")
+            else:
+                if report["requeued"]:
+                    say(f"sent {report['requeued']} instance(s) again (their worker or message was lost)")
+                if report["orphaned"]:
+                    say(f"failed {report['orphaned']} queued instance(s): no worker is alive")
+            if once:
+                return
+            time.sleep(interval)
+
+    def _fail_orphans(self) -> int:
+        """When no worker has answered for ``orphan_timeout`` seconds, queued instances of
+        running runs fail, saying why, rather than leave their runs ``running`` forever."""
+        settings = self.runtime.settings
+        if self.runtime.dispatcher.workers_alive() is not False:
+            self._no_worker_since = None
+            return 0
+        now = time.monotonic()
+        if self._no_worker_since is None:
+            self._no_worker_since = now
+        if now - self._no_worker_since < settings.orphan_timeout:
+            return 0
+        waited = int(now - self._no_worker_since)
+        return self.runtime.store.fail_queued(
+            f"no worker answered for {waited} s (CHORDFLOW_ORPHAN_TIMEOUT={settings.orphan_timeout:g}): "
+            "start `chordflow worker` on a host that reaches the broker, then `chordflow tasks clear`"
+        )
+
+    def _task(self, run_id: str, task_id: str):
+        run = self.runtime.store.get_run(run_id)
+        return self.runtime.dagbag.get_dag(run.fileloc, run.dag_id).task_dict[task_id]
+
+    def _send_again(self, run_id: str, task_id: str, indices: list[int]) -> None:
+        self.runtime.dispatcher.dispatch(run_id, self._task(run_id, task_id), indices)

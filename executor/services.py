@@ -1,0 +1,62 @@
+"""What the commands of one process share: the settings, and the Celery app, runtime and store
+made on first use (a command that only parses its arguments opens nothing)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from orchestrator.settings import Settings
+
+if TYPE_CHECKING:  # Celery is imported when the app is first asked for, not by `chordflow --help`
+    from celery import Celery
+
+    from executor.runtime import Runtime
+    from orchestrator.store import Store
+    from workers.heartbeat import Heartbeat
+
+
+class Services:
+    """The process's Chordflow services, made when first asked for.
+
+    :param settings: the configuration (read once, from the environment).
+    """
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._app: Celery | None = None
+        self._store: Store | None = None
+        self._heartbeat: Heartbeat | None = None
+
+    def serve(self) -> None:
+        """A long-running service (worker, scheduler) rides out longer database outages."""
+        self.settings = self.settings.for_service()
+
+    @property
+    def app(self) -> Celery:
+        """The Celery app, with Chordflow's task bodies registered (so this process can run them)."""
+        if self._app is None:
+            from executor.app import create_app
+            from workers.tasks import register_tasks
+
+            self._app = create_app(self.settings)
+            self._heartbeat = register_tasks(self._app)
+        return self._app
+
+    @property
+    def heartbeat(self) -> Heartbeat:
+        """The heartbeat of the instances this process runs (the embedded worker's)."""
+        self.app  # noqa: B018 - registering the task bodies makes it
+        return self._heartbeat
+
+    @property
+    def runtime(self) -> Runtime:
+        """The DAG bag, dispatcher and store of the app."""
+        return self.app.chordflow
+
+    @property
+    def store(self) -> Store:
+        """The store, its schema created or migrated on first use."""
+        if self._store is None:
+            store = self.runtime.store
+            store.ensure_schema()
+            self._store = store
+        return self._store
