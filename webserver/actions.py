@@ -1,7 +1,7 @@
-"""What the web server does when asked to act: trigger a run, clear task instances. It starts
-and advances runs through the same Celery app and runtime as ``chordflow run`` / ``tasks clear``:
-with a broker, the workers run the tasks; on the embedded default (no broker), a worker inside
-the web server's process does, started on the first action and stopped with the server."""
+"""What the web server does when asked to act: trigger a run, clear task instances -- through the
+same services, read models and submission steps as ``chordflow run`` and ``tasks clear``. With a
+broker, the workers run the tasks; on the embedded default (no broker), a worker inside the web
+server's process does, started on the first action and stopped with the server."""
 from __future__ import annotations
 
 import secrets
@@ -9,9 +9,9 @@ import threading
 from datetime import datetime, timezone
 from typing import Any
 
-from orchestrator.errors import BadInput, TaskNotFound
+from orchestrator import read_models
+from orchestrator.errors import BadInput
 from orchestrator.settings import Settings
-from webserver import reads
 
 
 def parse_logical_date(raw: str | None) -> datetime:
@@ -30,45 +30,46 @@ def new_run_id(logical_date: datetime) -> str:
 
 
 class RunDriver:
-    """Starts and advances runs for the web server (the Celery app is made on the first action).
+    """Starts and advances runs for the web server (Celery app and task bodies made on the first action).
 
     :param settings: the configuration (a broker, or the embedded default).
     """
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._app = None
+        self._services = None
         self._worker = None
         self._lock = threading.Lock()
 
     @property
-    def runtime(self):
+    def services(self):
+        """The executor's :class:`~executor.services.Services`, with the embedded worker running
+        when there is no broker."""
         with self._lock:
-            if self._app is None:
-                from executor.app import create_app
-                from workers.tasks import register_tasks
+            if self._services is None:
+                from executor.services import Services
 
-                app = create_app(self.settings)
-                register_tasks(app)
+                services = Services(self.settings)
+                services.store  # noqa: B018 - registers the task bodies, creates or migrates the schema
                 if self.settings.embedded:
                     from executor.embedded import EmbeddedWorker
 
-                    self._worker = EmbeddedWorker(app).start()
-                self._app = app
-        return self._app.chordflow
+                    self._worker = EmbeddedWorker(services.app).start()
+                self._services = services
+        return self._services
 
     def close(self) -> None:
         if self._worker is not None:
             self._worker.stop()
-        if self._app is not None:
-            self._app.chordflow.after_fork()  # closes its store's connections
+        if self._services is not None:
+            self._services.runtime.after_fork()  # closes its store's connections
 
     def trigger(self, dag_id: str, conf: dict[str, Any], run_id: str | None = None,
                 logical_date: str | None = None) -> dict[str, Any]:
         """Start a run of ``dag_id`` (``run --output json``: ``{"run_id", "dag_id", "state"}``).
         Raises ``DagNotFound``, ``BadInput`` (conf breaking the DAG's params, bad date),
         ``DuplicateRunError``."""
-        runtime = self.runtime
+        runtime = self.services.runtime
         dag = runtime.dagbag.find(dag_id)
         date = parse_logical_date(logical_date)
         run_id = run_id or new_run_id(date)
@@ -78,19 +79,12 @@ class RunDriver:
     def clear(self, run_id: str, task_id: str, map_indices: list[int], only_failed: bool,
               downstream: bool) -> dict[str, Any]:
         """Run instances again (``tasks clear --output json``: ``{"run_id", "cleared", "state"}``).
-        Raises ``RunNotFound``, ``TaskNotFound``."""
-        from orchestrator.scheduling import plan_clear
+        Raises ``RunNotFound``, ``TaskNotFound``, ``DagNotFound``."""
+        from executor.submission import clear_instances
 
-        runtime = self.runtime
-        store = runtime.store
-        record = store.get_run(run_id)
-        reads.require_task(store, run_id, task_id)
-        for index in map_indices:
-            reads.require_task(store, run_id, task_id, index)
-        dag = runtime.dagbag.get_dag(record.fileloc, record.dag_id)
-        if task_id not in dag.task_dict:
-            raise TaskNotFound(f"task {task_id!r} is no longer in DAG {dag.dag_id!r}")
-        selections, resets = plan_clear(dag, task_id, map_indices or None, only_failed, downstream)
-        cleared = store.clear(run_id, selections, resets)
-        state = runtime.advance(run_id).state if cleared else store.get_run(run_id).state
-        return {"run_id": run_id, "cleared": cleared, "state": state}
+        services = self.services
+        plan = read_models.clear_plan(services.store, services.runtime.dagbag, run_id, task_id, map_indices,
+                                      only_failed, downstream)
+        cleared = clear_instances(services, plan)
+        state = services.runtime.advance(run_id).state if cleared else services.store.get_run(run_id).state
+        return {"run_id": run_id, "cleared": cleared, "state": state, "plan": plan}

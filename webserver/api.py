@@ -9,8 +9,9 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
+from orchestrator import read_models
 from orchestrator.states import DagRunState, TaskInstanceState
-from webserver import page_data, reads
+from webserver import page_data
 from webserver.app import WebServices, services
 from webserver.auth import authorize_action
 
@@ -42,18 +43,18 @@ def list_dags(web: Web, recent: Annotated[int, Query(ge=0, le=100)] = 5) -> list
 
 @router.get("/import-errors", summary="DAG files that fail to import: {path: error}")
 def import_errors(web: Web) -> dict[str, str]:
-    return reads.dag_rows(web.dagbag)[1]
+    return read_models.dag_rows(web.dagbag)[1]
 
 
 @router.get("/dags/{dag_id}", summary="A DAG's tasks in order with upstreams (dags show), and its params")
 def show_dag(dag_id: str, web: Web) -> dict[str, Any]:
-    return {**reads.dag_details(web.dagbag, dag_id), "params": page_data.dag_params(web.dagbag, dag_id)}
+    return {**read_models.dag_details(web.dagbag, dag_id), "params": page_data.dag_params(web.dagbag, dag_id)}
 
 
 @router.get("/dags/{dag_id}/grid", summary="Latest runs (oldest first) x tasks, a mapped task as one row")
-def grid(dag_id: str, web: Web, limit: Annotated[int, Query(ge=1, le=100)] = reads.DEFAULT_GRID_RUNS
+def grid(dag_id: str, web: Web, limit: Annotated[int, Query(ge=1, le=100)] = read_models.DEFAULT_GRID_RUNS
          ) -> dict[str, Any]:
-    return reads.grid(web.store, web.dagbag, dag_id, limit)
+    return read_models.grid(web.store, web.dagbag, dag_id, limit)
 
 
 @router.post("/dags/{dag_id}/runs", summary="Trigger a run with a conf (validated against the DAG's params)")
@@ -68,12 +69,12 @@ def trigger_run(dag_id: str, web: Web, actor: Actor,
 @router.get("/runs", summary="Runs, newest first (runs list)")
 def list_runs(web: Web, dag_id: str | None = None, state: DagRunState | None = None,
               limit: Limit = 100) -> list[dict[str, Any]]:
-    return reads.run_rows(web.store, dag_id=dag_id, state=state.value if state else None, limit=limit)
+    return read_models.run_rows(web.store, dag_id=dag_id, state=state.value if state else None, limit=limit)
 
 
 @router.get("/runs/{run_id}", summary="A run with each task's state counts and [N] for mapped ones (runs show)")
 def show_run(run_id: str, web: Web) -> dict[str, Any]:
-    return reads.run_summary(web.store, web.dagbag, run_id)
+    return read_models.run_summary(web.store, web.dagbag, run_id)
 
 
 @router.post("/runs/{run_id}/cancel", summary="End a run now: its unfinished instances fail (runs cancel)")
@@ -95,8 +96,8 @@ def clear_instances(run_id: str, task_id: str, web: Web, actor: Actor,
 
 # -- task instances ---------------------------------------------------------------------------
 @router.get("/runs/{run_id}/tasks/{task_id}/instances", summary="A page of a task's instances, sorted and filtered")
-def list_instances(run_id: str, task_id: str, web: Web, limit: Limit = reads.DEFAULT_PAGE_SIZE, offset: Offset = 0,
-                   state: TaskInstanceState | None = None,
+def list_instances(run_id: str, task_id: str, web: Web, limit: Limit = read_models.DEFAULT_PAGE_SIZE,
+                   offset: Offset = 0, state: TaskInstanceState | None = None,
                    sort: Annotated[str, Query(pattern="^(" + "|".join(page_data.SORTS) + ")$")] = "map_index",
                    descending: bool = False) -> dict[str, Any]:
     return page_data.instance_page(web.store, run_id, task_id, limit, offset, state.value if state else None,
@@ -110,7 +111,7 @@ def show_instance(run_id: str, task_id: str, map_index: MapIndex, web: Web) -> d
 
 @router.get(INSTANCE + "/tries", summary="Every try of an instance, oldest first (tasks tries)")
 def list_tries(run_id: str, task_id: str, map_index: MapIndex, web: Web) -> list[dict[str, Any]]:
-    return reads.try_rows(web.store, run_id, task_id, map_index)
+    return read_models.try_rows(web.store, run_id, task_id, map_index)
 
 
 @router.get(INSTANCE + "/logs", summary="A try's log from a character offset on (follow: ask again from next_offset)")
@@ -126,6 +127,6 @@ def list_xcoms(run_id: str, task_id: str, map_index: MapIndex, web: Web) -> list
 
 @router.get(INSTANCE + "/xcom/{key}", summary="The whole value of one XCom (xcom get), as a download")
 def get_xcom(run_id: str, task_id: str, map_index: MapIndex, key: str, web: Web) -> JSONResponse:
-    value = reads.xcom_json(web.store, run_id, task_id, map_index, key)
+    value = read_models.xcom_json(web.store, run_id, task_id, map_index, key)
     filename = f"{run_id}_{task_id}_{map_index}_{key}.json".replace('"', "_").replace("/", "_")
     return JSONResponse(value, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

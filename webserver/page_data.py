@@ -1,7 +1,8 @@
 """What the UI shows beyond the CLI's read models: each DAG's recent runs, a mapped task's
 instances sorted and filtered by SQL, one instance with its tries, a try's log from an offset
 (to follow a running try), and an instance's XComs with previews (tables for DataFrames, big
-values cut with the link to the whole: ``reads.xcom_json``). Nothing here reads every instance of a map."""
+values cut with the link to the whole: ``read_models.xcom_json``). Nothing here reads every
+instance of a map."""
 from __future__ import annotations
 
 import json
@@ -9,13 +10,12 @@ from typing import Any
 
 from sqlalchemy import Float, asc, cast, desc, func, select
 
-from orchestrator import xcom_backend
+from orchestrator import read_models, xcom_backend
 from orchestrator.dag_loader import DagBag
 from orchestrator.errors import BadInput
 from orchestrator.params import Param
 from orchestrator.schema import task_instance, xcom
 from orchestrator.store import Store
-from webserver import reads
 
 #: Orders a Mapped Instances page can be sorted by.
 SORTS = ("map_index", "state", "duration", "start_date")
@@ -29,9 +29,9 @@ LOG_CHUNK_CHARS = 1_000_000
 
 def dags_with_recent_runs(store: Store, dagbag: DagBag, recent: int = 5) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """``dags list`` rows, each with ``"recent_runs"``: its latest ``recent`` run rows, newest first."""
-    rows, errors = reads.dag_rows(dagbag)
+    rows, errors = read_models.dag_rows(dagbag)
     for row in rows:
-        row["recent_runs"] = reads.run_rows(store, dag_id=row["dag_id"], limit=recent) if recent else []
+        row["recent_runs"] = read_models.run_rows(store, dag_id=row["dag_id"], limit=recent) if recent else []
     return rows, errors
 
 
@@ -59,7 +59,7 @@ def with_duration(row: dict[str, Any], seconds: float | None) -> dict[str, Any]:
     return {**row, "duration": None if seconds is None else round(seconds, 3)}
 
 
-def instance_page(store: Store, run_id: str, task_id: str, limit: int = reads.DEFAULT_PAGE_SIZE, offset: int = 0,
+def instance_page(store: Store, run_id: str, task_id: str, limit: int = read_models.DEFAULT_PAGE_SIZE, offset: int = 0,
                   state: str | None = None, sort: str = "map_index", descending: bool = False) -> dict[str, Any]:
     """One page of a task's instances: ``{"run_id", "task_id", "total", "limit", "offset", "state",
     "sort", "descending", "states": {state: count}, "rows": [instance row + "duration"]}``; ``total``
@@ -67,7 +67,7 @@ def instance_page(store: Store, run_id: str, task_id: str, limit: int = reads.DE
     without a value for it go last. Raises ``RunNotFound``, ``TaskNotFound``, ``BadInput``."""
     if sort not in SORTS:
         raise BadInput(f"cannot sort by {sort!r}: choose one of {', '.join(SORTS)}")
-    reads.require_task(store, run_id, task_id)
+    read_models.require_task(store, run_id, task_id)
     where = [task_instance.c.run_id == run_id, task_instance.c.task_id == task_id]
     states_query = (select(task_instance.c.state, func.count()).where(*where).group_by(task_instance.c.state))
     if state:
@@ -83,7 +83,8 @@ def instance_page(store: Store, run_id: str, task_id: str, limit: int = reads.DE
     def read():
         with store.begin() as conn:
             states = {s: n for s, n in conn.execute(states_query)}
-            rows = [with_duration(reads.instance_row(row._mapping), row.duration) for row in conn.execute(rows_query)]
+            rows = [with_duration(read_models.instance_row(row._mapping), row.duration)
+                    for row in conn.execute(rows_query)]
         return states, rows
 
     states, rows = store.retrying(read)
@@ -94,15 +95,17 @@ def instance_page(store: Store, run_id: str, task_id: str, limit: int = reads.DE
 
 def instance_detail(store: Store, run_id: str, task_id: str, map_index: int) -> dict[str, Any]:
     """One instance as ``tasks list`` prints it, with ``"duration"``, ``"max_tries"``, ``"mapped"``,
-    ``"map_count"`` and ``"tries"`` (``tasks tries`` rows, oldest first). Raises ``RunNotFound``,
-    ``TaskNotFound``."""
-    tries = reads.try_rows(store, run_id, task_id, map_index)
+    ``"map_count"``, ``"tries"`` (``tasks tries`` rows, oldest first) and ``"rendered_fields"``
+    (``{field: rendered value}`` of its latest try; ``None`` when none was recorded). Raises
+    ``RunNotFound``, ``TaskNotFound``."""
+    tries = read_models.try_rows(store, run_id, task_id, map_index)
     row = store.get_instance(run_id, task_id, map_index)
     start, end = row["start_date"], row["end_date"]
     seconds = (end - start).total_seconds() if start and end else None
     map_count = store.map_lengths(run_id).get(task_id)
-    return {**with_duration(reads.instance_row(row), seconds), "max_tries": row["max_tries"],
-            "mapped": map_index >= 0 or map_count is not None, "map_count": map_count, "tries": tries}
+    return {**with_duration(read_models.instance_row(row), seconds), "max_tries": row["max_tries"],
+            "mapped": map_index >= 0 or map_count is not None, "map_count": map_count, "tries": tries,
+            "rendered_fields": json.loads(row["rendered_fields"]) if row.get("rendered_fields") else None}
 
 
 def log_since(store: Store, run_id: str, task_id: str, map_index: int, try_number: int | None = None,
@@ -110,15 +113,15 @@ def log_since(store: Store, run_id: str, task_id: str, map_index: int, try_numbe
     """A try's log from character ``offset`` on (the latest try when none is named):
     ``{"try_number", "hostname", "offset", "content", "next_offset", "running"}``; ``running``
     while more may come (the try runs, or has yet to begin). Raises ``RunNotFound``, ``TaskNotFound``."""
-    reads.require_task(store, run_id, task_id, map_index)
+    read_models.require_task(store, run_id, task_id, map_index)
     instance = store.get_instance(run_id, task_id, map_index)
     if try_number is None:
-        try_number = reads.try_to_come(instance) or max(instance["try_number"], 1)
+        try_number = read_models.try_to_come(instance) or max(instance["try_number"], 1)
     found = store.log_since(run_id, task_id, map_index, try_number, offset)
     content, hostname = found if found is not None else ("", None)
     content = content[:LOG_CHUNK_CHARS]
     return {"try_number": try_number, "hostname": hostname, "offset": offset, "content": content,
-            "next_offset": offset + len(content), "running": reads.try_in_progress(instance, try_number)}
+            "next_offset": offset + len(content), "running": read_models.try_in_progress(instance, try_number)}
 
 
 def xcom_entries(store: Store, run_id: str, task_id: str, map_index: int) -> list[dict[str, Any]]:
@@ -126,7 +129,7 @@ def xcom_entries(store: Store, run_id: str, task_id: str, map_index: int) -> lis
     "table": {"columns", "rows"}}``. ``value`` is the JSON of the value (cut to a preview when
     ``truncated``: the whole is at the ``xcom/{key}`` route); a DataFrame comes as ``table`` (its
     first rows). Raises ``RunNotFound``, ``TaskNotFound``."""
-    reads.require_task(store, run_id, task_id, map_index)
+    read_models.require_task(store, run_id, task_id, map_index)
     query = select(xcom.c.key, xcom.c.value).where(
         xcom.c.run_id == run_id, xcom.c.task_id == task_id, xcom.c.map_index == map_index).order_by(xcom.c.key)
 

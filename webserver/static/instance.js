@@ -46,10 +46,12 @@
   // -- rendered --------------------------------------------------------------------------------
   async function loadRendered() {
     await ensureInstance();
-    document.getElementById("rendered-note").textContent =
-      "The rendered templated fields of each try are not recorded by this version of the store yet.";
-    document.querySelector("#rendered tbody").replaceChildren(
-      el("tr", {}, el("th", {}, "map_index_template"), el("td", {}, instance.rendered_map_index || "")));
+    const fields = instance.rendered_fields;
+    document.getElementById("rendered-note").textContent = fields ? `Try ${instance.try_number}, as rendered for it.`
+      : "No rendered fields were recorded for this instance (it has not run, or its worker records none).";
+    const shown = (value) => typeof value === "string" ? value : JSON.stringify(value, null, 2);
+    document.querySelector("#rendered tbody").replaceChildren(...Object.entries(fields || {}).map(([name, value]) =>
+      el("tr", {}, el("th", {}, name), el("td", {}, el("pre", {}, shown(value))))));
   }
 
   // -- log -------------------------------------------------------------------------------------
