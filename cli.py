@@ -166,6 +166,19 @@ def scheduler(svc, interval, once):
     Reconciler(svc.runtime).serve(interval, once, say=lambda line: click.echo(line, err=True))
 
 
+@cli.command("webserver")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
+@click.option("--port", type=int, default=8793, show_default=True, help="Port to listen on.")
+@pass_services
+def webserver_command(svc, host, port):
+    """The web UI and REST API (/api/v1) over the store. Read-only unless CHORDFLOW_WEB_PASSWORD
+    is set; then actions (trigger, clear, cancel) need it."""
+    from webserver.app import serve
+
+    svc.serve()
+    serve(svc.settings, host=host, port=port)
+
+
 # -- runs -------------------------------------------------------------------------------------
 @cli.group()
 def runs():

@@ -181,3 +181,48 @@ def render_template(value: Any, context: dict[str, Any]) -> Any:
     if isinstance(value, dict):
         return {key: render_template(item, context) for key, item in value.items()}
     return value
+
+
+#: Most characters of one rendered field kept for the Rendered view (Airflow's
+#: ``[core] max_templated_field_length``, also 4096).
+MAX_RENDERED_FIELD_LENGTH = 4096
+#: Most items of a list or dict shown in a rendered field; the rest are counted, not shown.
+MAX_RENDERED_ITEMS = 100
+
+
+def _displayable(value: Any, depth: int = 0) -> Any:
+    """``value`` as JSON can show it: containers walked (at most :data:`MAX_RENDERED_ITEMS` items,
+    5 levels), anything else by its ``repr`` -- never iterating a lazy sequence of XComs, whose
+    ``repr`` names its task and length."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if depth < 5 and isinstance(value, dict):
+        shown = {str(key): _displayable(item, depth + 1) for key, item in list(value.items())[:MAX_RENDERED_ITEMS]}
+        if len(value) > MAX_RENDERED_ITEMS:
+            shown["..."] = f"{len(value) - MAX_RENDERED_ITEMS} more"
+        return shown
+    if depth < 5 and isinstance(value, (list, tuple, set, frozenset)):
+        items = list(value)
+        shown = [_displayable(item, depth + 1) for item in items[:MAX_RENDERED_ITEMS]]
+        if len(items) > MAX_RENDERED_ITEMS:
+            shown.append(f"... {len(items) - MAX_RENDERED_ITEMS} more")
+        return shown
+    return repr(value)
+
+
+def rendered_fields_json(operator: Any) -> str | None:
+    """The operator's ``template_fields`` after rendering, as the JSON object text the store keeps
+    for the Rendered view (``None``: the operator has none). A field longer than
+    :data:`MAX_RENDERED_FIELD_LENGTH` characters is cut, saying so, as Airflow does."""
+    fields = getattr(operator, "template_fields", ())
+    if not fields:
+        return None
+    shown: dict[str, Any] = {}
+    for name in fields:
+        value = _displayable(getattr(operator, name, None))
+        text = json.dumps(value, default=repr)
+        if len(text) > MAX_RENDERED_FIELD_LENGTH:
+            value = (f"Truncated: {len(text)} characters, the first {MAX_RENDERED_FIELD_LENGTH} shown. "
+                     + text[:MAX_RENDERED_FIELD_LENGTH])
+        shown[name] = value
+    return json.dumps(shown)

@@ -11,6 +11,7 @@ message fit to show as one line.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any
@@ -162,10 +163,12 @@ def instance_page(store: Store, run_id: str, task_id: str | None = None, limit: 
 def try_rows(store: Store, run_id: str, task_id: str, map_index: int = -1) -> list[dict[str, Any]]:
     """Every try of one instance, oldest first, those before a ``tasks clear`` included, as
     ``tasks tries`` prints them: ``{"try_number", "state", "start_date", "end_date", "hostname",
-    "error"}``. Raises ``RunNotFound``, ``TaskNotFound``."""
+    "error", "rendered_fields"}`` (``rendered_fields``: ``{field: value}`` of the try's template fields
+    after rendering, ``None`` when not recorded). Raises ``RunNotFound``, ``TaskNotFound``."""
     require_task(store, run_id, task_id, map_index)
     return [{"try_number": r["try_number"], "state": r["state"], "start_date": iso(r["start_date"]),
-             "end_date": iso(r["end_date"]), "hostname": r["hostname"], "error": r["error"]}
+             "end_date": iso(r["end_date"]), "hostname": r["hostname"], "error": r["error"],
+             "rendered_fields": json.loads(r["rendered_fields"]) if r["rendered_fields"] else None}
             for r in store.list_tries(run_id, task_id, map_index)]
 
 

@@ -85,13 +85,15 @@ def test_ends_of_tries_keep_every_text_and_time_exactly(store):
     began = datetime(2022, 1, 1, 12, 0, 0, 123456)
     endings = [
         TryEnd(i, 1, TI.FAILED, {"return_value": json.dumps(text), text or "k": json.dumps([text])}, text,
-               text, f"host {text}", began + timedelta(seconds=i), began + timedelta(seconds=i, microseconds=7))
+               text, f"host {text}", began + timedelta(seconds=i), began + timedelta(seconds=i, microseconds=7),
+               rendered_fields=text)
         for i, text in enumerate(AWKWARD_TEXTS)
     ] + [TryEnd(len(AWKWARD_TEXTS), 1, TI.SUCCESS, {}, None, None, None)]
     assert store.finish_many("r1", "t", endings) == [True] * len(endings)
     rows = {r["map_index"]: r for r in store.list_instances("r1", "t")}
     for i, text in enumerate(AWKWARD_TEXTS):
         assert rows[i]["error"] == text
+        assert store.get_instance("r1", "t", i)["rendered_fields"] == text
         assert store.xcom_value("r1", "t", i) == text
         assert store.xcom_value("r1", "t", i, text or "k") == [text]
         [log] = store.get_logs("r1", "t", i)
@@ -253,7 +255,7 @@ def test_the_worker_statements_find_their_rows_by_the_whole_primary_key(pg_url):
                             "zombie_before": None},
         "chordflow_finish": {"run_id": "r1", "task_id": "t", "now": utcnow(), "maps": "{7,8}", "tries": "{1,1}",
                              "states": "{success,failed}", "errors": "{NULL,boom}", "starts": "{NULL,NULL}",
-                             "ends": "{NULL,NULL}", "names": "{NULL,NULL}", "x_maps": "{7}",
+                             "ends": "{NULL,NULL}", "names": "{NULL,NULL}", "rendered": "{NULL,NULL}", "x_maps": "{7}",
                              "x_keys": "{return_value}", "x_values": "{1}",
                              "l_maps": "{}", "l_tries": "{}", "l_contents": "{}", "l_hosts": "{}"},
     }

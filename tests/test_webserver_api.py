@@ -226,7 +226,7 @@ def test_a_dataframe_xcom_is_a_table_and_a_big_value_is_cut_with_the_whole_at_it
     assert whole == "x" * 50_000
 
 
-def test_an_instance_shows_the_rendered_fields_recorded_for_its_try(embedded_env, run_id):
+def test_an_instance_shows_the_rendered_fields_its_worker_recorded(embedded_env, run_id):
     store = Store(Settings.from_env(embedded_env).database_url)
     with store.begin() as conn:  # what a worker records (the column of migration 0006)
         conn.execute(update(task_instance).where(task_instance.c.task_id == "double", task_instance.c.map_index == 1)
@@ -234,5 +234,6 @@ def test_an_instance_shows_the_rendered_fields_recorded_for_its_try(embedded_env
     store.dispose()
     with client_of(embedded_env) as client:
         recorded = client.get(f"/api/v1/runs/{run_id}/tasks/double/instances/1").json()["rendered_fields"]
-        unrecorded = client.get(f"/api/v1/runs/{run_id}/tasks/double/instances/0").json()["rendered_fields"]
-    assert recorded == {"op_kwargs": {"x": 2}, "note": HOSTILE} and unrecorded is None
+        as_run = client.get(f"/api/v1/runs/{run_id}/tasks/double/instances/0").json()["rendered_fields"]
+    assert recorded == {"op_kwargs": {"x": 2}, "note": HOSTILE}
+    assert set(as_run) == {"op_args", "op_kwargs", "templates_dict"} and "x" in as_run["op_kwargs"]

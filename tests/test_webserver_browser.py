@@ -1,5 +1,5 @@
 """The UI in a real headless Chromium (Debian's, at /usr/bin/chromium; `make browser` installs it),
-driven by Playwright against `python -m webserver` as a process of the test's own. Each test saves
+driven by Playwright against `chordflow webserver` as a process of the test's own. Each test saves
 a screenshot of its view under tests/screenshots/ (not committed)."""
 from __future__ import annotations
 

@@ -66,12 +66,13 @@ def client_of(env: dict[str, str], password: str | None = None) -> Iterator[Test
 
 @contextmanager
 def web_server(env: dict[str, str], log_path: Path, timeout: float = 30) -> Iterator[str]:
-    """``python -m webserver`` on a free port against the store of ``env`` (the test's own
+    """``chordflow webserver`` on a free port against the store of ``env`` (the test's own
     environment: it dies with the test); yields its base URL once /health answers."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "webserver", "--port", str(port)], env=env, stdout=log,
+        command = [str(Path(sys.executable).parent / "chordflow"), "webserver", "--port", str(port)]
+        proc = subprocess.Popen(command, env=env, stdout=log,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=Path(__file__).parent.parent)
     try:
         deadline = time.monotonic() + timeout

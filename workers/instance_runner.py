@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 from datetime import timezone
 from typing import Any
 
-from orchestrator.context import DagRunInfo, TaskInstanceInfo, build_context, current_context, render_template
+from orchestrator.context import (
+    DagRunInfo,
+    TaskInstanceInfo,
+    build_context,
+    current_context,
+    render_template,
+    rendered_fields_json,
+)
 from orchestrator.dag import DAG
 from orchestrator.dag_loader import DagBag
 from orchestrator.errors import FailTask, RunNotFound, SkipTask, XComForMappingNotPushed
@@ -198,27 +205,30 @@ class InstanceRunner:
             live = None if self.log_shipper is None else self.log_shipper.open(
                 capture, run_info.run_id, task.task_id, instance.map_index, instance.try_number, hostname)
             try:
-                state, error, name = self._execute(dag, task, context, instance, materialize, hostname, capture, xcoms)
+                state, error, name, rendered = self._execute(dag, task, context, instance, materialize, hostname,
+                                                             capture, xcoms)
             finally:
                 text = capture.text if live is None else self.log_shipper.close(live)
         return TryEnd(instance.map_index, instance.try_number, state, xcoms, error, text, hostname, started,
-                      utcnow(), name)
+                      utcnow(), name, rendered)
 
     def _execute(self, dag: DAG, task, context: dict[str, Any], instance: ClaimedInstance,
                  materialize: Materializer, hostname: str, capture: LogCapture,
-                 xcoms: dict[str, str]) -> tuple[TaskInstanceState, str | None, str | None]:
+                 xcoms: dict[str, str]) -> tuple[TaskInstanceState, str | None, str | None, str | None]:
         """Run one try in ``context``, its log in ``capture``, its XCom texts put in ``xcoms``;
-        returns its state, error and name (``map_index_template``)."""
+        returns its state, error, name (``map_index_template``) and rendered template fields (JSON)."""
         run_info = context["dag_run"]
         ti = context["ti"]
         error = None
         label = f"{task.task_id}" + (f"[{instance.map_index}]" if instance.map_index >= 0 else "")
         capture.log(f"Running {label} of run {run_info.run_id}, try {instance.try_number}, on {hostname}")
         held = (run_info.run_id, task.task_id, instance.map_index, instance.try_number)
+        rendered = None
         try:
             with current_context(context):
                 operator = materialize(instance.map_index)
                 operator.render_template_fields(context)
+                rendered = rendered_fields_json(operator)
                 context["task"] = operator
                 _call_back(task, "on_execute_callback", context, capture)
                 with self._interruptible(held, task):
@@ -242,7 +252,7 @@ class InstanceRunner:
             state = TaskInstanceState.SKIPPED
         except TaskTerminated as exc:  # its state was set from outside: no callback, nothing more of its own
             capture.log(f"Terminating try {instance.try_number} of {label}: {exc}", "WARNING")
-            return TaskInstanceState.FAILED, f"TaskTerminated: {exc}", None
+            return TaskInstanceState.FAILED, f"TaskTerminated: {exc}", None, rendered
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             capture.write(traceback.format_exc())
@@ -253,7 +263,7 @@ class InstanceRunner:
         _call_back(task, _CALLBACK_OF[state], context, capture)
         name = _rendered_map_index(task, context, capture)
         capture.log(f"Marking {label} as {state.value.upper()}" + (f" ({name})" if name is not None else ""))
-        return state, error, name
+        return state, error, name, rendered
 
 
 #: The callback Airflow calls when a try ends in each state.

@@ -15,7 +15,7 @@ from orchestrator.store.xcoms import referenced_objects
 
 #: What task_instance_history keeps of a try.
 HISTORY_COLUMNS = ("run_id", "task_id", "map_index", "try_number", "state", "start_date", "end_date", "hostname",
-                   "error", "rendered_map_index")
+                   "error", "rendered_map_index", "rendered_fields")
 
 
 def _archive_tries(conn: Connection, where: list) -> None:

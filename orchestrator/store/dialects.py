@@ -177,7 +177,7 @@ class SQLite(Dialect):
             for e in endings:
                 cursor.execute(FINISH_ONE_SQLITE, (
                     e.state.value, e.error, sqlite_time(e.end_date or now), sqlite_time(e.start_date),
-                    e.rendered_map_index, run_id, task_id, e.map_index, e.try_number,
+                    e.rendered_map_index, e.rendered_fields, run_id, task_id, e.map_index, e.try_number,
                 ))
                 recorded.append(cursor.rowcount == 1)
             cursor.close()
@@ -279,6 +279,7 @@ class PostgreSQL(Dialect):
             "starts": pg_array([e.start_date for e in endings], pg_time),
             "ends": pg_array([e.end_date for e in endings], pg_time),
             "names": pg_array([e.rendered_map_index for e in endings], pg_text),
+            "rendered": pg_array([e.rendered_fields for e in endings], pg_text),
             "x_maps": pg_array([r[0] for r in xcom_rows]), "x_keys": pg_array([r[1] for r in xcom_rows], pg_text),
             "x_values": pg_array([r[2] for r in xcom_rows], pg_text),
             "l_maps": pg_array([r[0] for r in log_rows]), "l_tries": pg_array([r[1] for r in log_rows]),

@@ -80,7 +80,8 @@ class TaskInstanceStore:
         """Every try of one instance, oldest first: those a ``tasks clear`` archived, the current
         one (when it has started), and between them the tries that ended ``up_for_retry`` (only
         their log keeps what happened). Each ``{"try_number", "state", "start_date", "end_date",
-        "hostname", "error", "rendered_map_index"}``."""
+        "hostname", "error", "rendered_map_index", "rendered_fields"}`` (``rendered_fields``: the
+        try's rendered template fields as JSON text, ``None`` when not recorded)."""
         names = HISTORY_COLUMNS[3:]
         which = [task_instance_history.c.run_id == run_id, task_instance_history.c.task_id == task_id,
                  task_instance_history.c.map_index == map_index]
@@ -96,7 +97,7 @@ class TaskInstanceStore:
         for row in current:
             known.setdefault(row.try_number, dict(row._mapping))
         retried = {"state": TaskInstanceState.UP_FOR_RETRY.value, "start_date": None, "end_date": None, "error": None,
-                   "rendered_map_index": None}
+                   "rendered_map_index": None, "rendered_fields": None}
         return [known.get(n) or {**retried, "try_number": n, "hostname": logged.get(n)}
                 for n in range(1, max(known, default=0) + 1)]
 

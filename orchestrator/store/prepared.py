@@ -47,13 +47,14 @@ FROM claimed AS c
     # still current (joined on what the update returned); a log is appended to what the try wrote
     # while it ran.
     "chordflow_finish": ("text, text, timestamp, integer[], integer[], text[], text[], integer[], text[], text[], "
-                         "integer[], integer[], text[], text[], timestamp[], timestamp[], text[]", f"""
+                         "integer[], integer[], text[], text[], timestamp[], timestamp[], text[], text[]", f"""
 WITH ended AS (
     UPDATE task_instance AS ti
     SET state = ($6)[array_position($4, ti.map_index)], error = ($7)[array_position($4, ti.map_index)],
         end_date = coalesce(($16)[array_position($4, ti.map_index)], $3),
         start_date = coalesce(($15)[array_position($4, ti.map_index)], ti.start_date),
-        rendered_map_index = ($17)[array_position($4, ti.map_index)]
+        rendered_map_index = ($17)[array_position($4, ti.map_index)],
+        rendered_fields = ($18)[array_position($4, ti.map_index)]
     WHERE ti.run_id = $1 AND ti.task_id = $2 AND ti.map_index = ANY($4)
       AND ti.try_number = ($5)[array_position($4, ti.map_index)] AND ti.state IN ({_sql_list(TRY_END_SOURCES)})
     RETURNING ti.map_index
@@ -73,13 +74,13 @@ WITH ended AS (
 SELECT map_index FROM ended
 """, "EXECUTE chordflow_finish(%(run_id)s, %(task_id)s, %(now)s, %(maps)s, %(tries)s, %(states)s, %(errors)s, "
      "%(x_maps)s, %(x_keys)s, %(x_values)s, %(l_maps)s, %(l_tries)s, %(l_contents)s, %(l_hosts)s, %(starts)s, "
-     "%(ends)s, %(names)s)"),
+     "%(ends)s, %(names)s, %(rendered)s)"),
 }
 
 #: finish_many on SQLite: the compare-and-set of one try (run through the driver's cursor).
 FINISH_ONE_SQLITE = f"""
 UPDATE task_instance SET state = ?, error = ?, end_date = ?, start_date = coalesce(?, start_date),
-    rendered_map_index = ?
+    rendered_map_index = ?, rendered_fields = ?
 WHERE run_id = ? AND task_id = ? AND map_index = ? AND try_number = ? AND state IN ({_sql_list(TRY_END_SOURCES)})
 """
 

@@ -57,6 +57,8 @@ class TryEnd:
     end_date: datetime | None = None
     #: The instance's name from its task's ``map_index_template`` (``None``: no template).
     rendered_map_index: str | None = None
+    #: The try's template fields after rendering, a JSON object text (``None``: not rendered).
+    rendered_fields: str | None = None
 
 
 @dataclass(frozen=True)
