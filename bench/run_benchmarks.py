@@ -12,7 +12,9 @@ Issue #4's figures, on Redis + PostgreSQL on loopback unless said otherwise:
 - ``big``: a 100,000-way map + reduce, one worker: expansion (rows + publish, goal < 2 s), whole
   run (goal < 15 s), peak RSS of the CLI and of the worker (goal < 250 MB each);
 - ``sweep``: time per instance at N = 1k, 10k, 100k (goal: flat within 20 %);
-- ``scaling``: 0.1 s sleeping tasks, 1 worker then 4 workers (goal >= 3.6x shorter makespan).
+- ``scaling``: 0.1 s sleeping tasks, 1 worker then 4 workers (goal >= 3.6x shorter makespan);
+- ``web``: the web UI's requests and pages with a 100,000-way map in the store, beside the same at
+  1,000 (goal < 300 ms per request, < 1 s to a page's data in Chromium): ``bench/web_bench.py``.
 
 Times of a distributed run are its span in the store (``start_date`` to ``end_date``: creating
 the rows, publishing, running, reducing), and the wall time of ``chordflow run --wait`` beside it
@@ -365,8 +367,15 @@ def bench_scaling(tmp: Path) -> None:
     line("speed-up from 1 to 4 workers", f"{one.span / four.span:.2f}x", "goal >= 3.6x")
 
 
+def bench_web(tmp: Path) -> None:
+    """The web UI's requests and pages at 100,000 instances (``bench/web_bench.py``)."""
+    from web_bench import bench_web as run
+
+    run()
+
+
 BENCHES = {"embedded": bench_embedded, "unbatched": bench_unbatched, "batched": bench_batched,
-           "big": bench_big, "sweep": bench_sweep, "scaling": bench_scaling}
+           "big": bench_big, "sweep": bench_sweep, "scaling": bench_scaling, "web": bench_web}
 
 
 def main() -> None:

@@ -134,6 +134,21 @@ def test_instances_page_counts_filters_and_sorts_by_sql(embedded_env, run_id):
     assert all(r["duration"] is not None and r["duration"] >= 0 for r in by_duration["rows"])
 
 
+def test_instances_pages_by_map_index_in_both_directions(embedded_env, run_id):
+    """The default order pages by key (a map's indices are 0..N-1): each page starts where the
+    offset says, ascending or descending, and a filtered page keeps its own order."""
+    base = f"/api/v1/runs/{run_id}/tasks/double/instances"
+    with client_of(embedded_env) as client:
+        pages = [[r["map_index"] for r in client.get(base, params={"limit": 1, "offset": n}).json()["rows"]]
+                 for n in range(4)]
+        backwards = [[r["map_index"] for r in client.get(
+            base, params={"limit": 2, "offset": n, "descending": "true"}).json()["rows"]] for n in (0, 2)]
+        succeeded = client.get(base, params={"state": "success", "offset": 1}).json()
+    assert pages == [[0], [1], [2], []]
+    assert backwards == [[2, 1], [0]]
+    assert (succeeded["total"], [r["map_index"] for r in succeeded["rows"]]) == (2, [1])
+
+
 def test_instance_shows_its_row_and_tries(embedded_env, run_id):
     with client_of(embedded_env) as client:
         shown = client.get(f"/api/v1/runs/{run_id}/tasks/double/instances/2").json()

@@ -76,13 +76,24 @@ def instance_page(store: Store, run_id: str, task_id: str, limit: int = read_mod
     key = {"map_index": task_instance.c.map_index, "state": task_instance.c.state, "duration": duration,
            "start_date": task_instance.c.start_date}[sort]
     direction = desc if descending else asc
-    order = [key.is_(None), direction(key), direction(task_instance.c.map_index)]
-    rows_query = (select(task_instance, duration.label("duration")).where(*where).order_by(*order)
-                  .limit(limit).offset(offset))
+    by_key = sort == "map_index" and not state
+    order = [direction(task_instance.c.map_index)] if sort == "map_index" else [
+        key.is_(None), direction(key), direction(task_instance.c.map_index)]
 
     def read():
         with store.begin() as conn:
             states = {s: n for s, n in conn.execute(states_query)}
+            rows_query = select(task_instance, duration.label("duration")).where(*where).order_by(*order).limit(limit)
+            if by_key:
+                # A map's indices are 0..N-1: the page starts at a key, found in the primary key's
+                # index (no rows skipped one by one, however deep the page).
+                first = sum(states.values()) - 1 - offset if descending else offset
+                rows_query = rows_query.where(
+                    task_instance.c.map_index <= first if descending else task_instance.c.map_index >= first)
+            else:
+                # Sorted by state, duration or start, or filtered by state: a top-N of this map's
+                # rows (no index on those columns, so that the workers' updates stay HOT).
+                rows_query = rows_query.offset(offset)
             rows = [with_duration(read_models.instance_row(row._mapping), row.duration)
                     for row in conn.execute(rows_query)]
         return states, rows
