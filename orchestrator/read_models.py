@@ -200,16 +200,17 @@ def try_in_progress(instance: dict[str, Any], try_number: int) -> bool:
 
 
 # -- the grid -------------------------------------------------------------------------------
-def grid(store: Store, dagbag: DagBag, dag_id: str, limit: int = DEFAULT_GRID_RUNS) -> dict[str, Any]:
-    """The DAG's latest ``limit`` runs x its tasks: ``{"dag_id", "runs": [run_row], "tasks":
-    [{"task_id", "mapped", "upstream", "cells": [{"run_id", "map_count", "states"}]}]}``.
+def grid(store: Store, dagbag: DagBag, dag_id: str, limit: int = DEFAULT_GRID_RUNS, offset: int = 0) -> dict[str, Any]:
+    """The DAG's latest ``limit`` runs (after the newest ``offset``: a page of older ones) x its
+    tasks: ``{"dag_id", "offset", "runs": [run_row], "tasks": [{"task_id", "mapped", "upstream",
+    "cells": [{"run_id", "map_count", "states"}]}]}``.
 
     Runs go oldest first (left to right); each task's ``cells`` are aligned with ``runs`` (a task
     a run lacks: ``states`` ``{}``). A mapped task is one row: its state mix ``{state: count}``
     and ``map_count`` as in :func:`run_summary`. Tasks go in the topological order of the latest
     run's DAG file (by task id when it does not load). Three queries whatever the size of the
     maps. Raises ``DagNotFound`` when the DAG has no run and is not in the DAGs folder."""
-    records = list(reversed(store.list_runs(dag_id=dag_id, limit=limit)))
+    records = list(reversed(store.list_runs(dag_id=dag_id, limit=limit, offset=offset)))
     if records:
         shape = _dag_shape(dagbag, records[-1])
     else:
@@ -228,7 +229,7 @@ def grid(store: Store, dagbag: DagBag, dag_id: str, limit: int = DEFAULT_GRID_RU
         mapped = shape["mapped"].get(task_id, ever_expanded) if shape else ever_expanded
         tasks.append({"task_id": task_id, "mapped": mapped,
                       "upstream": shape["upstream"].get(task_id, []) if shape else [], "cells": cells})
-    return {"dag_id": dag_id, "runs": [run_row(record) for record in records], "tasks": tasks}
+    return {"dag_id": dag_id, "offset": offset, "runs": [run_row(record) for record in records], "tasks": tasks}
 
 
 def _grid_counts(store: Store, run_ids: Sequence[str]

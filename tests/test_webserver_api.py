@@ -118,6 +118,18 @@ def test_grid_has_a_mapped_task_as_one_row_with_its_state_mix(embedded_env, run_
     assert double["cells"] == [{"run_id": run_id, "map_count": 3, "states": {"success": 2, "failed": 1}}]
 
 
+def test_grid_pages_through_older_runs(embedded_env, run_id):
+    dag_file = write_dag(embedded_env)
+    for newer in ("r2", "r3"):
+        assert run_cli(embedded_env, "run", dag_file, "--run-id", newer).returncode == 0
+    with client_of(embedded_env) as client:
+        pages = [client.get("/api/v1/dags/mapped/grid", params={"limit": 2, "offset": n}).json() for n in (0, 1, 2, 3)]
+        refused = client.get("/api/v1/dags/mapped/grid", params={"offset": -1})
+    assert [[r["run_id"] for r in page["runs"]] for page in pages] == [["r2", "r3"], ["r1", "r2"], ["r1"], []]
+    assert [len(t["cells"]) for t in pages[2]["tasks"]] == [1] * len(pages[2]["tasks"])
+    assert refused.status_code == 400 and "offset" in refused.json()["error"]
+
+
 def test_instances_page_counts_filters_and_sorts_by_sql(embedded_env, run_id):
     base = f"/api/v1/runs/{run_id}/tasks/double/instances"
     with client_of(embedded_env) as client:

@@ -51,10 +51,12 @@ def show_dag(dag_id: str, web: Web) -> dict[str, Any]:
     return {**read_models.dag_details(web.dagbag, dag_id), "params": page_data.dag_params(web.dagbag, dag_id)}
 
 
-@router.get("/dags/{dag_id}/grid", summary="Latest runs (oldest first) x tasks, a mapped task as one row")
-def grid(dag_id: str, web: Web, limit: Annotated[int, Query(ge=1, le=100)] = read_models.DEFAULT_GRID_RUNS
-         ) -> dict[str, Any]:
-    return read_models.grid(web.store, web.dagbag, dag_id, limit)
+@router.get("/dags/{dag_id}/grid",
+            summary="A page of runs (oldest first; offset: how many newer runs come before it) x tasks, "
+                    "a mapped task as one row")
+def grid(dag_id: str, web: Web, limit: Annotated[int, Query(ge=1, le=100)] = read_models.DEFAULT_GRID_RUNS,
+         offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+    return read_models.grid(web.store, web.dagbag, dag_id, limit, offset)
 
 
 @router.post("/dags/{dag_id}/runs", summary="Trigger a run with a conf (validated against the DAG's params)")

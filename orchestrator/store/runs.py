@@ -88,9 +88,11 @@ class RunStore:
         return RunRecord.from_row(row)
 
     @unit_of_work
-    def list_runs(self, dag_id: str | None = None, state: str | None = None, limit: int = 100) -> list[RunRecord]:
-        """The latest ``limit`` runs, newest first, of one DAG and in one state when given."""
-        query = select(dag_run).order_by(dag_run.c.created_at.desc()).limit(limit)
+    def list_runs(self, dag_id: str | None = None, state: str | None = None, limit: int = 100,
+                  offset: int = 0) -> list[RunRecord]:
+        """The latest ``limit`` runs after the newest ``offset``, newest first, of one DAG and in one
+        state when given."""
+        query = select(dag_run).order_by(dag_run.c.created_at.desc(), dag_run.c.run_id).limit(limit).offset(offset)
         if dag_id:
             query = query.where(dag_run.c.dag_id == dag_id)
         if state:

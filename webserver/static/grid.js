@@ -5,8 +5,8 @@
   const {el, api, poll, isRunning, when, mixBar, describe} = Chordflow;
   const dagId = document.querySelector(".page").dataset.dagId;
   const table = document.getElementById("grid");
-  const STEP = 25;
-  let limit = STEP;
+  const PAGE = 25;
+  let offset = 0;  // how many newer runs come before this page
   const folded = new Set();
   const taskUrl = (runId, task) => `/runs/${encodeURIComponent(runId)}/tasks/${encodeURIComponent(task)}/instances`;
 
@@ -52,9 +52,10 @@
     const grid = last;
     const runs = [...grid.runs].reverse();  // newest first
     const tasks = grid.tasks.map((t) => ({...t, cells: [...t.cells].reverse()}));
-    document.getElementById("grid-count").textContent = `${runs.length} latest run(s)`;
-    document.getElementById("more-runs").disabled = grid.runs.length < limit;
-    document.getElementById("fewer-runs").disabled = limit <= STEP;
+    document.getElementById("grid-count").textContent = runs.length
+      ? `runs ${offset + 1}–${offset + runs.length}, newest first` : "no runs";
+    document.getElementById("more-runs").disabled = grid.runs.length < PAGE;
+    document.getElementById("fewer-runs").disabled = offset === 0;
     table.tHead.replaceChildren(el("tr", {}, el("th", {class: "task"}, "Task"), runs.map((run) =>
       el("th", {class: "run", title: `${run.run_id}\n${run.state}\nlogical date ${when(run.logical_date)}`},
         el("a", {href: `/runs/${encodeURIComponent(run.run_id)}/graph`, class: `dot s-${run.state}`}, ""),
@@ -81,12 +82,12 @@
   function start() {
     if (stop) stop();
     stop = poll(async () => {
-      last = await api(`/dags/${encodeURIComponent(dagId)}/grid?limit=${limit}`);
+      last = await api(`/dags/${encodeURIComponent(dagId)}/grid?limit=${PAGE}&offset=${offset}`);
       render();
       return last.runs.some((run) => isRunning(run.state));
     }, 3000);
   }
-  document.getElementById("more-runs").addEventListener("click", () => { limit += STEP; start(); });
-  document.getElementById("fewer-runs").addEventListener("click", () => { limit = Math.max(STEP, limit - STEP); start(); });
+  document.getElementById("more-runs").addEventListener("click", () => { offset += PAGE; start(); });
+  document.getElementById("fewer-runs").addEventListener("click", () => { offset = Math.max(0, offset - PAGE); start(); });
   start();
 })();
