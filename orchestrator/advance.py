@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from orchestrator.baseoperator import DAGNode
+from orchestrator.branching import XCOM_SKIPMIXIN_KEY, deciders_of, skips
 from orchestrator.dag import DAG
 from orchestrator.expand_input import ExpandInput
 from orchestrator.params import validate_conf
@@ -140,6 +141,8 @@ class _RunStep:
         self.counts = tx.state_counts()
         self.lengths = tx.map_lengths()
         self.dispatches: list[Dispatch] = []
+        self.store = store
+        self._deciders: dict[str, list[DAGNode]] = {}
 
     # -- counts ---------------------------------------------------------------------------
     def _refresh(self, task_id: str) -> None:
@@ -171,6 +174,8 @@ class _RunStep:
                     changed = True
 
     def _decide(self, task: DAGNode) -> bool:
+        if self._skip_decided(task):
+            return True
         siblings = self._same_group_upstreams(task)
         if task.is_mapped and not self._is_expanded(task.task_id):
             if siblings:
@@ -185,8 +190,47 @@ class _RunStep:
         total = UpstreamCounts()
         for upstream in task.upstream_task_ids:
             if upstream not in exclude:
-                total = total + self._whole(upstream)
+                total = total + self._as_upstream(upstream, self._whole(upstream))
         return total
+
+    def _as_upstream(self, task_id: str, counts: UpstreamCounts) -> UpstreamCounts:
+        """A setup task's instances count as setups too (``all_done_setup_success``)."""
+        return counts.as_setups() if self.dag.task_dict[task_id].is_setup else counts
+
+    # -- skips decided by branch and short-circuit tasks ----------------------------------
+    def _deciders_of(self, task: DAGNode) -> list[DAGNode]:
+        if task.task_id not in self._deciders:
+            self._deciders[task.task_id] = deciders_of(self.dag, task)
+        return self._deciders[task.task_id]
+
+    def _skip_decided(self, task: DAGNode) -> bool:
+        """Skip the undecided instances of ``task`` that a finished branch or short-circuit
+        instance decided to skip (see :mod:`orchestrator.branching`); ``True`` when any moved.
+        An unmapped decider reaches every instance; index ``i`` of a mapped one reaches index
+        ``i`` of a mapped task only."""
+        deciders = self._deciders_of(task)
+        if not deciders:
+            return False
+        expanded = task.is_mapped and self._is_expanded(task.task_id)
+        undecided = [i for i, state in self.tx.states_by_index(task.task_id).items()
+                     if state == TaskInstanceState.NONE.value]
+        skipped: set[int] = set()
+        for decider in deciders:
+            decisions = self.store.xcom_values_by_index(self.tx.run.run_id, decider.task_id, XCOM_SKIPMIXIN_KEY,
+                                                        conn=self.tx.conn)
+            if not decider.is_mapped:
+                if -1 in decisions and skips(decisions[-1], decider, task.task_id):
+                    skipped.update(undecided)
+            elif expanded:
+                skipped.update(i for i in undecided if i in decisions and skips(decisions[i], decider, task.task_id))
+        if not skipped:
+            return False
+        return self._apply(task, sorted(skipped), Decision.SKIP)
+
+    def _waits_for_mapped_decider(self, task: DAGNode) -> bool:
+        """Whether a mapped decider upstream may skip some of ``task``'s indices (then it expands
+        undecided, and each index is decided on its own)."""
+        return any(decider.is_mapped for decider in self._deciders_of(task))
 
     def _evaluate(self, task: DAGNode, counts: UpstreamCounts) -> Decision:
         return evaluate_trigger_rule(task.trigger_rule, counts, task.min_success_ratio)
@@ -257,7 +301,8 @@ class _RunStep:
                 task, f"map length {total} > CHORDFLOW_MAX_MAP_LENGTH={self.max_map_length} for {task.task_id!r}"
             )
             return True
-        return self._expand(task, lengths, TaskInstanceState.QUEUED)
+        state = TaskInstanceState.NONE if self._waits_for_mapped_decider(task) else TaskInstanceState.QUEUED
+        return self._expand(task, lengths, state)
 
     def _expand(self, task: DAGNode, lengths: list[int], state: TaskInstanceState) -> bool:
         total = ExpandInput.total(lengths)
@@ -319,8 +364,9 @@ class _RunStep:
             if state != TaskInstanceState.NONE.value:
                 continue
             counts = outside
-            for states in sibling_states.values():
-                counts = counts + UpstreamCounts.from_states([states.get(index, TaskInstanceState.REMOVED.value)])
+            for sibling, states in sibling_states.items():
+                state = states.get(index, TaskInstanceState.REMOVED.value)
+                counts = counts + self._as_upstream(sibling, UpstreamCounts.from_states([state]))
             by_decision.setdefault(self._evaluate(task, counts), []).append(index)
         changed = False
         for decision, indices in by_decision.items():
@@ -333,8 +379,22 @@ class _RunStep:
         for counts in self.counts.values():
             if any(state not in _FINISHED for state in counts):
                 return None
-        for leaf in self.dag.leaves():
+        for leaf in _leaves_deciding_run_state(self.dag):
             if any(state in _FAILED_LEAF for state in self.counts.get(leaf.task_id, {})):
                 return DagRunState.FAILED
         return DagRunState.SUCCESS
+
+
+def _leaves_deciding_run_state(dag: DAG) -> list[DAGNode]:
+    """The tasks whose states decide the run's: Airflow's effective leaves (``DagRun._tis_for_dagrun_state``).
+    A teardown without ``on_failure_fail_dagrun`` is ignored: a task whose only downstream tasks
+    are such teardowns is a leaf, and such a teardown is none; when that leaves nothing (a DAG of
+    teardowns only), the plain leaves."""
+
+    def ignored(task: DAGNode) -> bool:
+        return task.is_teardown and not task.on_failure_fail_dagrun
+
+    leaves = [t for t in dag.tasks
+              if not ignored(t) and all(ignored(dag.task_dict[d]) for d in t.downstream_task_ids)]
+    return leaves or dag.leaves()
 
