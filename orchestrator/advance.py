@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from orchestrator.baseoperator import DAGNode
-from orchestrator.branching import XCOM_SKIPMIXIN_KEY, deciders_of, skips
+from orchestrator.branching import XCOM_SKIPMIXIN_KEY, deciders_of, reaches_by_index, skips
 from orchestrator.dag import DAG
 from orchestrator.expand_input import ExpandInput
 from orchestrator.params import validate_conf
@@ -207,7 +207,7 @@ class _RunStep:
         """Skip the undecided instances of ``task`` that a finished branch or short-circuit
         instance decided to skip (see :mod:`orchestrator.branching`); ``True`` when any moved.
         An unmapped decider reaches every instance; index ``i`` of a mapped one reaches index
-        ``i`` of a mapped task only."""
+        ``i`` of a mapped task it reaches by index (:func:`~orchestrator.branching.reaches_by_index`)."""
         deciders = self._deciders_of(task)
         if not deciders:
             return False
@@ -221,7 +221,7 @@ class _RunStep:
             if not decider.is_mapped:
                 if -1 in decisions and skips(decisions[-1], decider, task.task_id):
                     skipped.update(undecided)
-            elif expanded:
+            elif expanded and reaches_by_index(decider, task):
                 skipped.update(i for i in undecided if i in decisions and skips(decisions[i], decider, task.task_id))
         if not skipped:
             return False
@@ -230,7 +230,7 @@ class _RunStep:
     def _waits_for_mapped_decider(self, task: DAGNode) -> bool:
         """Whether a mapped decider upstream may skip some of ``task``'s indices (then it expands
         undecided, and each index is decided on its own)."""
-        return any(decider.is_mapped for decider in self._deciders_of(task))
+        return any(decider.is_mapped and reaches_by_index(decider, task) for decider in self._deciders_of(task))
 
     def _evaluate(self, task: DAGNode, counts: UpstreamCounts) -> Decision:
         return evaluate_trigger_rule(task.trigger_rule, counts, task.min_success_ratio)

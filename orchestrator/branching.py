@@ -11,7 +11,10 @@ Which instances a decision reaches, as in Airflow (``SkipMixin.skip_all_except``
 downstream instance up at the deciding instance's ``map_index``; ``NotPreviouslySkippedDep``
 reads the decision at that index when the parent is mapped, apache/airflow#30883, PR #70926):
 an unmapped decider reaches every instance of the tasks it names; index ``i`` of a mapped decider
-(its own ``expand()`` or a mapped task group) reaches index ``i`` of mapped tasks only.
+(its own ``expand()`` or a mapped task group) reaches index ``i`` of its mapped direct downstream
+tasks and of the tasks of its own mapped group -- not an unmapped task, and not a mapped task
+further on outside its group, whose index ``i`` need not be the same element (Airflow only skips
+the instances that exist when the decider runs, and such a map is expanded later).
 """
 from __future__ import annotations
 
@@ -73,6 +76,12 @@ def skips(decision: Mapping[str, Any], decider: DAGNode, task_id: str) -> bool:
     if XCOM_SKIPMIXIN_FOLLOWED in decision:
         return task_id in decider.downstream_task_ids and task_id not in decision[XCOM_SKIPMIXIN_FOLLOWED]
     return task_id in decision.get(XCOM_SKIPMIXIN_SKIPPED, ())
+
+
+def reaches_by_index(decider: DAGNode, task: DAGNode) -> bool:
+    """Whether index ``i`` of mapped ``decider`` decides for index ``i`` of mapped ``task``."""
+    same_group = task.mapped_group is not None and task.mapped_group is decider.mapped_group
+    return same_group or task.task_id in decider.downstream_task_ids
 
 
 def deciders_of(dag: DAG, task: DAGNode) -> list[DAGNode]:

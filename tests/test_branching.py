@@ -352,3 +352,56 @@ def test_short_circuit_option_must_be_a_bool():
 
     with DAG(dag_id="bad"), pytest.raises(DagDefinitionError, match="ignore_downstream_trigger_rules"):
         ShortCircuitOperator(task_id="s", python_callable=bool, ignore_downstream_trigger_rules="yes")
+
+
+def test_short_circuit_in_a_group_skips_every_task_after_it_in_its_own_index(h):
+    # ignore_downstream_trigger_rules=True: every downstream task of the index, all_done ones too.
+    run_id = h.run("""
+    @task.short_circuit
+    def gate(x):
+        return x > 1
+
+    @task
+    def step(x):
+        return x
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def last(x):
+        return x
+
+    @task_group
+    def g(x):
+        gate(x) >> step(x) >> last(x)
+
+    with DAG(dag_id="sc_group_all") as d:
+        g.expand(x=[1, 2])
+    """)
+    assert h.states(run_id, "g.last") == {0: "skipped", 1: "success"}
+
+
+def test_a_mapped_short_circuit_does_not_skip_by_index_a_map_expanded_later_outside_its_group(h):
+    # SkipMixin skips the instances at its map_index that exist when it runs; a map over a partly
+    # skipped map's results is expanded afterwards, over the values pushed, so its index i is not
+    # the short-circuit's element i: it is left to its trigger rule.
+    run_id = h.run("""
+    @task.short_circuit
+    def keep(x):
+        return x != 1
+
+    @task
+    def first(x):
+        return x
+
+    @task(trigger_rule=TriggerRule.NONE_FAILED)
+    def second(x):
+        return x * 10
+
+    with DAG(dag_id="sc_later_map") as d:
+        xs = [0, 1, 2]
+        made = first.expand(x=xs)
+        keep.expand(x=xs) >> made
+        second.expand(x=made)
+    """)
+    assert h.states(run_id, "first") == {0: "success", 1: "skipped", 2: "success"}
+    assert h.states(run_id, "second") == {0: "success", 1: "success"}
+    assert h.xcom(run_id, "second", 1) == 20
