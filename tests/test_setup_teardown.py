@@ -252,3 +252,24 @@ def test_teardown_in_a_mapped_group_follows_its_own_index_setup(h):
     assert h.states(run_id, "per.delete") == {0: "success", 1: "skipped"}
     assert h.states(run_id, "per.work") == {0: "failed", 1: "skipped"}
     assert h.store.get_run(run_id).state == "failed"
+
+
+def test_clearing_work_clears_its_setup_and_teardown_and_they_run_again(h):
+    # setup-and-teardown.rst: "If you clear a task, its setups and teardowns will be cleared."
+    from orchestrator.read_models import plan_clear
+
+    flag = h.folder / "fixed"
+    path = h.write(cluster(create="return 'cluster'",
+                           query=f"from pathlib import Path; assert Path({str(flag)!r}).exists(), 'not yet'"))
+    run_id = h.start(path)
+    h.drain()
+    assert h.store.get_run(run_id).state == "failed"
+    selections, resets = plan_clear(h.dagbag.find(str(path)), "query", None, True, False)
+    assert sorted(t for t, *_ in selections) == ["create", "delete", "query"]
+    flag.touch()
+    h.store.clear(run_id, selections, resets)
+    h.advance(run_id)
+    h.drain()
+    assert h.store.list_instances(run_id, "create")[0]["try_number"] == 2
+    assert h.states(run_id, "delete")[-1] == "success"
+    assert h.store.get_run(run_id).state == "success"
