@@ -405,3 +405,42 @@ def test_a_mapped_short_circuit_does_not_skip_by_index_a_map_expanded_later_outs
     assert h.states(run_id, "first") == {0: "success", 1: "skipped", 2: "success"}
     assert h.states(run_id, "second") == {0: "success", 1: "success"}
     assert h.xcom(run_id, "second", 1) == 20
+
+
+def test_on_postgresql_redelivered_branch_messages_and_racing_advances_skip_each_index_once(tmp_path, pg_url):
+    # Several workers: each message of the run is executed by two workers at once (a redelivery),
+    # then two advance steps race. The compare-and-set keeps one try per index, the decision is
+    # read under the run's lock, and every index ends as its own branch chose.
+    from concurrent.futures import ThreadPoolExecutor
+
+    h = Harness(tmp_path, database_url=pg_url)
+    run_id = h.start(h.write("""
+    @task.branch
+    def choose(x):
+        return "g.odd" if x % 2 else "g.even"
+
+    @task
+    def odd(x):
+        return x
+
+    @task
+    def even(x):
+        return x
+
+    @task_group
+    def g(x):
+        choose(x) >> [odd(x), even(x)]
+
+    with DAG(dag_id="racing") as d:
+        g.expand(x=[0, 1, 2, 3])
+    """))
+    with ThreadPoolExecutor(2) as pool:
+        while h.dispatcher.pending:
+            _, task_id, indices = h.dispatcher.pending.popleft()
+            workers = [f"worker{n}" for n in range(2)]
+            list(pool.map(h.runner.run_batch, [run_id] * 2, [task_id] * 2, [indices] * 2, workers))
+            list(pool.map(lambda _: h.advance(run_id), range(2)))
+    assert h.states(run_id, "g.odd") == {0: "skipped", 1: "success", 2: "skipped", 3: "success"}
+    assert h.states(run_id, "g.even") == {0: "success", 1: "skipped", 2: "success", 3: "skipped"}
+    assert {r["try_number"] for r in h.store.list_instances(run_id, "g.choose")} == {1}
+    assert h.store.get_run(run_id).state == "success"
