@@ -35,10 +35,25 @@ XCOM_SKIPMIXIN_FOLLOWED = "followed"
 XCOM_SKIPMIXIN_SKIPPED = "skipped"
 
 
+def _groups_of(dag: DAG) -> dict[str, Any]:
+    """Every task group of ``dag`` by its id."""
+    from orchestrator.task_group import TaskGroup
+
+    groups: dict[str, Any] = {}
+    pending = [dag.task_group]
+    while pending:
+        for child in pending.pop().children.values():
+            if isinstance(child, TaskGroup):
+                groups[child.group_id] = child
+                pending.append(child)
+    return groups
+
+
 def branch_decision(dag: DAG, task_id: str, chosen: Any) -> dict[str, list[str]]:
-    """What a branch that returned ``chosen`` (a task id, a list of them, or ``None``) follows:
-    its direct downstream tasks that are chosen or downstream of a chosen task (Airflow keeps a
-    join reached through a followed branch). Raises ``ValueError`` naming ids the DAG lacks."""
+    """What a branch that returned ``chosen`` (a task id or task group id, a list of them, or
+    ``None``) follows: its direct downstream tasks that are chosen, roots of a chosen group, or
+    downstream of a chosen task (Airflow keeps a join reached through a followed branch).
+    Raises ``ValueError`` naming ids the DAG lacks."""
     if chosen is None:
         wanted: set[str] = set()
     elif isinstance(chosen, str):
@@ -48,6 +63,10 @@ def branch_decision(dag: DAG, task_id: str, chosen: Any) -> dict[str, list[str]]
     else:
         raise ValueError(f"branch {task_id!r} must return a task id, a list of task ids or None, "
                          f"not {type(chosen).__name__}: {chosen!r}")
+    groups = _groups_of(dag)
+    for group_id in wanted - set(dag.task_dict):
+        if group_id in groups:  # Airflow follows a chosen task group's roots
+            wanted = (wanted - {group_id}) | {t.task_id for t in groups[group_id].roots()}
     unknown = sorted(wanted - set(dag.task_dict))
     if unknown:
         raise ValueError(f"branch {task_id!r} returned task ids that are not in DAG {dag.dag_id!r}: "

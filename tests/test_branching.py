@@ -444,3 +444,22 @@ def test_on_postgresql_redelivered_branch_messages_and_racing_advances_skip_each
     assert h.states(run_id, "g.even") == {0: "success", 1: "skipped", 2: "success", 3: "skipped"}
     assert {r["try_number"] for r in h.store.list_instances(run_id, "g.choose")} == {1}
     assert h.store.get_run(run_id).state == "success"
+
+
+def test_branch_returning_a_task_group_id_follows_the_groups_first_tasks(h):
+    # BranchMixIn._expand_task_group_roots: a returned task group id stands for its root tasks.
+    run_id = h.run("""
+    from orchestrator.operators import EmptyOperator
+
+    @task.branch
+    def choose():
+        return "section"
+
+    with DAG(dag_id="to_group") as d:
+        with TaskGroup("section") as section:
+            EmptyOperator(task_id="first") >> EmptyOperator(task_id="second")
+        choose() >> [section, EmptyOperator(task_id="elsewhere")]
+    """)
+    assert h.states(run_id, "section.first")[-1] == "success"
+    assert h.states(run_id, "section.second")[-1] == "success"
+    assert h.states(run_id, "elsewhere")[-1] == "skipped"
