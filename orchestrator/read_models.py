@@ -347,25 +347,32 @@ def plan_clear(dag: DAG, task_id: str, map_indices: list[int] | None, only_faile
 
 
 def _setups_and_teardowns_of(dag: DAG, task_ids: list[str]) -> list[DAGNode]:
-    """The setups upstream of these work tasks, and those setups' teardowns: Airflow clears them
-    with the work ("If you clear a task, its setups and teardowns will be cleared")."""
+    """The relevant setups of these work tasks, and those setups' teardowns: Airflow clears them
+    with the work ("If you clear a task, its setups and teardowns will be cleared"). Relevant, as
+    Airflow's ``get_upstreams_only_setups_and_teardowns``: a setup upstream of the task with a
+    teardown downstream of it, or with no teardown at all."""
     found: dict[str, DAGNode] = {}
     for task_id in task_ids:
         node = dag.task_dict[task_id]
         if node.is_setup or node.is_teardown:
             continue
-        seen: set[str] = set()
-        pending = list(node.upstream_task_ids)
-        while pending:
-            up = pending.pop()
-            if up in seen:
-                continue
-            seen.add(up)
-            upstream = dag.task_dict[up]
-            pending.extend(upstream.upstream_task_ids)
-            if upstream.is_setup:
-                found.setdefault(up, upstream)
-                for down in sorted(upstream.downstream_task_ids):
-                    if dag.task_dict[down].is_teardown:
-                        found.setdefault(down, dag.task_dict[down])
+        after = {t.task_id for t in dag.iter_downstream(task_id) if t.is_teardown}
+        for upstream in _iter_upstream(dag, task_id):
+            teardowns = [d for d in sorted(upstream.downstream_task_ids) if dag.task_dict[d].is_teardown]
+            if upstream.is_setup and (not teardowns or set(teardowns) & after):
+                found.setdefault(upstream.task_id, upstream)
+                for teardown in teardowns:
+                    found.setdefault(teardown, dag.task_dict[teardown])
     return list(found.values())
+
+
+def _iter_upstream(dag: DAG, task_id: str) -> Iterable[DAGNode]:
+    """Every task upstream of ``task_id``, transitively."""
+    seen: set[str] = set()
+    pending = list(dag.task_dict[task_id].upstream_task_ids)
+    while pending:
+        up = pending.pop()
+        if up not in seen:
+            seen.add(up)
+            pending.extend(dag.task_dict[up].upstream_task_ids)
+            yield dag.task_dict[up]

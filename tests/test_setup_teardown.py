@@ -273,3 +273,36 @@ def test_clearing_work_clears_its_setup_and_teardown_and_they_run_again(h):
     assert h.store.list_instances(run_id, "create")[0]["try_number"] == 2
     assert h.states(run_id, "delete")[-1] == "success"
     assert h.store.get_run(run_id).state == "success"
+
+
+def test_clearing_work_after_a_setups_scope_leaves_that_setup_alone(h):
+    # get_upstreams_only_setups_and_teardowns: only setups whose teardown is downstream of the
+    # cleared task (or that have none) are relevant; `report` runs after `delete`, outside the scope.
+    from orchestrator.read_models import plan_clear
+
+    d = dag_of(h, """
+    @setup
+    def create():
+        return 1
+
+    @task
+    def query():
+        return 2
+
+    @teardown
+    def delete():
+        return 3
+
+    @task
+    def report():
+        return 4
+
+    with DAG(dag_id="outside") as d:
+        c, t = create(), delete()
+        c >> query() >> t >> report()
+        c >> t
+    """)
+    selections, _ = plan_clear(d, "report", None, False, False)
+    assert [t for t, *_ in selections] == ["report"]
+    selections, _ = plan_clear(d, "query", None, False, False)
+    assert sorted(t for t, *_ in selections) == ["create", "delete", "query"]
