@@ -23,6 +23,7 @@ from orchestrator.dag import DAG
 from orchestrator.dag_loader import DagBag
 from orchestrator.errors import ChordflowError, TaskNotFound, XComNotFound
 from orchestrator.schema import task_instance, task_map
+from orchestrator.setup_teardown import relevant_setups, teardowns_of
 from orchestrator.states import FINISHED_STATES, TaskInstanceState
 from orchestrator.store import RunRecord, Store
 
@@ -347,32 +348,11 @@ def plan_clear(dag: DAG, task_id: str, map_indices: list[int] | None, only_faile
 
 
 def _setups_and_teardowns_of(dag: DAG, task_ids: list[str]) -> list[DAGNode]:
-    """The relevant setups of these work tasks, and those setups' teardowns: Airflow clears them
-    with the work ("If you clear a task, its setups and teardowns will be cleared"). Relevant, as
-    Airflow's ``get_upstreams_only_setups_and_teardowns``: a setup upstream of the task with a
-    teardown downstream of it, or with no teardown at all."""
+    """The relevant setups of these work tasks and those setups' teardowns: Airflow clears them
+    with the work ("If you clear a task, its setups and teardowns will be cleared")."""
     found: dict[str, DAGNode] = {}
     for task_id in task_ids:
-        node = dag.task_dict[task_id]
-        if node.is_setup or node.is_teardown:
-            continue
-        after = {t.task_id for t in dag.iter_downstream(task_id) if t.is_teardown}
-        for upstream in _iter_upstream(dag, task_id):
-            teardowns = [d for d in sorted(upstream.downstream_task_ids) if dag.task_dict[d].is_teardown]
-            if upstream.is_setup and (not teardowns or set(teardowns) & after):
-                found.setdefault(upstream.task_id, upstream)
-                for teardown in teardowns:
-                    found.setdefault(teardown, dag.task_dict[teardown])
+        for setup in relevant_setups(dag, dag.task_dict[task_id]):
+            for node in [setup, *teardowns_of(dag, setup)]:
+                found.setdefault(node.task_id, node)
     return list(found.values())
-
-
-def _iter_upstream(dag: DAG, task_id: str) -> Iterable[DAGNode]:
-    """Every task upstream of ``task_id``, transitively."""
-    seen: set[str] = set()
-    pending = list(dag.task_dict[task_id].upstream_task_ids)
-    while pending:
-        up = pending.pop()
-        if up not in seen:
-            seen.add(up)
-            pending.extend(dag.task_dict[up].upstream_task_ids)
-            yield dag.task_dict[up]
