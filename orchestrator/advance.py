@@ -19,9 +19,10 @@ from orchestrator.dag import DAG
 from orchestrator.expand_input import ExpandInput
 from orchestrator.params import validate_conf
 from orchestrator.resolve import StoreXComReader
+from orchestrator.setup_teardown import relevant_setups
 from orchestrator.states import FINISHED_STATES, DagRunState, TaskInstanceState
 from orchestrator.store import RunRecord, RunTransaction, Store
-from orchestrator.trigger_rules import Decision, UpstreamCounts, evaluate_trigger_rule
+from orchestrator.trigger_rules import Decision, TriggerRule, UpstreamCounts, evaluate_trigger_rule
 
 log = logging.getLogger("chordflow.scheduler")
 
@@ -143,6 +144,7 @@ class _RunStep:
         self.dispatches: list[Dispatch] = []
         self.store = store
         self._deciders: dict[str, list[DAGNode]] = {}
+        self._indirect_setups: dict[str, list[DAGNode]] = {}
 
     # -- counts ---------------------------------------------------------------------------
     def _refresh(self, task_id: str) -> None:
@@ -174,7 +176,7 @@ class _RunStep:
                     changed = True
 
     def _decide(self, task: DAGNode) -> bool:
-        if self._skip_decided(task):
+        if self._skip_decided(task) or self._ended_by_setups(task):
             return True
         siblings = self._same_group_upstreams(task)
         if task.is_mapped and not self._is_expanded(task.task_id):
@@ -226,6 +228,45 @@ class _RunStep:
         if not skipped:
             return False
         return self._apply(task, sorted(skipped), Decision.SKIP)
+
+    # -- the setup constraint ---------------------------------------------------------------
+    def _setups_not_upstream(self, task: DAGNode) -> list[DAGNode]:
+        if task.task_id not in self._indirect_setups:
+            self._indirect_setups[task.task_id] = [
+                s for s in relevant_setups(self.dag, task) if s.task_id not in task.upstream_task_ids
+            ] if task.trigger_rule is not TriggerRule.ALWAYS else []
+        return self._indirect_setups[task.task_id]
+
+    def _ended_by_setups(self, task: DAGNode) -> bool:
+        """Airflow's setup constraint: a work task whose scope's setup (one it does not depend on
+        directly) failed is ``upstream_failed``, one whose setup was skipped is ``skipped``,
+        without waiting for the rest, whatever its trigger rule (but ``always``). A setup in the
+        task's mapped group is read at the same index; ``True`` when any instance moved."""
+        setups = self._setups_not_upstream(task)
+        if not setups:
+            return False
+        undecided = [i for i, state in self.tx.states_by_index(task.task_id).items()
+                     if state == TaskInstanceState.NONE.value]
+        ended: dict[int, Decision] = {}
+        for setup in setups:
+            if setup.mapped_group is not None and setup.mapped_group is task.mapped_group:
+                if not self._is_expanded(task.task_id):
+                    continue  # (read index by index once the task is expanded)
+                states = self.tx.states_by_index(setup.task_id)
+                verdicts = {i: _setup_verdict(UpstreamCounts.from_states([states[i]]))
+                            for i in undecided if i in states}
+            else:
+                verdict = _setup_verdict(self._whole(setup.task_id))
+                verdicts = {i: verdict for i in undecided}
+            for index, verdict in verdicts.items():
+                if verdict is not None and ended.get(index) is not Decision.UPSTREAM_FAILED:
+                    ended[index] = verdict
+        changed = False
+        for decision in (Decision.UPSTREAM_FAILED, Decision.SKIP):
+            indices = sorted(i for i, d in ended.items() if d is decision)
+            if indices:
+                changed = self._apply(task, indices, decision) or changed
+        return changed
 
     def _waits_for_mapped_decider(self, task: DAGNode) -> bool:
         """Whether a mapped decider upstream may skip some of ``task``'s indices (then it expands
@@ -383,6 +424,13 @@ class _RunStep:
             if any(state in _FAILED_LEAF for state in self.counts.get(leaf.task_id, {})):
                 return DagRunState.FAILED
         return DagRunState.SUCCESS
+
+
+def _setup_verdict(counts: UpstreamCounts) -> Decision | None:
+    """What a scope's setup instances impose on its work: failed -> upstream_failed, skipped -> skipped."""
+    if counts.failed or counts.upstream_failed:
+        return Decision.UPSTREAM_FAILED
+    return Decision.SKIP if counts.skipped else None
 
 
 def _leaves_deciding_run_state(dag: DAG) -> list[DAGNode]:

@@ -306,3 +306,74 @@ def test_clearing_work_after_a_setups_scope_leaves_that_setup_alone(h):
     assert [t for t, *_ in selections] == ["report"]
     selections, _ = plan_clear(d, "query", None, False, False)
     assert sorted(t for t, *_ in selections) == ["create", "delete", "query"]
+
+
+SCOPE = """
+@setup
+def create():
+    {create}
+
+@task
+def first():
+    return 1
+
+@task(trigger_rule=TriggerRule.ALL_DONE)
+def second():
+    return 2
+
+@teardown
+def delete():
+    return 3
+
+with DAG(dag_id="scope") as d:
+    with create() >> delete():
+        first() >> second()
+"""
+
+
+def test_a_work_task_after_a_failed_setup_is_upstream_failed_whatever_its_trigger_rule(h):
+    # trigger_rule_dep.py _evaluate_setup_constraint: a relevant setup that failed makes the task
+    # upstream_failed ("if there's a failure, we mark upstream_failed"), an all_done one included.
+    run_id = h.run(SCOPE.format(create="raise RuntimeError('no cluster')"))
+    assert h.states(run_id, "first")[-1] == "upstream_failed"
+    assert h.states(run_id, "second")[-1] == "upstream_failed"
+    assert h.states(run_id, "delete")[-1] == "upstream_failed"
+
+
+def test_a_work_task_after_a_skipped_setup_is_skipped_whatever_its_trigger_rule(h):
+    # _evaluate_setup_constraint: "if there's a skip, we mark skipped".
+    run_id = h.run(SCOPE.format(create="raise AirflowSkipException('nothing to do')"))
+    assert h.states(run_id, "second")[-1] == "skipped"
+    assert h.store.get_run(run_id).state == "success"
+
+
+def test_the_setup_constraint_reads_a_mapped_groups_setup_at_the_same_index(h):
+    run_id = h.run("""
+    @setup
+    def create(x):
+        if x == 2:
+            raise RuntimeError("no cluster")
+        return x
+
+    @task
+    def first(x):
+        return x
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def second(x):
+        return x
+
+    @teardown
+    def delete(x):
+        return x
+
+    @task_group
+    def g(x):
+        c = create(x)
+        first(c) >> second(x) >> delete(c)
+
+    with DAG(dag_id="group_scope") as d:
+        g.expand(x=[1, 2])
+    """)
+    assert h.states(run_id, "g.second") == {0: "success", 1: "upstream_failed"}
+    assert h.states(run_id, "g.delete") == {0: "success", 1: "upstream_failed"}
