@@ -463,3 +463,12 @@ def test_branch_returning_a_task_group_id_follows_the_groups_first_tasks(h):
     assert h.states(run_id, "section.first")[-1] == "success"
     assert h.states(run_id, "section.second")[-1] == "success"
     assert h.states(run_id, "elsewhere")[-1] == "skipped"
+
+
+def test_branch_and_short_circuit_decorators_refuse_options_they_do_not_take():
+    from orchestrator import task
+
+    with pytest.raises(DagDefinitionError, match="ignore_downstream_trigger_rules"):
+        task.branch(ignore_downstream_trigger_rules=False)(lambda: None)
+    assert task.short_circuit(ignore_downstream_trigger_rules=False)(lambda: True).options == {
+        "ignore_downstream_trigger_rules": False}

@@ -377,3 +377,32 @@ def test_the_setup_constraint_reads_a_mapped_groups_setup_at_the_same_index(h):
     """)
     assert h.states(run_id, "g.second") == {0: "success", 1: "upstream_failed"}
     assert h.states(run_id, "g.delete") == {0: "success", 1: "upstream_failed"}
+
+
+def test_setup_and_teardown_decorators_mark_mapped_tasks_and_wrap_a_task(h):
+    # airflow.decorators.setup/teardown mark the task each use builds, mapped ones too, and take
+    # an already decorated @task (its options kept).
+    d = dag_of(h, """
+    @setup
+    @task(retries=2)
+    def create(name):
+        return name
+
+    @teardown(on_failure_fail_dagrun=True)
+    def delete(name):
+        return name
+
+    with DAG(dag_id="marks_mapped") as d:
+        made = create.expand(name=["a", "b"])
+        delete.expand(name=made)
+    """)
+    create, delete = d.task_dict["create"], d.task_dict["delete"]
+    assert create.is_setup and create.is_mapped and create.retries == 2
+    assert delete.is_teardown and delete.on_failure_fail_dagrun
+    assert delete.trigger_rule is TriggerRule.ALL_DONE_SETUP_SUCCESS
+
+
+def test_setup_and_teardown_are_importable_from_orchestrator_like_airflow_decorators():
+    import orchestrator
+
+    assert {"setup", "teardown"} <= set(orchestrator.__all__)
