@@ -210,10 +210,10 @@ class _RunStep:
         instance decided to skip (see :mod:`orchestrator.branching`); ``True`` when any moved.
         An unmapped decider reaches every instance; index ``i`` of a mapped one reaches index
         ``i`` of a mapped task it reaches by index (:func:`~orchestrator.branching.reaches_by_index`)."""
-        deciders = self._deciders_of(task)
+        expanded = task.is_mapped and self._is_expanded(task.task_id)
+        deciders = [d for d in self._deciders_of(task) if not d.is_mapped or (expanded and reaches_by_index(d, task))]
         if not deciders:
             return False
-        expanded = task.is_mapped and self._is_expanded(task.task_id)
         undecided = [i for i, state in self.tx.states_by_index(task.task_id).items()
                      if state == TaskInstanceState.NONE.value]
         skipped: set[int] = set()
@@ -223,7 +223,7 @@ class _RunStep:
             if not decider.is_mapped:
                 if -1 in decisions and skips(decisions[-1], decider, task.task_id):
                     skipped.update(undecided)
-            elif expanded and reaches_by_index(decider, task):
+            else:
                 skipped.update(i for i in undecided if i in decisions and skips(decisions[i], decider, task.task_id))
         if not skipped:
             return False
@@ -406,8 +406,8 @@ class _RunStep:
                 continue
             counts = outside
             for sibling, states in sibling_states.items():
-                state = states.get(index, TaskInstanceState.REMOVED.value)
-                counts = counts + self._as_upstream(sibling, UpstreamCounts.from_states([state]))
+                sibling_state = states.get(index, TaskInstanceState.REMOVED.value)
+                counts = counts + self._as_upstream(sibling, UpstreamCounts.from_states([sibling_state]))
             by_decision.setdefault(self._evaluate(task, counts), []).append(index)
         changed = False
         for decision, indices in by_decision.items():
