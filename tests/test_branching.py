@@ -472,3 +472,50 @@ def test_branch_and_short_circuit_decorators_refuse_options_they_do_not_take():
         task.branch(ignore_downstream_trigger_rules=False)(lambda: None)
     assert task.short_circuit(ignore_downstream_trigger_rules=False)(lambda: True).options == {
         "ignore_downstream_trigger_rules": False}
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_branch_short_circuit_and_teardown_runs_change_states_by_named_transitions_only(tmp_path, request, dialect):
+    # tests/test_state_machine.py's trigger watches every state change of these runs.
+    from tests.test_state_machine import _TRIGGERS, state_changes, unnamed
+
+    h = Harness(tmp_path, database_url=None if dialect == "sqlite" else request.getfixturevalue("pg_url"))
+    with h.store.begin() as conn:
+        for statement in _TRIGGERS[dialect]:
+            conn.exec_driver_sql(statement)
+    run_id = h.run("""
+    @task.branch
+    def choose(x):
+        return "g.a" if x else "g.b"
+
+    @task.short_circuit(ignore_downstream_trigger_rules=False)
+    def gate(x):
+        return x
+
+    @task
+    def a(x):
+        return x
+
+    @task
+    def b(x):
+        return x
+
+    @setup
+    def create(x):
+        return x
+
+    @teardown
+    def delete(x):
+        raise RuntimeError("cannot delete")
+
+    @task_group
+    def g(x):
+        c = create(x)
+        chooser = choose(x)
+        c >> chooser >> [a(x), b(x)] >> gate(x) >> delete(c)
+
+    with DAG(dag_id="transitions") as d:
+        g.expand(x=[0, 1])
+    """)
+    assert h.states(run_id, "g.delete") == {0: "failed", 1: "failed"}
+    assert unnamed(state_changes(h.store)) == set()
