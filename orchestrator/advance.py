@@ -9,6 +9,7 @@ Celery chords in production, a stub in tests. It is idempotent: calling it again
 from __future__ import annotations
 
 import logging
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
@@ -29,6 +30,10 @@ log = logging.getLogger("chordflow.scheduler")
 _FINISHED = {s.value for s in FINISHED_STATES}
 _FAILED_LEAF = {TaskInstanceState.FAILED.value, TaskInstanceState.UPSTREAM_FAILED.value}
 _STATE_OF = {Decision.SKIP: TaskInstanceState.SKIPPED, Decision.UPSTREAM_FAILED: TaskInstanceState.UPSTREAM_FAILED}
+#: Per task object (as long as its DAG file stays loaded): the ids of the branch/short-circuit
+#: tasks that may skip it, and of the setups of its scope it does not depend on directly.
+_DECIDERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_INDIRECT_SETUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -143,8 +148,6 @@ class _RunStep:
         self.lengths = tx.map_lengths()
         self.dispatches: list[Dispatch] = []
         self.store = store
-        self._deciders: dict[str, list[DAGNode]] = {}
-        self._indirect_setups: dict[str, list[DAGNode]] = {}
 
     # -- counts ---------------------------------------------------------------------------
     def _refresh(self, task_id: str) -> None:
@@ -201,9 +204,9 @@ class _RunStep:
 
     # -- skips decided by branch and short-circuit tasks ----------------------------------
     def _deciders_of(self, task: DAGNode) -> list[DAGNode]:
-        if task.task_id not in self._deciders:
-            self._deciders[task.task_id] = deciders_of(self.dag, task)
-        return self._deciders[task.task_id]
+        if task not in _DECIDERS:
+            _DECIDERS[task] = [d.task_id for d in deciders_of(self.dag, task)]
+        return [self.dag.task_dict[t] for t in _DECIDERS[task]]
 
     def _skip_decided(self, task: DAGNode) -> bool:
         """Skip the undecided instances of ``task`` that a finished branch or short-circuit
@@ -231,11 +234,11 @@ class _RunStep:
 
     # -- the setup constraint ---------------------------------------------------------------
     def _setups_not_upstream(self, task: DAGNode) -> list[DAGNode]:
-        if task.task_id not in self._indirect_setups:
-            self._indirect_setups[task.task_id] = [
-                s for s in relevant_setups(self.dag, task) if s.task_id not in task.upstream_task_ids
+        if task not in _INDIRECT_SETUPS:
+            _INDIRECT_SETUPS[task] = [
+                s.task_id for s in relevant_setups(self.dag, task) if s.task_id not in task.upstream_task_ids
             ] if task.trigger_rule is not TriggerRule.ALWAYS else []
-        return self._indirect_setups[task.task_id]
+        return [self.dag.task_dict[t] for t in _INDIRECT_SETUPS[task]]
 
     def _ended_by_setups(self, task: DAGNode) -> bool:
         """Airflow's setup constraint: a work task whose scope's setup (one it does not depend on
