@@ -4,7 +4,7 @@ This package decides *what* runs; it never imports Celery (the ``executor`` pack
 """
 from orchestrator.context import get_current_context
 from orchestrator.dag import DAG, chain, dag
-from orchestrator.decorators import task, task_group
+from orchestrator.decorators import setup, task, task_group, teardown
 from orchestrator.errors import FailTask, SkipTask
 from orchestrator.params import Param
 from orchestrator.task_group import TaskGroup
@@ -28,6 +28,8 @@ __all__ = [
     "chain",
     "dag",
     "get_current_context",
+    "setup",
     "task",
     "task_group",
+    "teardown",
 ]

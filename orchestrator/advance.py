@@ -9,24 +9,31 @@ Celery chords in production, a stub in tests. It is idempotent: calling it again
 from __future__ import annotations
 
 import logging
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from orchestrator.baseoperator import DAGNode
+from orchestrator.branching import XCOM_SKIPMIXIN_KEY, deciders_of, reaches_by_index, skips
 from orchestrator.dag import DAG
 from orchestrator.expand_input import ExpandInput
 from orchestrator.params import validate_conf
 from orchestrator.resolve import StoreXComReader
+from orchestrator.setup_teardown import relevant_setups
 from orchestrator.states import FINISHED_STATES, DagRunState, TaskInstanceState
 from orchestrator.store import RunRecord, RunTransaction, Store
-from orchestrator.trigger_rules import Decision, UpstreamCounts, evaluate_trigger_rule
+from orchestrator.trigger_rules import Decision, TriggerRule, UpstreamCounts, evaluate_trigger_rule
 
 log = logging.getLogger("chordflow.scheduler")
 
 _FINISHED = {s.value for s in FINISHED_STATES}
 _FAILED_LEAF = {TaskInstanceState.FAILED.value, TaskInstanceState.UPSTREAM_FAILED.value}
 _STATE_OF = {Decision.SKIP: TaskInstanceState.SKIPPED, Decision.UPSTREAM_FAILED: TaskInstanceState.UPSTREAM_FAILED}
+#: Per task object (as long as its DAG file stays loaded): the ids of the branch/short-circuit
+#: tasks that may skip it, and of the setups of its scope it does not depend on directly.
+_DECIDERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_INDIRECT_SETUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -140,6 +147,7 @@ class _RunStep:
         self.counts = tx.state_counts()
         self.lengths = tx.map_lengths()
         self.dispatches: list[Dispatch] = []
+        self.store = store
 
     # -- counts ---------------------------------------------------------------------------
     def _refresh(self, task_id: str) -> None:
@@ -171,6 +179,8 @@ class _RunStep:
                     changed = True
 
     def _decide(self, task: DAGNode) -> bool:
+        if self._skip_decided(task) or self._ended_by_setups(task):
+            return True
         siblings = self._same_group_upstreams(task)
         if task.is_mapped and not self._is_expanded(task.task_id):
             if siblings:
@@ -185,8 +195,86 @@ class _RunStep:
         total = UpstreamCounts()
         for upstream in task.upstream_task_ids:
             if upstream not in exclude:
-                total = total + self._whole(upstream)
+                total = total + self._as_upstream(upstream, self._whole(upstream))
         return total
+
+    def _as_upstream(self, task_id: str, counts: UpstreamCounts) -> UpstreamCounts:
+        """A setup task's instances count as setups too (``all_done_setup_success``)."""
+        return counts.as_setups() if self.dag.task_dict[task_id].is_setup else counts
+
+    # -- skips decided by branch and short-circuit tasks ----------------------------------
+    def _deciders_of(self, task: DAGNode) -> list[DAGNode]:
+        if task not in _DECIDERS:
+            _DECIDERS[task] = [d.task_id for d in deciders_of(self.dag, task)]
+        return [self.dag.task_dict[t] for t in _DECIDERS[task]]
+
+    def _skip_decided(self, task: DAGNode) -> bool:
+        """Skip the undecided instances of ``task`` that a finished branch or short-circuit
+        instance decided to skip (see :mod:`orchestrator.branching`); ``True`` when any moved.
+        An unmapped decider reaches every instance; index ``i`` of a mapped one reaches index
+        ``i`` of a mapped task it reaches by index (:func:`~orchestrator.branching.reaches_by_index`)."""
+        expanded = task.is_mapped and self._is_expanded(task.task_id)
+        deciders = [d for d in self._deciders_of(task) if not d.is_mapped or (expanded and reaches_by_index(d, task))]
+        if not deciders:
+            return False
+        undecided = [i for i, state in self.tx.states_by_index(task.task_id).items()
+                     if state == TaskInstanceState.NONE.value]
+        skipped: set[int] = set()
+        for decider in deciders:
+            decisions = self.store.xcom_values_by_index(self.tx.run.run_id, decider.task_id, XCOM_SKIPMIXIN_KEY,
+                                                        conn=self.tx.conn)
+            if not decider.is_mapped:
+                if -1 in decisions and skips(decisions[-1], decider, task.task_id):
+                    skipped.update(undecided)
+            else:
+                skipped.update(i for i in undecided if i in decisions and skips(decisions[i], decider, task.task_id))
+        if not skipped:
+            return False
+        return self._apply(task, sorted(skipped), Decision.SKIP)
+
+    # -- the setup constraint ---------------------------------------------------------------
+    def _setups_not_upstream(self, task: DAGNode) -> list[DAGNode]:
+        if task not in _INDIRECT_SETUPS:
+            _INDIRECT_SETUPS[task] = [
+                s.task_id for s in relevant_setups(self.dag, task) if s.task_id not in task.upstream_task_ids
+            ] if task.trigger_rule is not TriggerRule.ALWAYS else []
+        return [self.dag.task_dict[t] for t in _INDIRECT_SETUPS[task]]
+
+    def _ended_by_setups(self, task: DAGNode) -> bool:
+        """Airflow's setup constraint: a work task whose scope's setup (one it does not depend on
+        directly) failed is ``upstream_failed``, one whose setup was skipped is ``skipped``,
+        without waiting for the rest, whatever its trigger rule (but ``always``). A setup in the
+        task's mapped group is read at the same index; ``True`` when any instance moved."""
+        setups = self._setups_not_upstream(task)
+        if not setups:
+            return False
+        undecided = [i for i, state in self.tx.states_by_index(task.task_id).items()
+                     if state == TaskInstanceState.NONE.value]
+        ended: dict[int, Decision] = {}
+        for setup in setups:
+            if setup.mapped_group is not None and setup.mapped_group is task.mapped_group:
+                if not self._is_expanded(task.task_id):
+                    continue  # (read index by index once the task is expanded)
+                states = self.tx.states_by_index(setup.task_id)
+                verdicts = {i: _setup_verdict(UpstreamCounts.from_states([states[i]]))
+                            for i in undecided if i in states}
+            else:
+                verdict = _setup_verdict(self._whole(setup.task_id))
+                verdicts = {i: verdict for i in undecided}
+            for index, verdict in verdicts.items():
+                if verdict is not None and ended.get(index) is not Decision.UPSTREAM_FAILED:
+                    ended[index] = verdict
+        changed = False
+        for decision in (Decision.UPSTREAM_FAILED, Decision.SKIP):
+            indices = sorted(i for i, d in ended.items() if d is decision)
+            if indices:
+                changed = self._apply(task, indices, decision) or changed
+        return changed
+
+    def _waits_for_mapped_decider(self, task: DAGNode) -> bool:
+        """Whether a mapped decider upstream may skip some of ``task``'s indices (then it expands
+        undecided, and each index is decided on its own)."""
+        return any(decider.is_mapped and reaches_by_index(decider, task) for decider in self._deciders_of(task))
 
     def _evaluate(self, task: DAGNode, counts: UpstreamCounts) -> Decision:
         return evaluate_trigger_rule(task.trigger_rule, counts, task.min_success_ratio)
@@ -257,7 +345,8 @@ class _RunStep:
                 task, f"map length {total} > CHORDFLOW_MAX_MAP_LENGTH={self.max_map_length} for {task.task_id!r}"
             )
             return True
-        return self._expand(task, lengths, TaskInstanceState.QUEUED)
+        state = TaskInstanceState.NONE if self._waits_for_mapped_decider(task) else TaskInstanceState.QUEUED
+        return self._expand(task, lengths, state)
 
     def _expand(self, task: DAGNode, lengths: list[int], state: TaskInstanceState) -> bool:
         total = ExpandInput.total(lengths)
@@ -319,8 +408,9 @@ class _RunStep:
             if state != TaskInstanceState.NONE.value:
                 continue
             counts = outside
-            for states in sibling_states.values():
-                counts = counts + UpstreamCounts.from_states([states.get(index, TaskInstanceState.REMOVED.value)])
+            for sibling, states in sibling_states.items():
+                sibling_state = states.get(index, TaskInstanceState.REMOVED.value)
+                counts = counts + self._as_upstream(sibling, UpstreamCounts.from_states([sibling_state]))
             by_decision.setdefault(self._evaluate(task, counts), []).append(index)
         changed = False
         for decision, indices in by_decision.items():
@@ -333,8 +423,29 @@ class _RunStep:
         for counts in self.counts.values():
             if any(state not in _FINISHED for state in counts):
                 return None
-        for leaf in self.dag.leaves():
+        for leaf in _leaves_deciding_run_state(self.dag):
             if any(state in _FAILED_LEAF for state in self.counts.get(leaf.task_id, {})):
                 return DagRunState.FAILED
         return DagRunState.SUCCESS
+
+
+def _setup_verdict(counts: UpstreamCounts) -> Decision | None:
+    """What a scope's setup instances impose on its work: failed -> upstream_failed, skipped -> skipped."""
+    if counts.failed or counts.upstream_failed:
+        return Decision.UPSTREAM_FAILED
+    return Decision.SKIP if counts.skipped else None
+
+
+def _leaves_deciding_run_state(dag: DAG) -> list[DAGNode]:
+    """The tasks whose states decide the run's: Airflow's effective leaves (``DagRun._tis_for_dagrun_state``).
+    A teardown without ``on_failure_fail_dagrun`` is ignored: a task whose only downstream tasks
+    are such teardowns is a leaf, and such a teardown is none; when that leaves nothing (a DAG of
+    teardowns only), the plain leaves."""
+
+    def ignored(task: DAGNode) -> bool:
+        return task.is_teardown and not task.on_failure_fail_dagrun
+
+    leaves = [t for t in dag.tasks
+              if not ignored(t) and all(ignored(dag.task_dict[d]) for d in t.downstream_task_ids)]
+    return leaves or dag.leaves()
 

@@ -1,4 +1,5 @@
-"""``@task`` and ``@task_group``: TaskFlow-style authoring, mappable like Airflow's."""
+"""``@task`` (with ``@task.branch``, ``@task.short_circuit``), ``@setup``, ``@teardown`` and
+``@task_group``: TaskFlow-style authoring, mappable like Airflow's."""
 from __future__ import annotations
 
 import functools
@@ -11,7 +12,11 @@ from orchestrator.dag import current_dag
 from orchestrator.errors import DagDefinitionError
 from orchestrator.expand_input import DictOfListsExpandInput, ExpandInput, ListOfDictsExpandInput
 from orchestrator.mappedoperator import OperatorPartial
-from orchestrator.operators.python import DecoratedPythonOperator
+from orchestrator.operators.python import (
+    DecoratedBranchOperator,
+    DecoratedPythonOperator,
+    DecoratedShortCircuitOperator,
+)
 from orchestrator.task_group import MappedArgument, MappedTaskGroup, TaskGroup, current_task_group
 from orchestrator.xcom_arg import PlainXComArg, XComArg
 
@@ -43,14 +48,28 @@ def _require_dag(what: str) -> None:
 
 
 class TaskDecorator:
-    """A function decorated with ``@task``: calling it adds a task to the active DAG."""
+    """A function decorated with ``@task``: calling it adds a task to the active DAG.
 
-    def __init__(self, function: Callable[..., Any], options: dict[str, Any]):
-        unknown = set(options) - BASE_OPERATOR_ARGS - _TASK_OPTIONS
+    :param function: the task's function.
+    :param options: the ``@task(...)`` arguments.
+    :param operator_class: what each use builds (default :class:`DecoratedPythonOperator`;
+        ``@task.branch`` and ``@task.short_circuit`` build their own).
+    :param role: ``"setup"`` or ``"teardown"`` (``@setup``/``@teardown``), else ``None``.
+    :param on_failure_fail_dagrun: a teardown's failure fails the run (``@teardown(on_failure_fail_dagrun=True)``).
+    """
+
+    def __init__(self, function: Callable[..., Any], options: dict[str, Any],
+                 operator_class: type[DecoratedPythonOperator] = DecoratedPythonOperator,
+                 role: str | None = None, on_failure_fail_dagrun: bool = False):
+        extra = getattr(operator_class, "decorator_options", frozenset())
+        unknown = set(options) - BASE_OPERATOR_ARGS - _TASK_OPTIONS - extra
         if unknown:
             raise DagDefinitionError(f"@task got unexpected arguments: {', '.join(sorted(unknown))}")
         self.function = function
         self.options = options
+        self.operator_class = operator_class
+        self.role = role
+        self.on_failure_fail_dagrun = on_failure_fail_dagrun
         self.signature = inspect.signature(function)
         functools.update_wrapper(self, function)
 
@@ -110,10 +129,18 @@ class TaskDecorator:
             elif param.kind is param.VAR_POSITIONAL and param.name in op_kwargs:
                 raise DagDefinitionError(f"task {self.function.__name__!r}: *args parameters are not supported")
         self._check_complete(op_kwargs)
-        operator = DecoratedPythonOperator(
+        operator = self.operator_class(
             task_id=self._task_id(), python_callable=self.function, op_kwargs=op_kwargs, **self._base_options()
         )
-        return PlainXComArg(operator)
+        return PlainXComArg(self._mark(operator))
+
+    def _mark(self, node: DAGNode) -> DAGNode:
+        """Make ``node`` a setup or teardown task when this decorator says so."""
+        if self.role == "setup":
+            node.as_setup()
+        elif self.role == "teardown":
+            node.as_teardown(on_failure_fail_dagrun=self.on_failure_fail_dagrun)
+        return node
 
     def partial(self, **kwargs: Any) -> TaskPartial:
         """Fix the arguments every map index shares."""
@@ -131,7 +158,8 @@ class TaskDecorator:
 
     def override(self, **options: Any) -> TaskDecorator:
         """The same task with other operator arguments, e.g. ``.override(task_id="load_csv")``."""
-        return TaskDecorator(self.function, {**self.options, **options})
+        return TaskDecorator(self.function, {**self.options, **options}, self.operator_class, self.role,
+                             self.on_failure_fail_dagrun)
 
 
 class TaskPartial:
@@ -143,7 +171,7 @@ class TaskPartial:
 
     def _operator_partial(self) -> OperatorPartial:
         return OperatorPartial(
-            DecoratedPythonOperator,
+            self.decorator.operator_class,
             {
                 "task_id": self.decorator._task_id(),
                 "python_callable": self.decorator.function,
@@ -161,7 +189,7 @@ class TaskPartial:
             if name in self.kwargs:
                 raise DagDefinitionError(f"argument {name!r} is given to both partial() and expand()")
         self.decorator._check_complete({**self.kwargs, **mapped})
-        return PlainXComArg(self._operator_partial().expand(**mapped))
+        return PlainXComArg(self.decorator._mark(self._operator_partial().expand(**mapped)))
 
     def expand_kwargs(self, value: Any) -> PlainXComArg:
         """One task instance per dict of keyword arguments in ``value`` (a list or an output)."""
@@ -169,7 +197,7 @@ class TaskPartial:
             for item in value:
                 if isinstance(item, dict):
                     self.decorator._check_names(item, "expand_kwargs")
-        return PlainXComArg(self._operator_partial().expand_kwargs(value))
+        return PlainXComArg(self.decorator._mark(self._operator_partial().expand_kwargs(value)))
 
 
 def task(python_callable: Callable[..., Any] | None = None, **options: Any):
@@ -177,6 +205,42 @@ def task(python_callable: Callable[..., Any] | None = None, **options: Any):
     if python_callable is not None:
         return TaskDecorator(python_callable, options)
     return lambda fn: TaskDecorator(fn, options)
+
+
+def _task_of(operator_class: type[DecoratedPythonOperator]):
+    def decorate(python_callable: Callable[..., Any] | None = None, **options: Any):
+        if python_callable is not None:
+            return TaskDecorator(python_callable, options, operator_class)
+        return lambda fn: TaskDecorator(fn, options, operator_class)
+
+    return decorate
+
+
+#: ``@task.branch``: the function returns the task id(s) to follow (Airflow's ``BranchPythonOperator``).
+task.branch = _task_of(DecoratedBranchOperator)
+#: ``@task.short_circuit``: a falsy result skips downstream (Airflow's ``ShortCircuitOperator``).
+task.short_circuit = _task_of(DecoratedShortCircuitOperator)
+
+
+def _with_role(target: Callable[..., Any] | TaskDecorator, role: str, on_failure_fail_dagrun: bool) -> TaskDecorator:
+    if isinstance(target, TaskDecorator):
+        return TaskDecorator(target.function, target.options, target.operator_class, role, on_failure_fail_dagrun)
+    return TaskDecorator(target, {}, DecoratedPythonOperator, role, on_failure_fail_dagrun)
+
+
+def setup(python_callable: Callable[..., Any] | TaskDecorator) -> TaskDecorator:
+    """Make a function (or a ``@task``) a setup task, as Airflow's ``@setup``."""
+    return _with_role(python_callable, "setup", False)
+
+
+def teardown(python_callable: Callable[..., Any] | TaskDecorator | None = None, *,
+             on_failure_fail_dagrun: bool = False):
+    """Make a function (or a ``@task``) a teardown task, as Airflow's ``@teardown`` or
+    ``@teardown(on_failure_fail_dagrun=True)``: it runs once its upstream tasks are done and one
+    of its setups succeeded, and it does not decide the run's state unless that flag is set."""
+    if python_callable is not None:
+        return _with_role(python_callable, "teardown", on_failure_fail_dagrun)
+    return lambda fn: _with_role(fn, "teardown", on_failure_fail_dagrun)
 
 
 class TaskGroupDecorator:

@@ -85,6 +85,16 @@ class MappedOperator(DAGNode):
     def expand_input(self) -> ExpandInput:
         return self._expand_input
 
+    @property
+    def decides_skips(self) -> bool:  # type: ignore[override]
+        """Whether the mapped operator's instances push skip decisions (branch, short-circuit)."""
+        return self.operator_class.decides_skips
+
+    @property
+    def ignore_downstream_trigger_rules(self) -> bool:
+        """A mapped short-circuit's option (default ``True``, as the operator's)."""
+        return bool(self.partial_kwargs.get("ignore_downstream_trigger_rules", True))
+
     def unmap(self, mapped_kwargs: dict[str, Any]) -> BaseOperator:
         """The plain operator one map index runs: partial arguments plus this index's values."""
         kwargs = dict(self.partial_kwargs)

@@ -19,10 +19,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from orchestrator import xcom_backend
+from orchestrator.baseoperator import DAGNode
 from orchestrator.dag import DAG
 from orchestrator.dag_loader import DagBag
 from orchestrator.errors import ChordflowError, TaskNotFound, XComNotFound
 from orchestrator.schema import task_instance, task_map
+from orchestrator.setup_teardown import relevant_setups, teardowns_of
 from orchestrator.states import FINISHED_STATES, TaskInstanceState
 from orchestrator.store import RunRecord, Store
 
@@ -328,14 +330,33 @@ def plan_clear(dag: DAG, task_id: str, map_indices: list[int] | None, only_faile
     task = dag.task_dict[task_id]
     selections: list[tuple[str, list[int] | None, bool, int]] = [(task_id, map_indices, only_failed, task.retries)]
     resets: list[tuple[str, int]] = []
-    if not downstream:
-        return selections, resets
-    for down in dag.iter_downstream(task_id):
-        in_same_group = down.mapped_group is not None and down.mapped_group is task.mapped_group
+
+    def add(other: DAGNode) -> None:
+        in_same_group = other.mapped_group is not None and other.mapped_group is task.mapped_group
         if map_indices is not None and in_same_group:
-            selections.append((down.task_id, map_indices, False, down.retries))
-        elif down.is_mapped and next(down.expand_input.iter_references(), None) is not None:
-            resets.append((down.task_id, down.retries))
+            selections.append((other.task_id, map_indices, False, other.retries))
+        elif other.is_mapped and next(other.expand_input.iter_references(), None) is not None:
+            resets.append((other.task_id, other.retries))
         else:
-            selections.append((down.task_id, None, False, down.retries))
+            selections.append((other.task_id, None, False, other.retries))
+
+    if downstream:
+        for down in dag.iter_downstream(task_id):
+            add(down)
+    cleared = {t for t, *_ in selections} | {t for t, _ in resets}
+    for other in _setups_and_teardowns_of(dag, sorted(cleared)):
+        if other.task_id not in cleared:
+            cleared.add(other.task_id)
+            add(other)
     return selections, resets
+
+
+def _setups_and_teardowns_of(dag: DAG, task_ids: list[str]) -> list[DAGNode]:
+    """The relevant setups of these work tasks and those setups' teardowns: Airflow clears them
+    with the work ("If you clear a task, its setups and teardowns will be cleared")."""
+    found: dict[str, DAGNode] = {}
+    for task_id in task_ids:
+        for setup in relevant_setups(dag, dag.task_dict[task_id]):
+            for node in [setup, *teardowns_of(dag, setup)]:
+                found.setdefault(node.task_id, node)
+    return list(found.values())

@@ -83,7 +83,8 @@ _TI = TaskInstanceState
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in (
-        # The advance step decides an undecided instance (trigger rules, empty or failed maps).
+        # The advance step decides an undecided instance (trigger rules, empty or failed maps, and
+        # the skip decisions of branch and short-circuit instances: orchestrator/branching.py).
         Transition("queue", frozenset({_TI.NONE}), _TI.QUEUED),
         Transition("skip", frozenset({_TI.NONE}), _TI.SKIPPED),
         Transition("mark_upstream_failed", frozenset({_TI.NONE}), _TI.UPSTREAM_FAILED),

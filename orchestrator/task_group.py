@@ -129,7 +129,29 @@ class TaskGroup(DependencyMixin):
 
     @override
     def tasks_as_upstream(self) -> Iterator[DAGNode]:
-        return iter(self.leaves())
+        return iter(self.leaves_for_dependencies())
+
+    def leaves_for_dependencies(self) -> list[DAGNode]:
+        """The leaves ``group >> task`` links, teardowns ignored as Airflow's ``TaskGroup.get_leaves``
+        does: a teardown leaf stands for its nearest upstream work tasks in the group (not its setups)."""
+        tasks = {t.task_id: t for t in self.iter_tasks()}
+
+        def other_work_downstream(task: DAGNode, exclude: str) -> bool:
+            return any(d != exclude and d in tasks and not tasks[d].is_teardown for d in task.downstream_task_ids)
+
+        def work_before(teardown: DAGNode) -> Iterator[DAGNode]:
+            for up in sorted(teardown.upstream_task_ids & set(tasks)):
+                node = tasks[up]
+                if node.is_teardown:
+                    yield from work_before(node)
+                elif not node.is_setup and not other_work_downstream(node, teardown.task_id):
+                    yield node
+
+        found: dict[str, DAGNode] = {}
+        for leaf in self.leaves():
+            for node in (work_before(leaf) if leaf.is_teardown else [leaf]):
+                found.setdefault(node.task_id, node)
+        return list(found.values())
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.group_id!r}>"

@@ -24,7 +24,13 @@ none_failed_min_one_success    success + skipped == total         failed/upstrea
                                                                   skipped == total -> skipped
 none_skipped                   done == total and skipped == 0     skipped -> skipped
 always                         at once                            never
+all_done_setup_success         done == total and (no setup        done, every setup skipped -> skipped;
+                               upstream or one setup succeeded)   done, no setup succeeded -> upstream_failed
 =============================  =================================  ==========================================
+
+``all_done_setup_success`` is a teardown's rule (Airflow's ``as_teardown()`` sets it): the
+``setup*`` counts are the upstream instances of setup tasks (Airflow's ``TriggerRuleDep``:
+``skipped_setup >= upstream_setup`` -> skipped, ``success_setup == 0`` -> upstream_failed).
 
 ``all_done_min_one_success`` follows Airflow's documentation (skipped upstreams count as done,
 apache/airflow#59925), and ends skipped like ``one_success`` when every upstream was skipped.
@@ -36,7 +42,7 @@ reaches the ratio; all skipped -> skipped; below the ratio -> upstream_failed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from orchestrator.states import StrEnum
@@ -58,6 +64,7 @@ class TriggerRule(StrEnum):
     NONE_FAILED_MIN_ONE_SUCCESS = "none_failed_min_one_success"
     NONE_SKIPPED = "none_skipped"
     ALWAYS = "always"
+    ALL_DONE_SETUP_SUCCESS = "all_done_setup_success"
 
 
 
@@ -80,6 +87,14 @@ class UpstreamCounts:
     upstream_failed: int = 0
     skipped: int = 0
     removed: int = 0
+    #: Of these, the instances of setup tasks (``all_done_setup_success`` reads them).
+    setups: int = 0
+    setup_success: int = 0
+    setup_skipped: int = 0
+
+    def as_setups(self) -> UpstreamCounts:
+        """These counts, all of them counted as instances of setup tasks too."""
+        return replace(self, setups=self.total, setup_success=self.success, setup_skipped=self.skipped)
 
     @property
     def done(self) -> int:
@@ -116,6 +131,9 @@ class UpstreamCounts:
             self.upstream_failed + other.upstream_failed,
             self.skipped + other.skipped,
             self.removed + other.removed,
+            self.setups + other.setups,
+            self.setup_success + other.setup_success,
+            self.setup_skipped + other.setup_skipped,
         )
 
 
@@ -146,6 +164,12 @@ def evaluate_trigger_rule(
         return Decision.RUN if failures + up.removed >= up.total else Decision.WAIT
     if rule is TriggerRule.ALL_DONE:
         return Decision.RUN if all_done else Decision.WAIT
+    if rule is TriggerRule.ALL_DONE_SETUP_SUCCESS:
+        if not all_done:
+            return Decision.WAIT
+        if up.setups and up.setup_skipped >= up.setups:
+            return Decision.SKIP
+        return Decision.UPSTREAM_FAILED if up.setups and not up.setup_success else Decision.RUN
     if rule is TriggerRule.ALL_DONE_MIN_ONE_SUCCESS:
         if not all_done:
             return Decision.WAIT

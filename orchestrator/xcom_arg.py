@@ -98,6 +98,26 @@ class PlainXComArg(XComArg):
             raise TypeError(f"a task's output is looked up by XCom key (a str), not {type(key).__name__}: {key!r}")
         return PlainXComArg(self._operator, key)
 
+    def as_setup(self) -> PlainXComArg:
+        """Mark the task a setup task (see :meth:`~orchestrator.baseoperator.DAGNode.as_setup`); returns this output."""
+        self._operator.as_setup()
+        return self
+
+    def as_teardown(self, *, setups: Any = None, on_failure_fail_dagrun: bool | None = None) -> PlainXComArg:
+        """Mark the task a teardown task (see :meth:`~orchestrator.baseoperator.DAGNode.as_teardown`);
+        returns this output."""
+        self._operator.as_teardown(setups=setups, on_failure_fail_dagrun=on_failure_fail_dagrun)
+        return self
+
+    def __enter__(self) -> PlainXComArg:
+        """``with setup_output >> teardown_output:`` scopes tasks, as the tasks themselves do."""
+        self._operator.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        """Close the task's setup/teardown scope."""
+        self._operator.__exit__(*exc)
+
     def __iter__(self):
         # Without this, ``*output`` or ``list(output)`` would call __getitem__(0), (1), ... forever.
         raise TypeError("a task's output is not iterable at definition time: map over it with expand(), "

@@ -44,6 +44,8 @@ EXPECTED = {
     TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS: [R, U, U, U, S, R, W, U, W, W, U],
     TriggerRule.NONE_SKIPPED: [R, R, R, R, S, S, W, W, S, W, S],
     TriggerRule.ALWAYS: [R] * len(MIXES),
+    # Without a setup upstream, a teardown's rule is all_done (trigger_rule_dep.py).
+    TriggerRule.ALL_DONE_SETUP_SUCCESS: [R, R, R, R, R, R, W, W, W, W, R],
 }
 
 CASES = [
@@ -116,3 +118,33 @@ def test_min_success_ratio_runs_when_the_share_of_successes_reaches_it(up, ratio
 
 def test_min_success_ratio_waits_for_every_instance():
     assert evaluate_trigger_rule(TriggerRule.ALL_SUCCESS, counts(success=9, running=1), 0.5) is Decision.WAIT
+
+
+# all_done_setup_success, Airflow's TriggerRuleDep (flag_upstream_failed): once every upstream is
+# done, "when there is an upstream setup and they have all skipped, then skip"; "if none succeeded,
+# mark upstream failed; if at least one setup ran, we'll let it run". Docs (howto/setup-and-teardown):
+# "A teardown task will run if its setup was successful, even if its work tasks failed. But it will
+# skip if the setup was skipped."
+def test_teardown_rule_runs_after_failed_work_when_its_setup_succeeded():
+    up = counts(success=1).as_setups() + counts(failed=1)
+    assert evaluate_trigger_rule(TriggerRule.ALL_DONE_SETUP_SUCCESS, up) is R
+
+
+def test_teardown_rule_waits_for_every_upstream():
+    up = counts(success=1).as_setups() + counts(running=1)
+    assert evaluate_trigger_rule(TriggerRule.ALL_DONE_SETUP_SUCCESS, up) is W
+
+
+def test_teardown_rule_skips_when_every_setup_was_skipped():
+    up = counts(skipped=2).as_setups() + counts(skipped=1)
+    assert evaluate_trigger_rule(TriggerRule.ALL_DONE_SETUP_SUCCESS, up) is S
+
+
+def test_teardown_rule_is_upstream_failed_when_no_setup_succeeded():
+    up = counts(failed=1, skipped=1).as_setups() + counts(upstream_failed=1)
+    assert evaluate_trigger_rule(TriggerRule.ALL_DONE_SETUP_SUCCESS, up) is U
+
+
+def test_teardown_rule_runs_when_one_of_several_setup_instances_succeeded():
+    up = counts(success=1, failed=1).as_setups()
+    assert evaluate_trigger_rule(TriggerRule.ALL_DONE_SETUP_SUCCESS, up) is R

@@ -2,11 +2,12 @@
 from orchestrator.baseoperator import BaseOperator
 from orchestrator.operators.bash import BashOperator
 from orchestrator.operators.empty import EmptyOperator
-from orchestrator.operators.python import PythonOperator
+from orchestrator.operators.python import BranchPythonOperator, PythonOperator, ShortCircuitOperator
 from orchestrator.operators.sql import FileToTableOperator, SQLExecuteQueryOperator
 from orchestrator.operators.storage import CopyObjectsOperator, DeleteObjectsOperator
 
 __all__ = [
-    "BaseOperator", "BashOperator", "CopyObjectsOperator", "DeleteObjectsOperator", "EmptyOperator",
-    "FileToTableOperator", "PythonOperator", "SQLExecuteQueryOperator",
+    "BaseOperator", "BashOperator", "BranchPythonOperator", "CopyObjectsOperator", "DeleteObjectsOperator",
+    "EmptyOperator",
+    "FileToTableOperator", "PythonOperator", "SQLExecuteQueryOperator", "ShortCircuitOperator",
 ]

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from orchestrator.baseoperator import BaseOperator
+from orchestrator.branching import XCOM_SKIPMIXIN_KEY, branch_decision, check_branch_option, short_circuit_decision
 from orchestrator.errors import DagDefinitionError
 
 
@@ -83,3 +84,60 @@ class DecoratedPythonOperator(PythonOperator):
     def __init__(self, *, multiple_outputs: bool = False, **kwargs: Any):
         self.multiple_outputs = multiple_outputs
         super().__init__(**kwargs)
+
+
+class BranchPythonOperator(PythonOperator):
+    """Call ``python_callable``; it returns the task id (or list of them, or ``None``) of the direct
+    downstream tasks to follow, and the others are skipped (Airflow's ``BranchPythonOperator``).
+
+    The decision is pushed as XCom ``skipmixin_key`` with the instance's success; the advance step
+    applies it (see :mod:`orchestrator.branching`). Takes :class:`PythonOperator`'s parameters.
+    """
+
+    #: Its instances push a skip decision the advance step applies.
+    decides_skips: ClassVar[bool] = True
+
+    @override
+    def execute(self, context: dict[str, Any]) -> Any:
+        chosen = super().execute(context)
+        ti = context["ti"]
+        ti.xcom_push(XCOM_SKIPMIXIN_KEY, branch_decision(context["dag"], ti.task_id, chosen))
+        return chosen
+
+
+class ShortCircuitOperator(PythonOperator):
+    """Call ``python_callable``; when the result is falsy, skip downstream (Airflow's ``ShortCircuitOperator``).
+
+    :param ignore_downstream_trigger_rules: ``True`` (default): skip every task downstream, whatever
+        its trigger rule; ``False``: skip the direct downstream tasks only and let the trigger rules
+        of the tasks after them decide. Teardown tasks are never skipped by it.
+
+    Takes :class:`PythonOperator`'s parameters too; the result is the task's XCom.
+    """
+
+    #: Its instances push a skip decision the advance step applies.
+    decides_skips: ClassVar[bool] = True
+    #: What ``@task.short_circuit(...)`` accepts beyond the operator arguments.
+    decorator_options: ClassVar[frozenset[str]] = frozenset({"ignore_downstream_trigger_rules"})
+
+    def __init__(self, *, ignore_downstream_trigger_rules: bool = True, **kwargs: Any):
+        self.ignore_downstream_trigger_rules = check_branch_option(kwargs.get("task_id", "?"),
+                                                                   ignore_downstream_trigger_rules)
+        super().__init__(**kwargs)
+
+    @override
+    def execute(self, context: dict[str, Any]) -> Any:
+        condition = super().execute(context)
+        if not condition:
+            ti = context["ti"]
+            decision = short_circuit_decision(context["dag"], ti.task_id, self.ignore_downstream_trigger_rules)
+            ti.xcom_push(XCOM_SKIPMIXIN_KEY, decision)
+        return condition
+
+
+class DecoratedBranchOperator(DecoratedPythonOperator, BranchPythonOperator):
+    """What ``@task.branch`` builds."""
+
+
+class DecoratedShortCircuitOperator(DecoratedPythonOperator, ShortCircuitOperator):
+    """What ``@task.short_circuit`` builds."""

@@ -87,3 +87,17 @@ class XComStore:
             if len(rows) < XCOM_STREAM_PAGE:
                 return
             after = rows[-1].map_index
+
+    @unit_of_work
+    def xcom_values_by_index(
+        self, run_id: str, task_id: str, key: str, conn: Connection | None = None
+    ) -> dict[int, Any]:
+        """``{map_index: value}`` of every instance of ``task_id`` that pushed ``key`` (small
+        values, e.g. skip decisions: read whole)."""
+        with self.using(conn) as conn:
+            rows = conn.execute(
+                select(xcom.c.map_index, xcom.c.value).where(
+                    xcom.c.run_id == run_id, xcom.c.task_id == task_id, xcom.c.key == key
+                )
+            ).all()
+        return {row.map_index: xcom_backend.resolve(json.loads(row.value)) for row in rows}
