@@ -62,6 +62,8 @@ class TaskInstanceInfo:
     dag_id: str
     max_tries: int
     hostname: str
+    #: When this try began (a rescheduled sensor's: its first poke); ``None`` outside a worker.
+    start_date: datetime | None = None
     _reader: Any = None
     _pushed: dict[str, Any] = field(default_factory=dict)
 

@@ -32,11 +32,13 @@ LOG_COLUMNS = ["run_id", "task_id", "map_index", "try_number", "content", "hostn
 
 
 class ClaimRow(NamedTuple):
-    """One instance a claim moved to ``running``: its map index, try and most tries."""
+    """One instance a claim moved to ``running``: its map index, try, most tries, and when its
+    try started (the claim's time, or the first poke's for a rescheduled sensor)."""
 
     map_index: int
     try_number: int
     max_tries: int
+    start_date: datetime | None = None
 
 
 class Dialect:
@@ -144,8 +146,8 @@ class SQLite(Dialect):
 
     def claim(self, db, run_id, task_id, map_indices, now, hostname, zombie_before):
         """See :meth:`Dialect.claim`."""
-        claim, take_over = TRANSITIONS["claim"], TRANSITIONS["take_over"]
-        claimable = task_instance.c.state.in_(claim.source_values)
+        claim, take_over, resume = TRANSITIONS["claim"], TRANSITIONS["take_over"], TRANSITIONS["resume_poke"]
+        claimable = task_instance.c.state.in_(claim.source_values + resume.source_values)
         if zombie_before is not None:
             claimable = or_(claimable, task_instance.c.state.in_(take_over.source_values)
                             & (task_instance.c.heartbeat_at < zombie_before))
@@ -156,10 +158,13 @@ class SQLite(Dialect):
             .values(
                 state=claim.target.value,
                 try_number=task_instance.c.try_number
-                + case((task_instance.c.state.in_(take_over.source_values), 0), else_=1),
-                start_date=now, end_date=None, heartbeat_at=now, hostname=hostname, error=None,
+                + case((task_instance.c.state.in_(take_over.source_values + resume.source_values), 0), else_=1),
+                start_date=case((task_instance.c.state.in_(resume.source_values), task_instance.c.start_date),
+                                else_=now),
+                end_date=None, heartbeat_at=now, hostname=hostname, error=None,
             )
-            .returning(task_instance.c.map_index, task_instance.c.try_number, task_instance.c.max_tries)
+            .returning(task_instance.c.map_index, task_instance.c.try_number, task_instance.c.max_tries,
+                       task_instance.c.start_date)
         )
         lengths = select(task_map.c.lengths).where(task_map.c.run_id == run_id, task_map.c.task_id == task_id)
         with db.begin() as conn:
@@ -264,7 +269,7 @@ class PostgreSQL(Dialect):
         params = {"run_id": run_id, "task_id": task_id, "maps": list(map_indices), "now": now,
                   "hostname": hostname, "zombie_before": zombie_before}
         rows = self.execute_prepared(db, "chordflow_claim", params)
-        return [ClaimRow(*row[:3]) for row in rows], (rows[0][3] if rows else None)
+        return [ClaimRow(*row[:3], row[4]) for row in rows], (rows[0][3] if rows else None)
 
     def finish(self, db, run_id, task_id, endings, now):
         """See :meth:`Dialect.finish`: the compare-and-sets, XCom and log upserts as one statement

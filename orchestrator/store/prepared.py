@@ -22,25 +22,31 @@ def _sql_list(values: Sequence[str]) -> str:
 
 _CLAIM = TRANSITIONS["claim"]
 _TAKE_OVER = TRANSITIONS["take_over"]
+_RESUME_POKE = TRANSITIONS["resume_poke"]
+#: States a claim takes an instance from without counting a new try.
+_SAME_TRY = sorted(set(_TAKE_OVER.source_values) | set(_RESUME_POKE.source_values))
 #: The states a try may end from (every end of try starts from the same ones).
 TRY_END_SOURCES = sorted({value for t in TRY_ENDS.values() for value in t.source_values})
 
 #: name -> (parameter types, statement, call).
 PREPARED_PG = {
-    # claim_batch: the compare-and-set of the claim (or take-over), and the task's map lengths.
+    # claim_batch: the compare-and-set of the claim (or take-over, or a rescheduled sensor's next
+    # poke, which keeps its try's start: a sensor's timeout counts from its first poke), and the
+    # task's map lengths.
     "chordflow_claim": ("text, text, integer[], timestamp, text, timestamp", f"""
 WITH claimed AS (
     UPDATE task_instance AS ti
     SET state = '{_CLAIM.target.value}',
-        try_number = ti.try_number + CASE WHEN ti.state IN ({_sql_list(_TAKE_OVER.source_values)}) THEN 0 ELSE 1 END,
-        start_date = $4, end_date = NULL, heartbeat_at = $4, hostname = $5, error = NULL
+        try_number = ti.try_number + CASE WHEN ti.state IN ({_sql_list(_SAME_TRY)}) THEN 0 ELSE 1 END,
+        start_date = CASE WHEN ti.state IN ({_sql_list(_RESUME_POKE.source_values)}) THEN ti.start_date ELSE $4 END,
+        end_date = NULL, heartbeat_at = $4, hostname = $5, error = NULL
     WHERE ti.run_id = $1 AND ti.task_id = $2 AND ti.map_index = ANY($3)
-      AND (ti.state IN ({_sql_list(_CLAIM.source_values)})
+      AND (ti.state IN ({_sql_list(sorted(set(_CLAIM.source_values) | set(_RESUME_POKE.source_values)))})
            OR (ti.state IN ({_sql_list(_TAKE_OVER.source_values)}) AND ti.heartbeat_at < $6))
-    RETURNING ti.map_index, ti.try_number, ti.max_tries
+    RETURNING ti.map_index, ti.try_number, ti.max_tries, ti.start_date
 )
 SELECT c.map_index, c.try_number, c.max_tries,
-       (SELECT lengths FROM task_map WHERE run_id = $1 AND task_id = $2) AS lengths
+       (SELECT lengths FROM task_map WHERE run_id = $1 AND task_id = $2) AS lengths, c.start_date
 FROM claimed AS c
 """, "EXECUTE chordflow_claim(%(run_id)s, %(task_id)s, %(maps)s, %(now)s, %(hostname)s, %(zombie_before)s)"),
     # finish_many: each try's compare-and-set, then the XComs and logs of the tries that were

@@ -66,6 +66,8 @@ class ClaimedInstance:
     map_index: int
     try_number: int
     max_tries: int
+    #: When a rescheduled sensor's try began (its first poke); ``None``: the try begins now.
+    resumed_from: datetime | None = None
 
 
 @dataclass(frozen=True)
