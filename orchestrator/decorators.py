@@ -11,7 +11,9 @@ from orchestrator.dag import current_dag
 from orchestrator.errors import DagDefinitionError
 from orchestrator.expand_input import DictOfListsExpandInput, ExpandInput, ListOfDictsExpandInput
 from orchestrator.mappedoperator import OperatorPartial
+from orchestrator.operators.bash import DecoratedBashOperator
 from orchestrator.operators.python import DecoratedPythonOperator
+from orchestrator.sensors.python import DecoratedSensorOperator
 from orchestrator.task_group import MappedArgument, MappedTaskGroup, TaskGroup, current_task_group
 from orchestrator.xcom_arg import PlainXComArg, XComArg
 
@@ -45,8 +47,13 @@ def _require_dag(what: str) -> None:
 class TaskDecorator:
     """A function decorated with ``@task``: calling it adds a task to the active DAG."""
 
+    #: The operator each call builds (``@task.sensor``, ``@task.bash``: their own).
+    operator_class: type = DecoratedPythonOperator
+    #: Arguments of ``operator_class`` the decorator accepts beyond the operator ones.
+    operator_options: frozenset[str] = frozenset()
+
     def __init__(self, function: Callable[..., Any], options: dict[str, Any]):
-        unknown = set(options) - BASE_OPERATOR_ARGS - _TASK_OPTIONS
+        unknown = set(options) - BASE_OPERATOR_ARGS - _TASK_OPTIONS - self.operator_options
         if unknown:
             raise DagDefinitionError(f"@task got unexpected arguments: {', '.join(sorted(unknown))}")
         self.function = function
@@ -110,7 +117,7 @@ class TaskDecorator:
             elif param.kind is param.VAR_POSITIONAL and param.name in op_kwargs:
                 raise DagDefinitionError(f"task {self.function.__name__!r}: *args parameters are not supported")
         self._check_complete(op_kwargs)
-        operator = DecoratedPythonOperator(
+        operator = self.operator_class(
             task_id=self._task_id(), python_callable=self.function, op_kwargs=op_kwargs, **self._base_options()
         )
         return PlainXComArg(operator)
@@ -131,7 +138,7 @@ class TaskDecorator:
 
     def override(self, **options: Any) -> TaskDecorator:
         """The same task with other operator arguments, e.g. ``.override(task_id="load_csv")``."""
-        return TaskDecorator(self.function, {**self.options, **options})
+        return type(self)(self.function, {**self.options, **options})
 
 
 class TaskPartial:
@@ -143,7 +150,7 @@ class TaskPartial:
 
     def _operator_partial(self) -> OperatorPartial:
         return OperatorPartial(
-            DecoratedPythonOperator,
+            self.decorator.operator_class,
             {
                 "task_id": self.decorator._task_id(),
                 "python_callable": self.decorator.function,
@@ -256,3 +263,36 @@ def task_group(python_callable: Callable[..., Any] | None = None, **options: Any
     if python_callable is not None:
         return TaskGroupDecorator(python_callable, options)
     return lambda fn: TaskGroupDecorator(fn, options)
+
+
+class SensorTaskDecorator(TaskDecorator):
+    """A function decorated with ``@task.sensor``: the function is the sensor's poke; it returns a
+    bool or a :class:`~orchestrator.sensors.PokeReturnValue` (Airflow's ``@task.sensor``)."""
+
+    operator_class = DecoratedSensorOperator
+    operator_options = frozenset({"poke_interval", "timeout", "soft_fail", "mode", "exponential_backoff",
+                                  "max_wait"})
+
+
+class BashTaskDecorator(TaskDecorator):
+    """A function decorated with ``@task.bash``: the function returns the command, which runs as
+    a :class:`~orchestrator.operators.BashOperator`'s (Airflow's ``@task.bash``)."""
+
+    operator_class = DecoratedBashOperator
+    operator_options = frozenset({"env", "append_env", "cwd", "skip_on_exit_code", "output_encoding"})
+
+
+def _decorator_of(kind: type[TaskDecorator]):
+    """``@task.<kind>`` and ``@task.<kind>(**options)``."""
+
+    def decorate(python_callable: Callable[..., Any] | None = None, **options: Any):
+        if python_callable is not None:
+            return kind(python_callable, options)
+        return lambda fn: kind(fn, options)
+
+    decorate.__doc__ = kind.__doc__
+    return decorate
+
+
+task.sensor = _decorator_of(SensorTaskDecorator)  # type: ignore[attr-defined]
+task.bash = _decorator_of(BashTaskDecorator)  # type: ignore[attr-defined]
