@@ -155,7 +155,7 @@ class BaseSensorOperator(BaseOperator):
                 raise SensorTimeout(message)
             interval = self.next_poke_interval(elapsed)
             if self.reschedule:
-                log.info("Poke %d: not done; rescheduled in %g s", pokes, interval)
+                log.info("Not done %.1f s after the first poke; rescheduled in %g s", elapsed, interval)
                 raise RescheduleTask(interval)
             log.info("Poke %d: not done; poking again in %g s", pokes, interval)
             time.sleep(interval)

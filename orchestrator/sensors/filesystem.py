@@ -37,6 +37,7 @@ class FileSensor(BaseSensorOperator):
     @override
     def poke(self, context: dict[str, Any]) -> bool:
         fs, path = filesystem(self.filepath, self.storage_options)
+        fs.invalidate_cache()  # fsspec caches listings per process: each poke looks afresh
         log.info("Poking for file %s", self.filepath)
         pattern = path if self.recursive else path.replace("**", "*")
         matches = fs.glob(pattern) if any(c in pattern for c in "*?[") else ([path] if fs.exists(path) else [])
