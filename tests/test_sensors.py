@@ -292,3 +292,23 @@ with DAG(dag_id="bash_exits") as d:
     assert h.states(run_id, "command") == {0: "success", 1: "failed", 2: "skipped"}
     row = h.store.get_instance(run_id, "nothing", -1)
     assert row["state"] == "failed" and "non-empty string" in row["error"]
+
+
+def test_task_bash_function_may_name_context_entries_and_return_a_template(h):
+    """Airflow's @task.bash how-to: a context entry named as a parameter (task_instance_key_str,
+    ``{dag_id}__{task_id}__{ds_nodash}``) is passed in; a returned template is rendered."""
+    run_id = h.run("""
+@task.bash
+def by_name(task_instance_key_str) -> str:
+    return f"echo {task_instance_key_str}"
+
+@task.bash
+def by_template() -> str:
+    return "echo {{ task_instance_key_str }}"
+
+with DAG(dag_id="bash_context") as d:
+    by_name()
+    by_template()
+""")
+    assert h.xcom(run_id, "by_name") == "bash_context__by_name__20220412"
+    assert h.xcom(run_id, "by_template") == "bash_context__by_template__20220412"
