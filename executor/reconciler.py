@@ -12,12 +12,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from orchestrator.errors import ChordflowError
-from orchestrator.sensors.base import rescheduled_wait
-from orchestrator.store import utcnow
 
 if TYPE_CHECKING:
     from executor.runtime import Runtime
@@ -91,25 +88,20 @@ class Reconciler:
 
     def _send_lost_pokes(self, empty: dict[str | None, bool | None]) -> int:
         """Send again the rescheduled sensors whose next poke is ``requeue_after`` seconds overdue
-        while their queue is empty (the message was lost); returns how many. Two schedulers may
-        both send one: its claim is a compare-and-set, so it is poked once."""
-        runtime, settings = self.runtime, self.runtime.settings
-        now, sent = utcnow(), 0
-        for (run_id, task_id), rows in runtime.store.stale_rescheduled(settings.requeue_after).items():
+        while their queue is empty (the message was lost); returns how many. A duplicate does no
+        harm: the claim of a sensor's next poke is a compare-and-set, only once it is due."""
+        runtime = self.runtime
+        sent = 0
+        for (run_id, task_id), indices in runtime.store.stale_rescheduled(runtime.settings.requeue_after).items():
             task = self._task(run_id, task_id)
-            overdue = [index for index, first, last in rows
-                       if last + timedelta(seconds=rescheduled_wait(task, (last - first).total_seconds())
-                                           + settings.requeue_after) < now]
-            if not overdue:
-                continue
             if task.queue not in empty:
                 empty[task.queue] = runtime.dispatcher.queue_is_empty(task.queue)
             if empty[task.queue] is False:
                 continue
-            log.warning("run %s: %d rescheduled sensor(s) of %s had no message; sent again", run_id, len(overdue),
+            log.warning("run %s: %d rescheduled sensor(s) of %s had no message; sent again", run_id, len(indices),
                         task_id)
-            self._send_again(run_id, task_id, overdue)
-            sent += len(overdue)
+            self._send_again(run_id, task_id, indices)
+            sent += len(indices)
         return sent
 
     def _fail_orphans(self) -> int:

@@ -19,7 +19,6 @@ from orchestrator.baseoperator import detached_operators
 from orchestrator.errors import DagDefinitionError
 from orchestrator.schema import task_instance
 from orchestrator.sensors import BaseSensorOperator, FileSensor
-from orchestrator.sensors.base import rescheduled_wait
 from orchestrator.store import utcnow
 from tests.harness import Harness
 
@@ -95,9 +94,11 @@ with DAG(dag_id="reschedule_mode") as d:
     outcome = run_one_message(h)
     assert outcome.reschedule_indices == [0, 1, 2] and outcome.sent_again_after == 5
     assert h.states(run_id, "landed") == {0: "up_for_reschedule", 1: "up_for_reschedule", 2: "up_for_reschedule"}
+    due_in(h, run_id, 0)  # as Celery's countdown brings the message back
     again = h.runner.run_batch(run_id, "landed", outcome.sent_again, "stub")
     assert again.reschedule_indices == [0, 1, 2]
     (tmp_path / "flag").write_text("")
+    due_in(h, run_id, 0)
     done = h.runner.run_batch(run_id, "landed", again.sent_again, "stub")
     assert done.finished == {"success": 3} and not done.sent_again
     rows = h.store.list_instances(run_id, "landed")
@@ -192,17 +193,6 @@ def test_exponential_backoff_doubles_the_wait_within_max_wait_and_timeout(alone)
     assert BaseSensorOperator(task_id="p", poke_interval=10).next_poke_interval(500) == 10
 
 
-def test_the_reconciler_knows_a_mapped_sensors_wait():
-    from orchestrator import DAG
-    from orchestrator.sensors import PythonSensor
-
-    with DAG(dag_id="waits"):
-        mapped = PythonSensor.partial(task_id="m", python_callable=bool, poke_interval=7, mode="reschedule").expand(
-            op_args=[[1], [2]])
-    assert rescheduled_wait(mapped, 100) == 7
-    assert rescheduled_wait(SimpleNamespace(), 100) == 0
-
-
 def test_file_sensor_waits_for_a_file_or_a_folder_with_files_at_an_fsspec_url(tmp_path, alone):
     """Airflow's FileSensor: true when the path (glob allowed) matches a file, or a folder that
     holds files; an empty folder is not enough."""
@@ -231,6 +221,28 @@ with DAG(dag_id="files") as d:
     assert h.states(run_id, "arrived") == {0: "success", 1: "skipped"}
 
 
+def due_in(h: Harness, run_id: str, seconds: float) -> None:
+    """Move the next poke of the run's rescheduled sensors to ``seconds`` from now."""
+    with h.store.begin() as conn:
+        conn.execute(task_instance.update().where(task_instance.c.run_id == run_id)
+                     .values(queued_at=utcnow() + timedelta(seconds=seconds)))
+
+
+def test_a_rescheduled_sensor_is_not_poked_before_its_time_by_a_duplicate_message(h, tmp_path):
+    """A second message for a sensor (sent again by the scheduler while the first was only late)
+    finds it not due and leaves it: only one chain of pokes goes on."""
+    run_id = h.start(h.write(sensor_dag(tmp_path, """
+with DAG(dag_id="early") as d:
+    PythonSensor(task_id="wait", python_callable=lambda: False, poke_interval=30, mode="reschedule")
+""")))
+    h.advance(run_id)
+    assert run_one_message(h).sent_again == [-1]
+    early = h.runner.run_batch(run_id, "wait", [-1], "stub")
+    assert (early.not_claimed, early.sent_again) == (1, [])
+    due_in(h, run_id, -0.1)
+    assert h.runner.run_batch(run_id, "wait", [-1], "stub").sent_again == [-1]
+
+
 def test_the_reconciler_sends_again_a_rescheduled_sensor_whose_message_was_lost(h, tmp_path):
     """`chordflow scheduler` leaves a waiting up_for_reschedule instance alone (it is not lost),
     and sends it again once its next poke is overdue with no message for it."""
@@ -245,11 +257,9 @@ with DAG(dag_id="lost_poke") as d:
                               advance=h.advance)
     reconciler = Reconciler(runtime)
     assert reconciler.reconcile()["requeued"] == 0  # poked 0 s ago, due in 30 s
-    with h.store.begin() as conn:  # its last poke ended 35 s ago: due 5 s ago, not yet overdue
-        conn.execute(task_instance.update().values(end_date=utcnow() - timedelta(seconds=35)))
+    due_in(h, run_id, -5)  # due 5 s ago: not yet overdue
     assert reconciler.reconcile()["requeued"] == 0
-    with h.store.begin() as conn:  # 45 s ago: overdue by more than requeue_after
-        conn.execute(task_instance.update().values(end_date=utcnow() - timedelta(seconds=45)))
+    due_in(h, run_id, -15)  # overdue by more than requeue_after
     assert reconciler.reconcile()["requeued"] == 1
     assert h.dispatcher.pending[-1] == (run_id, "wait", [-1])
     (tmp_path / "flag").write_text("")

@@ -147,3 +147,17 @@ def test_a_rescheduled_sensor_is_claimed_again_in_the_same_try_from_its_first_po
     assert again.try_number == first.try_number == 1
     assert again.resumed_from == begun
     assert store.get_instance("r1", "t", -1)["start_date"] == begun
+
+
+def test_a_rescheduled_sensor_is_claimed_only_once_its_next_poke_is_due(store):
+    """Its next poke's time is kept (in queued_at); a message before it claims nothing."""
+    create_run(store, "r1", [("t", 0)])
+    with store.locked_run("r1") as tx:
+        tx.set_states("t", None, TI.QUEUED)
+    [first] = claim(store, "r1", "t", [-1], "h")
+    due = utcnow() + timedelta(seconds=60)
+    store.finish_many("r1", "t", [TryEnd(-1, first.try_number, TI.UP_FOR_RESCHEDULE, {}, next_poke_at=due)])
+    assert claim(store, "r1", "t", [-1], "h") == []
+    with store.begin() as conn:
+        conn.execute(update(task_instance).values(queued_at=utcnow()))
+    assert [c.try_number for c in claim(store, "r1", "t", [-1], "h")] == [first.try_number]

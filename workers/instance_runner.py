@@ -6,7 +6,7 @@ import time
 import traceback
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import timezone
+from datetime import timedelta, timezone
 from typing import Any
 
 from orchestrator.context import DagRunInfo, TaskInstanceInfo, build_context, current_context, render_template
@@ -220,9 +220,10 @@ class InstanceRunner:
                 state, error, name = self._execute(dag, task, context, instance, materialize, hostname, capture, xcoms)
             finally:
                 text = capture.text if live is None else self.log_shipper.close(live)
-        ending = TryEnd(instance.map_index, instance.try_number, state, xcoms, error, text, hostname, started,
-                        utcnow(), name)
-        return ending, context.get("_next_poke_after", 0.0)
+        ended, next_poke = utcnow(), context.get("_next_poke_after", 0.0)
+        due = ended + timedelta(seconds=next_poke) if state is TaskInstanceState.UP_FOR_RESCHEDULE else None
+        return TryEnd(instance.map_index, instance.try_number, state, xcoms, error, text, hostname, started, ended,
+                      name, due), next_poke
 
     def _execute(self, dag: DAG, task, context: dict[str, Any], instance: ClaimedInstance,
                  materialize: Materializer, hostname: str, capture: LogCapture,

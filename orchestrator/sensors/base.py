@@ -58,26 +58,6 @@ def poke_wait(elapsed: float, poke_interval: float, timeout: float, exponential_
     return interval if max_wait is None else min(interval, max_wait)
 
 
-def rescheduled_wait(task: Any, elapsed: float) -> float:
-    """Seconds a rescheduled instance of DAG task ``task`` waits after a poke ``elapsed`` seconds
-    after its first: a sensor's wait; a mapped sensor's from its ``partial()`` arguments (Airflow's
-    defaults for those it maps over); 0 for a task that is not a sensor."""
-    if isinstance(task, BaseSensorOperator):
-        return task.next_poke_interval(elapsed)
-    operator_class = getattr(task, "operator_class", None)
-    if not (isinstance(operator_class, type) and issubclass(operator_class, BaseSensorOperator)):
-        return 0.0
-    kwargs = getattr(task, "partial_kwargs", {})
-
-    def seconds(name: str, default: float | None) -> float | None:
-        value = kwargs.get(name, default)
-        return value.total_seconds() if isinstance(value, timedelta) else value if isinstance(value, (int, float)) \
-            else default
-
-    return poke_wait(elapsed, seconds("poke_interval", DEFAULT_POKE_INTERVAL), seconds("timeout", DEFAULT_TIMEOUT),
-                     bool(kwargs.get("exponential_backoff", False)), seconds("max_wait", None))
-
-
 class BaseSensorOperator(BaseOperator):
     """A sensor: :meth:`poke` until it returns true, then succeed (Airflow's ``BaseSensorOperator``).
 

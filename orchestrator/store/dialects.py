@@ -7,7 +7,7 @@ production (round trips cost, so the worker's writes are single prepared stateme
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -18,7 +18,15 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from orchestrator.schema import task_instance, task_log, task_map, xcom
 from orchestrator.states import TRANSITIONS
-from orchestrator.store.prepared import FINISH_ONE_SQLITE, PREPARED_PG, pg_array, pg_text, pg_time, sqlite_time
+from orchestrator.store.prepared import (
+    EARLY_POKE_TOLERANCE,
+    FINISH_ONE_SQLITE,
+    PREPARED_PG,
+    pg_array,
+    pg_text,
+    pg_time,
+    sqlite_time,
+)
 
 if TYPE_CHECKING:
     from orchestrator.store.database import Database
@@ -147,7 +155,10 @@ class SQLite(Dialect):
     def claim(self, db, run_id, task_id, map_indices, now, hostname, zombie_before):
         """See :meth:`Dialect.claim`."""
         claim, take_over, resume = TRANSITIONS["claim"], TRANSITIONS["take_over"], TRANSITIONS["resume_poke"]
-        claimable = task_instance.c.state.in_(claim.source_values + resume.source_values)
+        due = task_instance.c.queued_at.is_(None) | (
+            task_instance.c.queued_at <= now + timedelta(seconds=EARLY_POKE_TOLERANCE))
+        claimable = task_instance.c.state.in_(claim.source_values) | (
+            task_instance.c.state.in_(resume.source_values) & due)
         if zombie_before is not None:
             claimable = or_(claimable, task_instance.c.state.in_(take_over.source_values)
                             & (task_instance.c.heartbeat_at < zombie_before))
@@ -182,7 +193,7 @@ class SQLite(Dialect):
             for e in endings:
                 cursor.execute(FINISH_ONE_SQLITE, (
                     e.state.value, e.error, sqlite_time(e.end_date or now), sqlite_time(e.start_date),
-                    e.rendered_map_index, run_id, task_id, e.map_index, e.try_number,
+                    e.rendered_map_index, sqlite_time(e.next_poke_at), run_id, task_id, e.map_index, e.try_number,
                 ))
                 recorded.append(cursor.rowcount == 1)
             cursor.close()
@@ -267,7 +278,8 @@ class PostgreSQL(Dialect):
     def claim(self, db, run_id, task_id, map_indices, now, hostname, zombie_before):
         """See :meth:`Dialect.claim`: one statement in one round trip (the update in a CTE)."""
         params = {"run_id": run_id, "task_id": task_id, "maps": list(map_indices), "now": now,
-                  "hostname": hostname, "zombie_before": zombie_before}
+                  "hostname": hostname, "zombie_before": zombie_before,
+                  "poke_due_by": now + timedelta(seconds=EARLY_POKE_TOLERANCE)}
         rows = self.execute_prepared(db, "chordflow_claim", params)
         return [ClaimRow(*row[:3], row[4]) for row in rows], (rows[0][3] if rows else None)
 
@@ -284,6 +296,7 @@ class PostgreSQL(Dialect):
             "starts": pg_array([e.start_date for e in endings], pg_time),
             "ends": pg_array([e.end_date for e in endings], pg_time),
             "names": pg_array([e.rendered_map_index for e in endings], pg_text),
+            "next_pokes": pg_array([e.next_poke_at for e in endings], pg_time),
             "x_maps": pg_array([r[0] for r in xcom_rows]), "x_keys": pg_array([r[1] for r in xcom_rows], pg_text),
             "x_values": pg_array([r[2] for r in xcom_rows], pg_text),
             "l_maps": pg_array([r[0] for r in log_rows]), "l_tries": pg_array([r[1] for r in log_rows]),

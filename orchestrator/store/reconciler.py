@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select, update
 
@@ -60,23 +60,19 @@ class ReconcilerStore:
         return _indices_by_task(rows)
 
     @unit_of_work
-    def stale_rescheduled(self, requeue_after: float) -> dict[tuple[str, str], list[tuple[int, datetime, datetime]]]:
-        """``up_for_reschedule`` sensors whose last poke ended more than ``requeue_after`` seconds
-        ago (the message of their next poke may be lost), as ``{(run_id, task_id): [(map_index,
-        first poke's start, last poke's end)]}``. Nothing is changed."""
+    def stale_rescheduled(self, requeue_after: float) -> dict[tuple[str, str], list[int]]:
+        """``up_for_reschedule`` sensors whose next poke is more than ``requeue_after`` seconds
+        overdue (its message may be lost), as ``{(run_id, task_id): indices}``. Nothing is
+        changed: sent again, the first message on time pokes and the others find it not due."""
         threshold = utcnow() - timedelta(seconds=requeue_after)
-        found: dict[tuple[str, str], list[tuple[int, datetime, datetime]]] = {}
         with self.begin() as conn:
             rows = conn.execute(
-                select(task_instance.c.run_id, task_instance.c.task_id, task_instance.c.map_index,
-                       task_instance.c.start_date, task_instance.c.end_date).where(
+                select(task_instance.c.run_id, task_instance.c.task_id, task_instance.c.map_index).where(
                     _in_running_runs(), task_instance.c.state == TaskInstanceState.UP_FOR_RESCHEDULE.value,
-                    task_instance.c.end_date < threshold,
+                    task_instance.c.queued_at < threshold,
                 )
             ).all()
-        for row in rows:
-            found.setdefault((row.run_id, row.task_id), []).append((row.map_index, row.start_date, row.end_date))
-        return found
+        return _indices_by_task(rows)
 
     @unit_of_work
     def touch_queued(self, run_id: str, task_id: str, map_indices: Sequence[int], requeue_after: float) -> list[int]:

@@ -57,6 +57,8 @@ class TryEnd:
     end_date: datetime | None = None
     #: The instance's name from its task's ``map_index_template`` (``None``: no template).
     rendered_map_index: str | None = None
+    #: A sensor that rescheduled itself: when its next poke is due (kept in ``queued_at``).
+    next_poke_at: datetime | None = None
 
 
 @dataclass(frozen=True)
