@@ -1,4 +1,6 @@
-"""A 1,000-way mapped sensor in reschedule mode on ONE worker with ``--concurrency 2``: every
+"""Sensors in reschedule mode on real `chordflow worker` processes (Redis + PostgreSQL).
+
+A 1,000-way mapped sensor in reschedule mode on ONE worker with ``--concurrency 2``: every
 index is poked and waits (``up_for_reschedule``, its message held by Celery with a countdown)
 while the worker holds its 2 pool processes and no more; the map completes when the condition
 comes true (a file appears).
@@ -13,6 +15,8 @@ of the 1,000 sensors were waiting in ``up_for_reschedule`` at once.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import textwrap
 import time
 from pathlib import Path
@@ -111,3 +115,58 @@ def test_a_thousand_way_mapped_sensor_in_reschedule_mode_holds_at_most_two_worke
     assert {(row["state"], row["try_number"]) for row in rows} == {("success", 1)}  # reschedules are not tries
     total = json_of(run_cli(distributed_env, "xcom", "get", "wide", "count", "--output", "json"))
     assert total == [WIDTH, sum(range(WIDTH))]
+
+
+LOST_POKE = """
+from datetime import datetime
+from pathlib import Path
+from orchestrator import dag
+from orchestrator.sensors import FileSensor
+
+@dag(dag_id="lost_poke", schedule=None, start_date=datetime(2022, 1, 1))
+def lost_poke():
+    FileSensor(task_id="wait", filepath="FLAG_PATH", mode="reschedule", poke_interval=3, timeout=600)
+
+lost_poke()
+"""
+
+
+def instance_state(env, run_id: str, task_id: str) -> dict:
+    return json_of(run_cli(env, "tasks", "list", run_id, "--task-id", task_id, "--output", "json"))[0]
+
+
+@pytest.mark.timeout(300)
+def test_the_scheduler_sends_again_a_rescheduled_sensor_whose_worker_died_holding_its_message(
+        distributed_env, workers, tmp_path):
+    """The worker that holds a sensor's delayed message dies outright (SIGKILL: the message is
+    gone with it). While the next poke is not overdue, `chordflow scheduler` leaves the
+    up_for_reschedule instance alone; once it is CHORDFLOW_REQUEUE_AFTER seconds overdue, the
+    scheduler sends it again, another worker pokes it, in the same try, until the file lands."""
+    flag = tmp_path / "landed.flag"
+    folder = Path(distributed_env["CHORDFLOW_DAGS_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "lost_poke.py").write_text(textwrap.dedent(LOST_POKE).replace("FLAG_PATH", str(flag)))
+    env = {**distributed_env, "CHORDFLOW_REQUEUE_AFTER": "4"}
+    doomed = workers.start("doomed", concurrency=1)
+    workers.wait_ready()
+    assert json_of(run_cli(env, "run", "lost_poke", "--output", "json", "--run-id", "lp"))["state"] == "running"
+    deadline = time.monotonic() + 60
+    while instance_state(env, "lp", "wait")["state"] != "up_for_reschedule":
+        assert time.monotonic() < deadline, "the sensor was never rescheduled"
+        time.sleep(0.2)
+    os.killpg(doomed.pid, signal.SIGKILL)
+    doomed.wait()
+    workers.start("survivor", concurrency=1)
+    workers.wait_ready()
+    scheduler = run_cli(env, "scheduler", "--once")  # due in < 3 s: not lost
+    assert scheduler.returncode == 0, scheduler.stderr
+    assert "sent" not in scheduler.stdout + scheduler.stderr
+    time.sleep(3 + 4 + 1)  # the poke is due, and then overdue by more than CHORDFLOW_REQUEUE_AFTER
+    assert instance_state(env, "lp", "wait")["state"] == "up_for_reschedule"  # nobody poked it
+    scheduler = run_cli(env, "scheduler", "--once")
+    assert scheduler.returncode == 0, scheduler.stderr
+    assert "sent 1 instance(s) again" in scheduler.stderr
+    flag.touch()
+    assert wait_for_state(env, "lp", timeout=60) == "success"
+    row = instance_state(env, "lp", "wait")
+    assert (row["state"], row["try_number"], row["hostname"].split("@")[0]) == ("success", 1, "survivor")
