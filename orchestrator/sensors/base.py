@@ -47,6 +47,17 @@ def _seconds(value: float | timedelta, name: str, task_id: str) -> float:
     return float(seconds)
 
 
+#: Longest single sleep between pokes: a try on a thread is stopped (timeout, cancel) between
+#: Python instructions, so a long wait is slept in slices.
+SLEEP_SLICE = 0.2
+
+
+def _sleep(seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        time.sleep(min(left, SLEEP_SLICE))
+
+
 def poke_wait(elapsed: float, poke_interval: float, timeout: float, exponential_backoff: bool,
               max_wait: float | None) -> float:
     """Seconds a sensor waits before its next poke, ``elapsed`` seconds after its first one."""
@@ -138,4 +149,4 @@ class BaseSensorOperator(BaseOperator):
                 log.info("Not done %.1f s after the first poke; rescheduled in %g s", elapsed, interval)
                 raise RescheduleTask(interval)
             log.info("Poke %d: not done; poking again in %g s", pokes, interval)
-            time.sleep(interval)
+            _sleep(interval)
