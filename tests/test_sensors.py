@@ -322,3 +322,20 @@ with DAG(dag_id="bash_context") as d:
 """)
     assert h.xcom(run_id, "by_name") == "bash_context__by_name__20220412"
     assert h.xcom(run_id, "by_template") == "bash_context__by_template__20220412"
+
+
+def test_cancelling_a_run_fails_its_waiting_sensor_and_its_next_message_pokes_nothing(h, tmp_path):
+    """An up_for_reschedule sensor is unfinished: cancelling the run fails it, and the delayed
+    message that comes afterwards finds nothing to claim."""
+    run_id = h.start(h.write(sensor_dag(tmp_path, """
+with DAG(dag_id="cancelled_sensor") as d:
+    PythonSensor(task_id="wait", python_callable=lambda: False, poke_interval=1, mode="reschedule")
+""")))
+    h.advance(run_id)
+    assert run_one_message(h).sent_again == [-1]
+    h.store.cancel_run(run_id, "cancelled", "the run was cancelled")
+    due_in(h, run_id, 0)
+    late = h.runner.run_batch(run_id, "wait", [-1], "stub")
+    assert (late.not_claimed, late.sent_again) == (1, [])
+    row = h.store.get_instance(run_id, "wait", -1)
+    assert (row["state"], row["error"]) == ("failed", "the run was cancelled")
