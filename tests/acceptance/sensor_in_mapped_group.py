@@ -2,6 +2,7 @@
 mode, its path templated from the index's argument), then loads it; an index whose file never
 lands times out with soft_fail and skips its own load only; a reduce sees the loaded ones."""
 import os
+import shutil
 import tempfile
 from datetime import datetime
 
@@ -39,6 +40,7 @@ def per_file(name: str, path: str):
 
 @task(trigger_rule=TriggerRule.ALL_DONE)
 def summary(names) -> list:
+    shutil.rmtree(landing(), ignore_errors=True)
     return list(names)
 
 

@@ -9,19 +9,24 @@ from orchestrator import dag, get_current_context, task
 from orchestrator.sensors import PokeReturnValue
 
 
-def poke_count() -> int:
-    """How many times this instance has poked, this one included (a file per run and index)."""
+def poke_count(done_at: int) -> int:
+    """How many times this instance has poked, this one included (a file per run and index,
+    removed once the count reaches ``done_at``)."""
     ti = get_current_context()["ti"]
     path = os.path.join(tempfile.gettempdir(), f"chordflow-sensor-{ti.run_id}-{ti.task_id}-{ti.map_index}")
     count = (int(open(path).read()) if os.path.exists(path) else 0) + 1
-    with open(path, "w") as f:
-        f.write(str(count))
+    if count >= done_at:
+        if os.path.exists(path):
+            os.remove(path)
+    else:
+        with open(path, "w") as f:
+            f.write(str(count))
     return count
 
 
 @task.sensor(mode="reschedule", poke_interval=0.5, timeout=120, retries=2)
 def landed(pokes_needed: int) -> PokeReturnValue:
-    count = poke_count()
+    count = poke_count(pokes_needed)
     return PokeReturnValue(is_done=count >= pokes_needed, xcom_value=count)
 
 
