@@ -10,10 +10,13 @@ with s3fs installed): files land under ``landing/<ds_nodash>/`` and are kept und
 (``CHORDFLOW_CONN_WAREHOUSE``; unset: the store's PostgreSQL database, or a SQLite file beside
 the embedded store). So that the example runs anywhere, ``land_sample_files`` first copies the
 sample files of the day shipped in ``examples/data/`` to the landing folder (the samples stay);
-set ``ELT_LAND_SAMPLES=0`` where files land by themselves.
+set ``ELT_LAND_SAMPLES=0`` where files land by themselves. ``wait_for_landing`` (a FileSensor in
+reschedule mode: no worker process waits) waits up to ``ELT_WAIT_FOR_FILES`` seconds (default 0:
+one look) for the day's first file, then lets the day go on with what has landed.
 
-A day with no files: ``get_files`` returns ``[]``, the load is ``skipped``; the transform and the
-copy (``all_success``) are skipped with it -- nothing to transform -- and the cleanup
+A day with no files: the sensor ends ``skipped`` (``soft_fail``), ``get_files``
+(``none_failed``) returns ``[]``, the load is ``skipped``; the transform and the copy
+(``all_success``) are skipped with it -- nothing to transform -- and the cleanup
 (``none_failed``) still runs. A failed load fails the run and keeps the landed files for a retry.
 """
 import os
@@ -28,18 +31,20 @@ from orchestrator.operators import (
     SQLExecuteQueryOperator,
 )
 from orchestrator.operators.storage import list_objects
+from orchestrator.sensors import FileSensor
 from orchestrator.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 STORAGE = (os.environ.get("ELT_STORAGE_URL") or str(Settings.from_env().home / "elt-storage")).rstrip("/")
 SAMPLES = os.environ.get("ELT_SAMPLES_URL") or str(HERE / "data")
 LAND_SAMPLES = os.environ.get("ELT_LAND_SAMPLES", "1") != "0"
+WAIT_FOR_FILES = float(os.environ.get("ELT_WAIT_FOR_FILES", "0"))
 LANDING = f"{STORAGE}/landing"
 PROCESSED = f"{STORAGE}/processed"
 WAREHOUSE = "warehouse"
 
 
-@task
+@task(trigger_rule=TriggerRule.NONE_FAILED)
 def get_files(current_prefix: str) -> list[list[str]]:
     """One element per file that landed under the day's prefix (a list: a load takes files)."""
     return [[url] for url in list_objects(f"{LANDING}/{current_prefix}/") if url.endswith(".csv")]
@@ -55,10 +60,19 @@ def get_files(current_prefix: str) -> list[list[str]]:
 def mapping_elt():
     create_tables = SQLExecuteQueryOperator(task_id="create_tables", conn_id=WAREHOUSE, sql="create_tables.sql")
     files = get_files(current_prefix="{{ ds_nodash }}")
+    wait_for_landing = FileSensor(
+        task_id="wait_for_landing",
+        filepath=LANDING + "/{{ ds_nodash }}/*.csv",
+        mode="reschedule",
+        poke_interval=min(60.0, WAIT_FOR_FILES) or 60.0,
+        timeout=WAIT_FOR_FILES,
+        soft_fail=True,
+    )
+    wait_for_landing >> files
     if LAND_SAMPLES:
         CopyObjectsOperator(
             task_id="land_sample_files", source=SAMPLES + "/{{ ds_nodash }}", destination=LANDING + "/{{ ds_nodash }}"
-        ) >> files
+        ) >> wait_for_landing
 
     load = FileToTableOperator.partial(
         task_id="load_files_to_warehouse",

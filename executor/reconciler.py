@@ -1,7 +1,8 @@
 """The reconciler that ``chordflow scheduler`` runs: no run waits forever.
 
-Each pass sends again the instances whose worker stopped heartbeating and the queued ones whose
-message was lost (their queue on the broker is empty), fails the queued instances of running runs
+Each pass sends again the instances whose worker stopped heartbeating, the queued ones whose
+message was lost (their queue on the broker is empty) and the rescheduled sensors whose next poke
+is long overdue (likewise), fails the queued instances of running runs
 when no worker has answered for ``orphan_timeout`` seconds, and re-runs the advance step of every
 running run (a lost chord callback leaves decisions pending; the step is idempotent). Several
 reconcilers may run at once: each change is a compare-and-set.
@@ -54,6 +55,7 @@ class Reconciler:
                 log.warning("run %s: %d queued instance(s) of %s had no message; sent again", run_id, len(won), task_id)
                 self._send_again(run_id, task_id, won)
                 resent += len(won)
+        resent += self._send_lost_pokes(empty)
         failed = self._fail_orphans()
         advanced = 0
         for run_id in store.running_run_ids():
@@ -83,6 +85,24 @@ class Reconciler:
             if once:
                 return
             time.sleep(interval)
+
+    def _send_lost_pokes(self, empty: dict[str | None, bool | None]) -> int:
+        """Send again the rescheduled sensors whose next poke is ``requeue_after`` seconds overdue
+        while their queue is empty (the message was lost); returns how many. A duplicate does no
+        harm: the claim of a sensor's next poke is a compare-and-set, only once it is due."""
+        runtime = self.runtime
+        sent = 0
+        for (run_id, task_id), indices in runtime.store.stale_rescheduled(runtime.settings.requeue_after).items():
+            task = self._task(run_id, task_id)
+            if task.queue not in empty:
+                empty[task.queue] = runtime.dispatcher.queue_is_empty(task.queue)
+            if empty[task.queue] is False:
+                continue
+            log.warning("run %s: %d rescheduled sensor(s) of %s had no message; sent again", run_id, len(indices),
+                        task_id)
+            self._send_again(run_id, task_id, indices)
+            sent += len(indices)
+        return sent
 
     def _fail_orphans(self) -> int:
         """When no worker has answered for ``orphan_timeout`` seconds, queued instances of

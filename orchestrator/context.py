@@ -62,6 +62,8 @@ class TaskInstanceInfo:
     dag_id: str
     max_tries: int
     hostname: str
+    #: When this try began (a rescheduled sensor's: its first poke); ``None`` outside a worker.
+    start_date: datetime | None = None
     _reader: Any = None
     _pushed: dict[str, Any] = field(default_factory=dict)
 
@@ -126,6 +128,7 @@ def build_context(dag: Any, task: Any, run: DagRunInfo, ti: TaskInstanceInfo | N
         "ds_nodash": logical_date.strftime("%Y%m%d"),
         "ts": logical_date.isoformat(),
         "ts_nodash": logical_date.strftime("%Y%m%dT%H%M%S"),
+        "task_instance_key_str": None if task is None else f"{run.dag_id}__{task.task_id}__{logical_date:%Y%m%d}",
         "macros": MACROS,
     }
 

@@ -12,11 +12,13 @@ from orchestrator.dag import current_dag
 from orchestrator.errors import DagDefinitionError
 from orchestrator.expand_input import DictOfListsExpandInput, ExpandInput, ListOfDictsExpandInput
 from orchestrator.mappedoperator import OperatorPartial
+from orchestrator.operators.bash import DecoratedBashOperator
 from orchestrator.operators.python import (
     DecoratedBranchOperator,
     DecoratedPythonOperator,
     DecoratedShortCircuitOperator,
 )
+from orchestrator.sensors.python import DecoratedSensorOperator
 from orchestrator.task_group import MappedArgument, MappedTaskGroup, TaskGroup, current_task_group
 from orchestrator.xcom_arg import PlainXComArg, XComArg
 
@@ -24,7 +26,7 @@ from orchestrator.xcom_arg import PlainXComArg, XComArg
 CONTEXT_KEYS = frozenset(
     {"ds", "ds_nodash", "ts", "ts_nodash", "logical_date", "execution_date", "run_id", "params", "dag_run",
      "ti", "task_instance", "task", "dag", "conf", "map_index", "templates_dict", "data_interval_start",
-     "data_interval_end", "macros"}
+     "data_interval_end", "macros", "task_instance_key_str"}
 )
 
 #: Keyword arguments of ``@task(...)`` beyond the operator ones.
@@ -59,7 +61,7 @@ class TaskDecorator:
     """
 
     def __init__(self, function: Callable[..., Any], options: dict[str, Any],
-                 operator_class: type[DecoratedPythonOperator] = DecoratedPythonOperator,
+                 operator_class: type = DecoratedPythonOperator,
                  role: str | None = None, on_failure_fail_dagrun: bool = False):
         extra = getattr(operator_class, "decorator_options", frozenset())
         unknown = set(options) - BASE_OPERATOR_ARGS - _TASK_OPTIONS - extra
@@ -207,7 +209,7 @@ def task(python_callable: Callable[..., Any] | None = None, **options: Any):
     return lambda fn: TaskDecorator(fn, options)
 
 
-def _task_of(operator_class: type[DecoratedPythonOperator]):
+def _task_of(operator_class: type):
     def decorate(python_callable: Callable[..., Any] | None = None, **options: Any):
         if python_callable is not None:
             return TaskDecorator(python_callable, options, operator_class)
@@ -220,6 +222,10 @@ def _task_of(operator_class: type[DecoratedPythonOperator]):
 task.branch = _task_of(DecoratedBranchOperator)
 #: ``@task.short_circuit``: a falsy result skips downstream (Airflow's ``ShortCircuitOperator``).
 task.short_circuit = _task_of(DecoratedShortCircuitOperator)
+#: ``@task.sensor``: the function is the sensor's poke, returning a bool or a ``PokeReturnValue``.
+task.sensor = _task_of(DecoratedSensorOperator)
+#: ``@task.bash``: the function returns the command, run as a ``BashOperator``'s.
+task.bash = _task_of(DecoratedBashOperator)
 
 
 def _with_role(target: Callable[..., Any] | TaskDecorator, role: str, on_failure_fail_dagrun: bool) -> TaskDecorator:

@@ -56,3 +56,20 @@ class SkipTask(ChordflowError):  # noqa: N818 - named like Airflow's AirflowSkip
 
 class FailTask(ChordflowError):  # noqa: N818 - named like Airflow's AirflowFailException
     """Raised by task code: this instance ends ``failed`` at once, without its remaining retries."""
+
+
+class RescheduleTask(ChordflowError):  # noqa: N818 - named like Airflow's AirflowRescheduleException
+    """Raised by a sensor in reschedule mode: this instance gives its worker slot back and is
+    poked again after ``delay`` seconds, in the same try (state ``up_for_reschedule``).
+
+    :param delay: seconds until the next poke.
+    """
+
+    def __init__(self, delay: float):
+        super().__init__(f"not done yet: poked again in {delay:g} s")
+        self.delay = delay
+
+
+class SensorTimeout(FailTask):
+    """A sensor's condition was not met within its ``timeout`` (Airflow's ``AirflowSensorTimeout``):
+    the instance fails at once, without its remaining retries."""

@@ -37,6 +37,8 @@ _FINISHED_TI = {state.value for state in FINISHED_STATES}
 #: States of an instance whose next try has not begun yet.
 _WAITING_TI = {s.value for s in (TaskInstanceState.NONE, TaskInstanceState.SCHEDULED, TaskInstanceState.QUEUED,
                                  TaskInstanceState.UP_FOR_RETRY)}
+#: States of an instance whose try has begun and not ended (a rescheduled sensor's goes on).
+_IN_TRY_TI = {TaskInstanceState.RUNNING.value, TaskInstanceState.UP_FOR_RESCHEDULE.value}
 
 
 def iso(value: datetime | None) -> str | None:
@@ -187,7 +189,7 @@ def log_entries(store: Store, run_id: str, task_id: str, map_index: int = -1,
 def try_to_come(instance: dict[str, Any]) -> int | None:
     """The try a reader following an instance's log waits for: the running one, or the next one
     while the instance waits for it; ``None`` once it has ended. ``instance``: a store row."""
-    if instance["state"] == TaskInstanceState.RUNNING.value:
+    if instance["state"] in _IN_TRY_TI:
         return instance["try_number"]
     if instance["state"] in _WAITING_TI:
         return instance["try_number"] + 1
@@ -197,7 +199,7 @@ def try_to_come(instance: dict[str, Any]) -> int | None:
 def try_in_progress(instance: dict[str, Any], try_number: int) -> bool:
     """Whether the instance's try ``try_number`` runs now, or has yet to begin."""
     state, current = instance["state"], instance["try_number"]
-    return (state == TaskInstanceState.RUNNING.value and current == try_number) or (
+    return (state in _IN_TRY_TI and current == try_number) or (
         state in _WAITING_TI and current < try_number)
 
 

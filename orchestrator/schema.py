@@ -41,6 +41,7 @@ task_instance = Table(
     Column("state", String(20), nullable=False),
     Column("try_number", Integer, nullable=False, default=0),
     Column("max_tries", Integer, nullable=False, default=0),
+    # When the instance was queued; for a sensor ``up_for_reschedule``: when its next poke is due.
     Column("queued_at", DateTime),
     Column("start_date", DateTime),
     Column("end_date", DateTime),

@@ -18,6 +18,7 @@ class TaskInstanceState(StrEnum):
     """The life of one task instance (one map index of one task in one run).
 
     ``none -> queued -> running -> success | failed | up_for_retry``; ``up_for_retry -> running``;
+    a sensor in reschedule mode ``running -> up_for_reschedule -> running`` between pokes (same try);
     ``none -> skipped | upstream_failed`` when the trigger rule decides so; ``scheduled`` and
     ``removed`` exist for Airflow compatibility of the vocabulary. Every change the store makes
     is named in :data:`TRANSITIONS`.
@@ -32,8 +33,8 @@ class TaskInstanceState(StrEnum):
     SKIPPED = "skipped"
     UPSTREAM_FAILED = "upstream_failed"
     UP_FOR_RETRY = "up_for_retry"
+    UP_FOR_RESCHEDULE = "up_for_reschedule"
     REMOVED = "removed"
-
 
 
 #: States an instance never leaves on its own (only ``tasks clear`` moves it back to ``none``).
@@ -96,6 +97,10 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("fail", frozenset({_TI.RUNNING}), _TI.FAILED),
         Transition("retry", frozenset({_TI.RUNNING}), _TI.UP_FOR_RETRY),
         Transition("skip_running", frozenset({_TI.RUNNING}), _TI.SKIPPED),  # the task raised a skip
+        # A sensor in reschedule mode gives its worker slot back between pokes, and takes one
+        # again for the next poke: the same try (a reschedule does not count against retries).
+        Transition("reschedule", frozenset({_TI.RUNNING}), _TI.UP_FOR_RESCHEDULE),
+        Transition("resume_poke", frozenset({_TI.UP_FOR_RESCHEDULE}), _TI.RUNNING),
         # The reconciler's repairs.
         Transition("requeue_zombie", frozenset({_TI.RUNNING}), _TI.QUEUED),
         Transition("fail_orphaned", frozenset({_TI.QUEUED}), _TI.FAILED),  # no worker for too long
@@ -112,7 +117,8 @@ DECISIONS: dict[TaskInstanceState, Transition] = {
 }
 #: How a worker ends a try (``running`` to its outcome), by the outcome.
 TRY_ENDS: dict[TaskInstanceState, Transition] = {
-    TRANSITIONS[name].target: TRANSITIONS[name] for name in ("succeed", "fail", "retry", "skip_running")
+    TRANSITIONS[name].target: TRANSITIONS[name]
+    for name in ("succeed", "fail", "retry", "skip_running", "reschedule")
 }
 
 

@@ -51,7 +51,7 @@ class Harness:
 
     def drain(self) -> None:
         self.dispatcher.drain(
-            lambda run_id, task_id, indices: self.runner.run_batch(run_id, task_id, indices, "stub").retry_indices,
+            lambda run_id, task_id, indices: self.runner.run_batch(run_id, task_id, indices, "stub").sent_again,
             self.advance,
         )
 

@@ -51,7 +51,7 @@ def test_a_cancelled_runs_running_try_is_stopped_and_its_next_one_never_starts(t
     other.join(timeout=30)
     assert not other.is_alive()
     assert sorted(lost) == [(run_id, "work", 0, 1), (run_id, "work", 1, 1)]
-    assert outcome[0].summary() == {"finished": {}, "retrying": 0, "not_claimed": 0, "stopped": 2}
+    assert outcome[0].summary() == {"finished": {}, "retrying": 0, "rescheduled": 0, "not_claimed": 0, "stopped": 2}
     rows = {r["map_index"]: (r["state"], r["error"]) for r in h.store.list_instances(run_id, "work")}
     assert rows == {0: ("failed", "the run was cancelled: test"), 1: ("failed", "the run was cancelled: test")}
     [log] = h.store.get_logs(run_id, "work", 0)

@@ -84,6 +84,8 @@ def go_through_every_path(store: Store) -> None:
     store.finish_many("r1", "t", [TryEnd(0, 1, TI.SUCCESS, {"return_value": "0"}), TryEnd(1, 1, TI.FAILED, {}, "x"),
                                   TryEnd(2, 1, TI.UP_FOR_RETRY, {}), TryEnd(3, 1, TI.SKIPPED, {})])
     claim(store, "r1", "t", [2], "h")  # the retry
+    store.finish_many("r1", "t", [TryEnd(2, 2, TI.UP_FOR_RESCHEDULE, {})])  # a sensor not done yet
+    claim(store, "r1", "t", [2], "h")  # its next poke, same try
     age(store, "r1", 60)
     store.requeue_zombies(30)  # 2 and 4: running -> queued
     store.fail_queued("no worker")  # queued -> failed
@@ -128,3 +130,34 @@ def test_each_state_is_reached_by_the_named_transitions():
     assert try_end(TI.UP_FOR_RETRY) is TRANSITIONS["retry"]
     reachable = {t.target for t in TRANSITIONS.values()} | {TI.NONE}
     assert reachable == set(TI) - {TI.SCHEDULED, TI.REMOVED}  # those two exist for Airflow's vocabulary only
+
+
+def test_a_rescheduled_sensor_is_claimed_again_in_the_same_try_from_its_first_poke(store):
+    """Airflow: a reschedule does not count as a try (its try_number is kept), and the sensor's
+    timeout counts from its first poke (airflow/sensors/base.py, TaskReschedule's first start)."""
+    create_run(store, "r1", [("t", 0)])
+    with store.locked_run("r1") as tx:
+        tx.set_states("t", None, TI.QUEUED)
+    [first] = claim(store, "r1", "t", [-1], "h")
+    assert first.resumed_from is None
+    begun = store.get_instance("r1", "t", -1)["start_date"]
+    store.finish_many("r1", "t", [TryEnd(-1, first.try_number, TI.UP_FOR_RESCHEDULE, {})])
+    assert store.get_instance("r1", "t", -1)["state"] == TI.UP_FOR_RESCHEDULE.value
+    [again] = claim(store, "r1", "t", [-1], "h")
+    assert again.try_number == first.try_number == 1
+    assert again.resumed_from == begun
+    assert store.get_instance("r1", "t", -1)["start_date"] == begun
+
+
+def test_a_rescheduled_sensor_is_claimed_only_once_its_next_poke_is_due(store):
+    """Its next poke's time is kept (in queued_at); a message before it claims nothing."""
+    create_run(store, "r1", [("t", 0)])
+    with store.locked_run("r1") as tx:
+        tx.set_states("t", None, TI.QUEUED)
+    [first] = claim(store, "r1", "t", [-1], "h")
+    due = utcnow() + timedelta(seconds=60)
+    store.finish_many("r1", "t", [TryEnd(-1, first.try_number, TI.UP_FOR_RESCHEDULE, {}, next_poke_at=due)])
+    assert claim(store, "r1", "t", [-1], "h") == []
+    with store.begin() as conn:
+        conn.execute(update(task_instance).values(queued_at=utcnow()))
+    assert [c.try_number for c in claim(store, "r1", "t", [-1], "h")] == [first.try_number]

@@ -252,11 +252,11 @@ def test_the_worker_statements_find_their_rows_by_the_whole_primary_key(pg_url):
     make_run(store, width=2000)
     explain = {
         "chordflow_claim": {"run_id": "r1", "task_id": "t", "maps": [7, 8], "now": utcnow(), "hostname": "h",
-                            "zombie_before": None},
+                            "zombie_before": None, "poke_due_by": utcnow()},
         "chordflow_finish": {"run_id": "r1", "task_id": "t", "now": utcnow(), "maps": "{7,8}", "tries": "{1,1}",
                              "states": "{success,failed}", "errors": "{NULL,boom}", "starts": "{NULL,NULL}",
-                             "ends": "{NULL,NULL}", "names": "{NULL,NULL}", "rendered": "{NULL,NULL}", "x_maps": "{7}",
-                             "x_keys": "{return_value}", "x_values": "{1}",
+                             "ends": "{NULL,NULL}", "names": "{NULL,NULL}", "next_pokes": "{NULL,NULL}",
+                             "rendered": "{NULL,NULL}", "x_maps": "{7}", "x_keys": "{return_value}", "x_values": "{1}",
                              "l_maps": "{}", "l_tries": "{}", "l_contents": "{}", "l_hosts": "{}"},
     }
     with store.autocommit() as conn:

@@ -6,7 +6,7 @@ import time
 import traceback
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import timezone
+from datetime import timedelta, timezone
 from typing import Any
 
 from orchestrator.context import (
@@ -19,7 +19,7 @@ from orchestrator.context import (
 )
 from orchestrator.dag import DAG
 from orchestrator.dag_loader import DagBag
-from orchestrator.errors import FailTask, RunNotFound, SkipTask, XComForMappingNotPushed
+from orchestrator.errors import FailTask, RescheduleTask, RunNotFound, SkipTask, XComForMappingNotPushed
 from orchestrator.expand_input import check_map_source
 from orchestrator.params import resolve_params
 from orchestrator.resolve import Materializer, StoreXComReader
@@ -41,18 +41,31 @@ FLUSH_AFTER = 0.5
 
 @dataclass
 class BatchOutcome:
-    """What became of a batch: indices that wait for another try, and after how long."""
+    """What became of a batch: indices that wait for another try or a sensor's next poke, and after how long."""
 
     finished: dict[str, int] = field(default_factory=dict)
     retry_indices: list[int] = field(default_factory=list)
     retry_delay: float = 0.0
+    #: Sensors in reschedule mode not done yet: poked again after ``reschedule_delay`` seconds.
+    reschedule_indices: list[int] = field(default_factory=list)
+    reschedule_delay: float = 0.0
     not_claimed: int = 0
     #: Instances ended from outside (run cancelled or interrupted) while this batch held them.
     stopped: int = 0
 
+    @property
+    def sent_again(self) -> list[int]:
+        """The indices the batch's message is sent again with: retries and rescheduled sensors."""
+        return sorted(self.retry_indices + self.reschedule_indices)
+
+    @property
+    def sent_again_after(self) -> float:
+        """Seconds before that message: none of its indices runs earlier than it asked."""
+        return max(self.retry_delay, self.reschedule_delay)
+
     def summary(self) -> dict[str, Any]:
-        return {"finished": self.finished, "retrying": len(self.retry_indices), "not_claimed": self.not_claimed,
-                "stopped": self.stopped}
+        return {"finished": self.finished, "retrying": len(self.retry_indices),
+                "rescheduled": len(self.reschedule_indices), "not_claimed": self.not_claimed, "stopped": self.stopped}
 
 
 class RunCache:
@@ -142,7 +155,7 @@ class InstanceRunner:
                 if self.heartbeat is not None and self.heartbeat.is_lost(held_now):
                     outcome.stopped += 1  # ended from outside before its turn came
                     continue
-                ending = self._run_one(dag, task, shared, instance, materialize, reader, hostname)
+                ending, next_poke = self._run_one(dag, task, shared, instance, materialize, reader, hostname)
                 if self.heartbeat is not None and self.heartbeat.is_lost(held_now):
                     self._keep_log_of_stopped(run_id, task_id, ending)
                     outcome.stopped += 1
@@ -151,6 +164,9 @@ class InstanceRunner:
                 if ending.state is TaskInstanceState.UP_FOR_RETRY:
                     outcome.retry_indices.append(instance.map_index)
                     outcome.retry_delay = max(outcome.retry_delay, task.delay_before_try(instance.try_number + 1))
+                elif ending.state is TaskInstanceState.UP_FOR_RESCHEDULE:
+                    outcome.reschedule_indices.append(instance.map_index)
+                    outcome.reschedule_delay = max(outcome.reschedule_delay, next_poke)
                 else:
                     outcome.finished[ending.state.value] = outcome.finished.get(ending.state.value, 0) + 1
                 if len(pending) >= FLUSH_EVERY or time.monotonic() - flushed_at >= FLUSH_AFTER:
@@ -184,10 +200,13 @@ class InstanceRunner:
                             task_id, ending.map_index, ending.try_number)
 
     def _run_one(self, dag: DAG, task, shared: dict[str, Any], instance: ClaimedInstance,
-                 materialize: Materializer, reader: StoreXComReader, hostname: str) -> TryEnd:
+                 materialize: Materializer, reader: StoreXComReader, hostname: str) -> tuple[TryEnd, float]:
         """Execute one claimed instance; its end is recorded later, with its batch's. ``shared``
-        is the context every instance of the batch has in common."""
+        is the context every instance of the batch has in common. Returns its end, and the seconds
+        before its next poke when it is a sensor that rescheduled itself (else 0)."""
         run_info = shared["dag_run"]
+        # A rescheduled sensor's try began at its first poke: its timeout counts from there.
+        started = instance.resumed_from or utcnow()
         ti = TaskInstanceInfo(
             task_id=task.task_id,
             map_index=instance.map_index,
@@ -196,11 +215,11 @@ class InstanceRunner:
             dag_id=run_info.dag_id,
             max_tries=instance.max_tries,
             hostname=hostname,
+            start_date=started.replace(tzinfo=timezone.utc),
             _reader=reader,
         )
         context = {**shared, "ti": ti, "task_instance": ti, "params": dict(shared["params"])}
         xcoms: dict[str, str] = {}
-        started = utcnow()
         with LogCapture() as capture:
             live = None if self.log_shipper is None else self.log_shipper.open(
                 capture, run_info.run_id, task.task_id, instance.map_index, instance.try_number, hostname)
@@ -209,8 +228,10 @@ class InstanceRunner:
                                                              capture, xcoms)
             finally:
                 text = capture.text if live is None else self.log_shipper.close(live)
-        return TryEnd(instance.map_index, instance.try_number, state, xcoms, error, text, hostname, started,
-                      utcnow(), name, rendered)
+        ended, next_poke = utcnow(), context.get("_next_poke_after", 0.0)
+        due = ended + timedelta(seconds=next_poke) if state is TaskInstanceState.UP_FOR_RESCHEDULE else None
+        return TryEnd(instance.map_index, instance.try_number, state, xcoms, error, text, hostname, started, ended,
+                      name, rendered_fields=rendered, next_poke_at=due), next_poke
 
     def _execute(self, dag: DAG, task, context: dict[str, Any], instance: ClaimedInstance,
                  materialize: Materializer, hostname: str, capture: LogCapture,
@@ -247,6 +268,10 @@ class InstanceRunner:
                                                   map_index=instance.map_index, key=key,
                                                   inline_only=mapped_over is not None)
             state = TaskInstanceState.SUCCESS
+        except RescheduleTask as exc:  # a sensor gives its slot back: no callback, the try goes on
+            capture.log(f"Rescheduling {label}: {exc}")
+            context["_next_poke_after"] = exc.delay
+            return TaskInstanceState.UP_FOR_RESCHEDULE, None, None, rendered
         except SkipTask as exc:
             capture.log(f"Skipped: {exc}")
             state = TaskInstanceState.SKIPPED

@@ -29,13 +29,15 @@ def register_tasks(app: Celery) -> Heartbeat:
 
     @app.task(name=RUN_INSTANCES, bind=True, max_retries=None, acks_late=True)
     def run_instances(self, run_id: str, task_id: str, map_indices: list[int]) -> dict:
-        """Run these map indices of ``task_id``; indices with tries left are retried by Celery's
-        own ``retry`` (same task id), which keeps the chord open until their last try ends."""
+        """Run these map indices of ``task_id``; indices with tries left, and sensors in reschedule
+        mode not done yet, are sent again by Celery's own ``retry`` (same task id, with a
+        countdown: no worker process waits meanwhile), which keeps the chord open until their
+        last try ends. The indices that ended are not sent again."""
         runner = InstanceRunner(runtime.store, runtime.dagbag, settings.max_map_length, xcoms, heartbeat,
                                 settings.zombie_after, runs, log_shipper)
         outcome = runner.run_batch(run_id, task_id, map_indices, self.request.hostname or "unknown")
-        if outcome.retry_indices:
-            raise self.retry(args=(run_id, task_id, outcome.retry_indices), countdown=outcome.retry_delay)
+        if outcome.sent_again:
+            raise self.retry(args=(run_id, task_id, outcome.sent_again), countdown=outcome.sent_again_after)
         return outcome.summary()
 
     @app.task(name=ADVANCE, ignore_result=True, acks_late=True)

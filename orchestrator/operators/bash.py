@@ -14,6 +14,7 @@ from typing_extensions import override
 
 from orchestrator.baseoperator import BaseOperator
 from orchestrator.errors import SkipTask
+from orchestrator.operators.python import context_kwargs
 
 log = logging.getLogger("chordflow.task")
 
@@ -86,6 +87,46 @@ class BashOperator(BaseOperator):
         if exit_code != 0:
             raise RuntimeError(f"Bash command failed. The command returned a non-zero exit code {exit_code}.")
         return last_line
+
+
+class DecoratedBashOperator(BashOperator):
+    """What ``@task.bash`` builds: the function, called with its arguments (and the context
+    entries it names), returns the command; the command is rendered as a template with the
+    instance's context and run as :class:`BashOperator` runs ``bash_command``.
+
+    :param python_callable: the function returning the command.
+    :param op_args: positional arguments (templated).
+    :param op_kwargs: keyword arguments (templated).
+    :param multiple_outputs: accepted as ``@task`` takes it (the XCom is the last line of output).
+
+    The other arguments are :class:`BashOperator`'s.
+    """
+
+    template_fields: ClassVar[tuple[str, ...]] = ("op_args", "op_kwargs", "env", "cwd")
+
+    #: What ``@task.bash(...)`` accepts beyond the operator arguments.
+    decorator_options: ClassVar[frozenset[str]] = frozenset(
+        {"env", "append_env", "cwd", "skip_on_exit_code", "output_encoding"})
+
+    def __init__(self, *, python_callable, op_args: list[Any] | tuple[Any, ...] | None = None,
+                 op_kwargs: dict[str, Any] | None = None, multiple_outputs: bool = False, **kwargs: Any):
+        self.python_callable = python_callable
+        self.op_args = list(op_args or [])
+        self.op_kwargs = dict(op_kwargs or {})
+        self.multiple_outputs = multiple_outputs
+        super().__init__(bash_command="", **kwargs)
+
+    @override
+    def execute(self, context: dict[str, Any]) -> str | None:
+        from orchestrator.context import render_template
+
+        kwargs = {**self.op_kwargs, **context_kwargs(self.python_callable, self.op_kwargs, context)}
+        command = self.python_callable(*self.op_args, **kwargs)
+        if not isinstance(command, str) or not command.strip():
+            raise TypeError(f"the @task.bash function {self.python_callable.__name__!r} must return a non-empty "
+                            f"string (the command), not {command!r}")
+        self.bash_command = render_template(command, context)
+        return super().execute(context)
 
 
 def _end_process_group(proc: subprocess.Popen) -> None:

@@ -7,7 +7,7 @@ production (round trips cost, so the worker's writes are single prepared stateme
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -18,7 +18,15 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from orchestrator.schema import task_instance, task_log, task_map, xcom
 from orchestrator.states import TRANSITIONS
-from orchestrator.store.prepared import FINISH_ONE_SQLITE, PREPARED_PG, pg_array, pg_text, pg_time, sqlite_time
+from orchestrator.store.prepared import (
+    EARLY_POKE_TOLERANCE,
+    FINISH_ONE_SQLITE,
+    PREPARED_PG,
+    pg_array,
+    pg_text,
+    pg_time,
+    sqlite_time,
+)
 
 if TYPE_CHECKING:
     from orchestrator.store.database import Database
@@ -32,11 +40,13 @@ LOG_COLUMNS = ["run_id", "task_id", "map_index", "try_number", "content", "hostn
 
 
 class ClaimRow(NamedTuple):
-    """One instance a claim moved to ``running``: its map index, try and most tries."""
+    """One instance a claim moved to ``running``: its map index, try, most tries, and when its
+    try started (the claim's time, or the first poke's for a rescheduled sensor)."""
 
     map_index: int
     try_number: int
     max_tries: int
+    start_date: datetime | None = None
 
 
 class Dialect:
@@ -144,8 +154,11 @@ class SQLite(Dialect):
 
     def claim(self, db, run_id, task_id, map_indices, now, hostname, zombie_before):
         """See :meth:`Dialect.claim`."""
-        claim, take_over = TRANSITIONS["claim"], TRANSITIONS["take_over"]
-        claimable = task_instance.c.state.in_(claim.source_values)
+        claim, take_over, resume = TRANSITIONS["claim"], TRANSITIONS["take_over"], TRANSITIONS["resume_poke"]
+        due = task_instance.c.queued_at.is_(None) | (
+            task_instance.c.queued_at <= now + timedelta(seconds=EARLY_POKE_TOLERANCE))
+        claimable = task_instance.c.state.in_(claim.source_values) | (
+            task_instance.c.state.in_(resume.source_values) & due)
         if zombie_before is not None:
             claimable = or_(claimable, task_instance.c.state.in_(take_over.source_values)
                             & (task_instance.c.heartbeat_at < zombie_before))
@@ -156,10 +169,13 @@ class SQLite(Dialect):
             .values(
                 state=claim.target.value,
                 try_number=task_instance.c.try_number
-                + case((task_instance.c.state.in_(take_over.source_values), 0), else_=1),
-                start_date=now, end_date=None, heartbeat_at=now, hostname=hostname, error=None,
+                + case((task_instance.c.state.in_(take_over.source_values + resume.source_values), 0), else_=1),
+                start_date=case((task_instance.c.state.in_(resume.source_values), task_instance.c.start_date),
+                                else_=now),
+                end_date=None, heartbeat_at=now, hostname=hostname, error=None,
             )
-            .returning(task_instance.c.map_index, task_instance.c.try_number, task_instance.c.max_tries)
+            .returning(task_instance.c.map_index, task_instance.c.try_number, task_instance.c.max_tries,
+                       task_instance.c.start_date)
         )
         lengths = select(task_map.c.lengths).where(task_map.c.run_id == run_id, task_map.c.task_id == task_id)
         with db.begin() as conn:
@@ -177,7 +193,8 @@ class SQLite(Dialect):
             for e in endings:
                 cursor.execute(FINISH_ONE_SQLITE, (
                     e.state.value, e.error, sqlite_time(e.end_date or now), sqlite_time(e.start_date),
-                    e.rendered_map_index, e.rendered_fields, run_id, task_id, e.map_index, e.try_number,
+                    e.rendered_map_index, sqlite_time(e.next_poke_at), e.rendered_fields, run_id, task_id,
+                    e.map_index, e.try_number,
                 ))
                 recorded.append(cursor.rowcount == 1)
             cursor.close()
@@ -262,9 +279,10 @@ class PostgreSQL(Dialect):
     def claim(self, db, run_id, task_id, map_indices, now, hostname, zombie_before):
         """See :meth:`Dialect.claim`: one statement in one round trip (the update in a CTE)."""
         params = {"run_id": run_id, "task_id": task_id, "maps": list(map_indices), "now": now,
-                  "hostname": hostname, "zombie_before": zombie_before}
+                  "hostname": hostname, "zombie_before": zombie_before,
+                  "poke_due_by": now + timedelta(seconds=EARLY_POKE_TOLERANCE)}
         rows = self.execute_prepared(db, "chordflow_claim", params)
-        return [ClaimRow(*row[:3]) for row in rows], (rows[0][3] if rows else None)
+        return [ClaimRow(*row[:3], row[4]) for row in rows], (rows[0][3] if rows else None)
 
     def finish(self, db, run_id, task_id, endings, now):
         """See :meth:`Dialect.finish`: the compare-and-sets, XCom and log upserts as one statement
@@ -279,6 +297,7 @@ class PostgreSQL(Dialect):
             "starts": pg_array([e.start_date for e in endings], pg_time),
             "ends": pg_array([e.end_date for e in endings], pg_time),
             "names": pg_array([e.rendered_map_index for e in endings], pg_text),
+            "next_pokes": pg_array([e.next_poke_at for e in endings], pg_time),
             "rendered": pg_array([e.rendered_fields for e in endings], pg_text),
             "x_maps": pg_array([r[0] for r in xcom_rows]), "x_keys": pg_array([r[1] for r in xcom_rows], pg_text),
             "x_values": pg_array([r[2] for r in xcom_rows], pg_text),

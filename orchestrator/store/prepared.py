@@ -22,39 +22,52 @@ def _sql_list(values: Sequence[str]) -> str:
 
 _CLAIM = TRANSITIONS["claim"]
 _TAKE_OVER = TRANSITIONS["take_over"]
+_RESUME_POKE = TRANSITIONS["resume_poke"]
+#: Seconds before its due time a rescheduled sensor's message may claim it (clocks of hosts differ a
+#: little); earlier -- a duplicate of its message -- it is left to the message that is on time.
+EARLY_POKE_TOLERANCE = 1.0
+#: States a claim takes an instance from without counting a new try.
+_SAME_TRY = sorted(set(_TAKE_OVER.source_values) | set(_RESUME_POKE.source_values))
 #: The states a try may end from (every end of try starts from the same ones).
 TRY_END_SOURCES = sorted({value for t in TRY_ENDS.values() for value in t.source_values})
 
 #: name -> (parameter types, statement, call).
 PREPARED_PG = {
-    # claim_batch: the compare-and-set of the claim (or take-over), and the task's map lengths.
-    "chordflow_claim": ("text, text, integer[], timestamp, text, timestamp", f"""
+    # claim_batch: the compare-and-set of the claim (or take-over, or a rescheduled sensor's next
+    # poke, which keeps its try's start: a sensor's timeout counts from its first poke), and the
+    # task's map lengths.
+    "chordflow_claim": ("text, text, integer[], timestamp, text, timestamp, timestamp", f"""
 WITH claimed AS (
     UPDATE task_instance AS ti
     SET state = '{_CLAIM.target.value}',
-        try_number = ti.try_number + CASE WHEN ti.state IN ({_sql_list(_TAKE_OVER.source_values)}) THEN 0 ELSE 1 END,
-        start_date = $4, end_date = NULL, heartbeat_at = $4, hostname = $5, error = NULL
+        try_number = ti.try_number + CASE WHEN ti.state IN ({_sql_list(_SAME_TRY)}) THEN 0 ELSE 1 END,
+        start_date = CASE WHEN ti.state IN ({_sql_list(_RESUME_POKE.source_values)}) THEN ti.start_date ELSE $4 END,
+        end_date = NULL, heartbeat_at = $4, hostname = $5, error = NULL
     WHERE ti.run_id = $1 AND ti.task_id = $2 AND ti.map_index = ANY($3)
       AND (ti.state IN ({_sql_list(_CLAIM.source_values)})
+           OR (ti.state IN ({_sql_list(_RESUME_POKE.source_values)}) AND (ti.queued_at IS NULL OR ti.queued_at <= $7))
            OR (ti.state IN ({_sql_list(_TAKE_OVER.source_values)}) AND ti.heartbeat_at < $6))
-    RETURNING ti.map_index, ti.try_number, ti.max_tries
+    RETURNING ti.map_index, ti.try_number, ti.max_tries, ti.start_date
 )
 SELECT c.map_index, c.try_number, c.max_tries,
-       (SELECT lengths FROM task_map WHERE run_id = $1 AND task_id = $2) AS lengths
+       (SELECT lengths FROM task_map WHERE run_id = $1 AND task_id = $2) AS lengths, c.start_date
 FROM claimed AS c
-""", "EXECUTE chordflow_claim(%(run_id)s, %(task_id)s, %(maps)s, %(now)s, %(hostname)s, %(zombie_before)s)"),
+""", "EXECUTE chordflow_claim(%(run_id)s, %(task_id)s, %(maps)s, %(now)s, %(hostname)s, %(zombie_before)s, "
+  "%(poke_due_by)s)"),
     # finish_many: each try's compare-and-set, then the XComs and logs of the tries that were
     # still current (joined on what the update returned); a log is appended to what the try wrote
     # while it ran.
     "chordflow_finish": ("text, text, timestamp, integer[], integer[], text[], text[], integer[], text[], text[], "
-                         "integer[], integer[], text[], text[], timestamp[], timestamp[], text[], text[]", f"""
+                         "integer[], integer[], text[], text[], timestamp[], timestamp[], text[], timestamp[], "
+                         "text[]", f"""
 WITH ended AS (
     UPDATE task_instance AS ti
     SET state = ($6)[array_position($4, ti.map_index)], error = ($7)[array_position($4, ti.map_index)],
         end_date = coalesce(($16)[array_position($4, ti.map_index)], $3),
         start_date = coalesce(($15)[array_position($4, ti.map_index)], ti.start_date),
         rendered_map_index = ($17)[array_position($4, ti.map_index)],
-        rendered_fields = ($18)[array_position($4, ti.map_index)]
+        queued_at = coalesce(($18)[array_position($4, ti.map_index)], ti.queued_at),
+        rendered_fields = ($19)[array_position($4, ti.map_index)]
     WHERE ti.run_id = $1 AND ti.task_id = $2 AND ti.map_index = ANY($4)
       AND ti.try_number = ($5)[array_position($4, ti.map_index)] AND ti.state IN ({_sql_list(TRY_END_SOURCES)})
     RETURNING ti.map_index
@@ -74,13 +87,13 @@ WITH ended AS (
 SELECT map_index FROM ended
 """, "EXECUTE chordflow_finish(%(run_id)s, %(task_id)s, %(now)s, %(maps)s, %(tries)s, %(states)s, %(errors)s, "
      "%(x_maps)s, %(x_keys)s, %(x_values)s, %(l_maps)s, %(l_tries)s, %(l_contents)s, %(l_hosts)s, %(starts)s, "
-     "%(ends)s, %(names)s, %(rendered)s)"),
+     "%(ends)s, %(names)s, %(next_pokes)s, %(rendered)s)"),
 }
 
 #: finish_many on SQLite: the compare-and-set of one try (run through the driver's cursor).
 FINISH_ONE_SQLITE = f"""
 UPDATE task_instance SET state = ?, error = ?, end_date = ?, start_date = coalesce(?, start_date),
-    rendered_map_index = ?, rendered_fields = ?
+    rendered_map_index = ?, queued_at = coalesce(?, queued_at), rendered_fields = ?
 WHERE run_id = ? AND task_id = ? AND map_index = ? AND try_number = ? AND state IN ({_sql_list(TRY_END_SOURCES)})
 """
 

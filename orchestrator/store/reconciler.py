@@ -60,6 +60,21 @@ class ReconcilerStore:
         return _indices_by_task(rows)
 
     @unit_of_work
+    def stale_rescheduled(self, requeue_after: float) -> dict[tuple[str, str], list[int]]:
+        """``up_for_reschedule`` sensors whose next poke is more than ``requeue_after`` seconds
+        overdue (its message may be lost), as ``{(run_id, task_id): indices}``. Nothing is
+        changed: sent again, the first message on time pokes and the others find it not due."""
+        threshold = utcnow() - timedelta(seconds=requeue_after)
+        with self.begin() as conn:
+            rows = conn.execute(
+                select(task_instance.c.run_id, task_instance.c.task_id, task_instance.c.map_index).where(
+                    _in_running_runs(), task_instance.c.state == TaskInstanceState.UP_FOR_RESCHEDULE.value,
+                    task_instance.c.queued_at < threshold,
+                )
+            ).all()
+        return _indices_by_task(rows)
+
+    @unit_of_work
     def touch_queued(self, run_id: str, task_id: str, map_indices: Sequence[int], requeue_after: float) -> list[int]:
         """Restart the wait of still-stale ``queued`` instances; returns those this caller won
         (two schedulers never send the same instance again both)."""

@@ -59,6 +59,8 @@ class TryEnd:
     rendered_map_index: str | None = None
     #: The try's template fields after rendering, a JSON object text (``None``: not rendered).
     rendered_fields: str | None = None
+    #: A sensor that rescheduled itself: when its next poke is due (kept in ``queued_at``).
+    next_poke_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class ClaimedInstance:
     map_index: int
     try_number: int
     max_tries: int
+    #: When a rescheduled sensor's try began (its first poke); ``None``: the try begins now.
+    resumed_from: datetime | None = None
 
 
 @dataclass(frozen=True)
