@@ -9,6 +9,7 @@ from orchestrator.errors import FailTask, SkipTask
 from orchestrator.params import Param
 from orchestrator.task_group import TaskGroup
 from orchestrator.trigger_rules import TriggerRule
+from orchestrator.variables import Variable
 from orchestrator.xcom_arg import XComArg
 
 #: Airflow's names for the exceptions task code raises to skip or to fail without retrying.
@@ -24,6 +25,7 @@ __all__ = [
     "SkipTask",
     "TaskGroup",
     "TriggerRule",
+    "Variable",
     "XComArg",
     "chain",
     "dag",

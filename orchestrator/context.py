@@ -18,6 +18,7 @@ import jinja2
 import jinja2.nativetypes
 
 from orchestrator.errors import ChordflowError
+from orchestrator.variables import TEMPLATE_VARIABLES
 
 _current_context: ContextVar[dict[str, Any] | None] = ContextVar("chordflow_context", default=None)
 
@@ -127,6 +128,7 @@ def build_context(dag: Any, task: Any, run: DagRunInfo, ti: TaskInstanceInfo | N
         "ts": logical_date.isoformat(),
         "ts_nodash": logical_date.strftime("%Y%m%dT%H%M%S"),
         "macros": MACROS,
+        "var": TEMPLATE_VARIABLES,
     }
 
 
