@@ -9,6 +9,7 @@ from orchestrator.errors import FailTask, SkipTask
 from orchestrator.params import Param
 from orchestrator.task_group import TaskGroup
 from orchestrator.trigger_rules import TriggerRule
+from orchestrator.utils.edgemodifier import Label
 from orchestrator.variables import Variable
 from orchestrator.xcom_arg import XComArg
 
@@ -21,6 +22,7 @@ __all__ = [
     "AirflowFailException",
     "AirflowSkipException",
     "FailTask",
+    "Label",
     "Param",
     "SkipTask",
     "TaskGroup",

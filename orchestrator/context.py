@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 import jinja2.nativetypes
 
+from orchestrator.dates import as_pendulum
 from orchestrator.errors import ChordflowError
 from orchestrator.variables import TEMPLATE_VARIABLES
 
@@ -110,7 +111,7 @@ MACROS = SimpleNamespace(
 
 def build_context(dag: Any, task: Any, run: DagRunInfo, ti: TaskInstanceInfo | None, params: dict[str, Any]) -> dict:
     """The context dict of one task instance (Airflow's names)."""
-    logical_date = run.logical_date
+    logical_date = as_pendulum(run.logical_date)
     return {
         "dag": dag,
         "task": task,

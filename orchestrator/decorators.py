@@ -8,7 +8,7 @@ from typing import Any
 
 from orchestrator.baseoperator import BASE_OPERATOR_ARGS, DAGNode
 from orchestrator.dag import current_dag
-from orchestrator.errors import DagDefinitionError
+from orchestrator.errors import DagDefinitionError, UnsupportedDecorator
 from orchestrator.expand_input import DictOfListsExpandInput, ExpandInput, ListOfDictsExpandInput
 from orchestrator.mappedoperator import OperatorPartial
 from orchestrator.operators.python import DecoratedPythonOperator
@@ -24,6 +24,8 @@ CONTEXT_KEYS = frozenset(
 
 #: Keyword arguments of ``@task(...)`` beyond the operator ones.
 _TASK_OPTIONS = frozenset({"multiple_outputs"})
+#: Keyword arguments of ``@task(...)`` handed to its PythonOperator as they are (Airflow's).
+_PYTHON_OPTIONS = frozenset({"templates_dict", "templates_exts"})
 #: What ``@task_group(...)`` passes to its TaskGroup (besides ``group_id``).
 _GROUP_OPTIONS = frozenset({"prefix_group_id", "default_args", "tooltip", "ui_color", "ui_fgcolor"})
 
@@ -46,7 +48,7 @@ class TaskDecorator:
     """A function decorated with ``@task``: calling it adds a task to the active DAG."""
 
     def __init__(self, function: Callable[..., Any], options: dict[str, Any]):
-        unknown = set(options) - BASE_OPERATOR_ARGS - _TASK_OPTIONS
+        unknown = set(options) - BASE_OPERATOR_ARGS - _TASK_OPTIONS - _PYTHON_OPTIONS
         if unknown:
             raise DagDefinitionError(f"@task got unexpected arguments: {', '.join(sorted(unknown))}")
         self.function = function
@@ -172,11 +174,34 @@ class TaskPartial:
         return PlainXComArg(self._operator_partial().expand_kwargs(value))
 
 
-def task(python_callable: Callable[..., Any] | None = None, **options: Any):
-    """Make a function a task: ``@task`` or ``@task(retries=2, trigger_rule=..., batch_size=...)``."""
-    if python_callable is not None:
-        return TaskDecorator(python_callable, options)
-    return lambda fn: TaskDecorator(fn, options)
+class TaskDecoratorCollection:
+    """``task``: ``@task`` / ``@task(...)``, and ``@task.<kind>`` for each kind Chordflow has
+    (``task.python``; others added as attributes). Any other kind Airflow has (``task.docker``,
+    ``task.virtualenv``, ...) is refused in one line naming it and the kinds there are."""
+
+    def __call__(self, python_callable: Callable[..., Any] | None = None, **options: Any):
+        """Make a function a task: ``@task`` or ``@task(retries=2, trigger_rule=..., batch_size=...)``."""
+        if python_callable is not None:
+            return TaskDecorator(python_callable, options)
+        return lambda fn: TaskDecorator(fn, options)
+
+    def python(self, python_callable: Callable[..., Any] | None = None, **options: Any):
+        """``@task.python``: Airflow's other name for ``@task``."""
+        return self(python_callable, **options)
+
+    def supported(self) -> list[str]:
+        """The decorators there are: ``@task`` and ``@task.<kind>`` for each kind."""
+        kinds = {name for name in dir(self) if not name.startswith("_") and name != "supported"}
+        return ["@task", *(f"@task.{name}" for name in sorted(kinds))]
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # Python's own probes (copy, pickle, ...) are not decorators
+            raise AttributeError(name)
+        raise UnsupportedDecorator(f"@task.{name} is not supported by Chordflow (it has {', '.join(self.supported())})")
+
+
+#: ``@task``, ``@task(...)`` and ``@task.<kind>``.
+task = TaskDecoratorCollection()
 
 
 class TaskGroupDecorator:

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from typing_extensions import override
 
-from orchestrator.baseoperator import BaseOperator
+from orchestrator.baseoperator import BaseOperator, read_template_file
 from orchestrator.errors import DagDefinitionError
 
 
@@ -43,6 +43,8 @@ class PythonOperator(BaseOperator):
     :param op_kwargs: keyword arguments (templated); context entries the function names (``ti``,
         ``ds``, ``params``, ...) or all of them for ``**context`` are added.
     :param templates_dict: a dict of templates rendered and passed as ``templates_dict``.
+    :param templates_exts: file names ending so (``[".sql"]``) in ``templates_dict`` name template
+        files, read (from the DAG's ``template_searchpath`` and folder) then rendered, as in Airflow.
     """
 
     template_fields: ClassVar[tuple[str, ...]] = ("op_args", "op_kwargs", "templates_dict")
@@ -54,6 +56,7 @@ class PythonOperator(BaseOperator):
         op_args: list[Any] | tuple[Any, ...] | None = None,
         op_kwargs: dict[str, Any] | None = None,
         templates_dict: dict[str, Any] | None = None,
+        templates_exts: list[str] | tuple[str, ...] | None = None,
         **kwargs: Any,
     ):
         if not callable(python_callable):
@@ -62,7 +65,18 @@ class PythonOperator(BaseOperator):
         self.op_args = list(op_args or [])
         self.op_kwargs = dict(op_kwargs or {})
         self.templates_dict = templates_dict
+        self.templates_exts = tuple(templates_exts or ())
         super().__init__(**kwargs)
+
+    @override
+    def render_template_fields(self, context: dict[str, Any]) -> None:
+        if self.templates_exts and isinstance(self.templates_dict, dict):
+            self.templates_dict = {
+                key: read_template_file(value, context.get("dag"))
+                if isinstance(value, str) and value.endswith(self.templates_exts) else value
+                for key, value in self.templates_dict.items()
+            }
+        super().render_template_fields(context)
 
     @override
     def execute(self, context: dict[str, Any]) -> Any:
