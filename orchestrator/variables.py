@@ -36,11 +36,17 @@ class VariableSource:
     def __init__(self, environment: Mapping[str, str], store: Callable[[], Store]):
         self.environment = dict(environment)
         self._store = store
+        self._schema_checked = False
 
     @property
     def store(self) -> Store:
-        """The store Variables are kept in."""
-        return self._store()
+        """The store Variables are kept in (its schema made current on first use: a DAG file may
+        read a Variable before anything else touched a fresh store)."""
+        store = self._store()
+        if not self._schema_checked:
+            store.ensure_schema()
+            self._schema_checked = True
+        return store
 
     def from_environment(self, key: str) -> str | None:
         """``CHORDFLOW_VAR_<KEY>``'s value (``None`` when unset)."""
@@ -73,7 +79,6 @@ def current_source() -> VariableSource:
 
             settings = Settings.from_env()
             store = Store(settings.database_url, retry_for=settings.store_retry_seconds)
-            store.ensure_schema()
             _source = VariableSource(settings.variables, lambda: store)
         return _source
 
