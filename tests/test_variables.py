@@ -130,3 +130,15 @@ def test_cli_import_reads_airflows_json_file(embedded_env, tmp_path):
     assert json.loads(run_cli(embedded_env, "variables", "get", "cfg", "--json").stdout) == {"x": 1}
     rows = json.loads(run_cli(embedded_env, "variables", "list", "--output", "json").stdout)
     assert {"key": "described", "val": "v", "description": "d"} in rows
+
+
+def test_settings_read_chordflow_var_variables_once():
+    from orchestrator.settings import Settings
+
+    settings = Settings.from_env({"CHORDFLOW_VAR_REGION": "eu", "CHORDFLOW_VAR_EMPTY": "", "OTHER": "x"})
+    assert settings.variables == {"CHORDFLOW_VAR_REGION": "eu", "CHORDFLOW_VAR_EMPTY": ""}
+
+
+def test_an_empty_environment_variable_is_a_value(in_store):
+    variables.use_store({"CHORDFLOW_VAR_BLANK": ""}, lambda: in_store)
+    assert Variable.get("blank") == ""
