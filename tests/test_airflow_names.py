@@ -97,3 +97,22 @@ def test_the_contexts_logical_date_is_a_pendulum_datetime_in_utc():
     assert context["logical_date"].timezone_name == "UTC"
     assert (context["ds"], context["ts"]) == ("2022-04-12", "2022-04-12T00:00:00+00:00")
     assert context["logical_date"].add(days=1).to_date_string() == "2022-04-13"
+
+
+def test_a_kind_added_to_task_is_used_and_listed_as_supported():
+    from orchestrator.decorators import TaskDecoratorCollection
+
+    collection = TaskDecoratorCollection()
+    collection.branch = lambda fn: fn
+    assert collection.branch(len) is len
+    assert collection.supported() == ["@task", "@task.branch", "@task.python"]
+    with pytest.raises(DagDefinitionError, match=r"@task\.docker .*@task\.branch, @task\.python"):
+        collection.docker  # noqa: B018 - the attribute access is what is tested
+
+
+def test_task_python_is_task():
+    @task.python(retries=2)
+    def f():
+        return 1
+
+    assert f.options == {"retries": 2} and f.function() == 1
