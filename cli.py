@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from cli_output import emit, emit_json, follow_log, print_log_header, print_run
+from cli_variables import variables_group
 from executor import submission
 from executor.reconciler import Reconciler
 from executor.services import Services
@@ -419,6 +420,9 @@ def db_reset(svc, yes):
         click.confirm("Drop all runs, task instances, XComs and logs?", abort=True)
     svc.runtime.store.reset()
     click.echo("store reset")
+
+
+cli.add_command(variables_group)
 
 
 def main() -> None:

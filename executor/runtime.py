@@ -8,6 +8,7 @@ from typing import Any
 
 from celery import Celery
 
+from orchestrator import variables
 from orchestrator.advance import AdvanceResult, advance_run, start_run
 from orchestrator.dag_loader import DagBag
 from orchestrator.settings import Settings
@@ -30,6 +31,8 @@ class Runtime:
         self.dispatcher = CeleryDispatcher(app, lambda run_id, task_id: self.store.typical_duration(run_id, task_id))
         self._store: Store | None = None
         self._lock = threading.Lock()
+        # Variable.get in task code and {{ var.value.x }} read this process's store.
+        variables.use_store(settings.variables, lambda: self.store)
 
     @property
     def store(self) -> Store:

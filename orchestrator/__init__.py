@@ -9,6 +9,8 @@ from orchestrator.errors import FailTask, SkipTask
 from orchestrator.params import Param
 from orchestrator.task_group import TaskGroup
 from orchestrator.trigger_rules import TriggerRule
+from orchestrator.utils.edgemodifier import Label
+from orchestrator.variables import Variable
 from orchestrator.xcom_arg import XComArg
 
 #: Airflow's names for the exceptions task code raises to skip or to fail without retrying.
@@ -20,10 +22,12 @@ __all__ = [
     "AirflowFailException",
     "AirflowSkipException",
     "FailTask",
+    "Label",
     "Param",
     "SkipTask",
     "TaskGroup",
     "TriggerRule",
+    "Variable",
     "XComArg",
     "chain",
     "dag",

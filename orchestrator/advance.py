@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from orchestrator.baseoperator import DAGNode
 from orchestrator.branching import XCOM_SKIPMIXIN_KEY, deciders_of, reaches_by_index, skips
 from orchestrator.dag import DAG
+from orchestrator.dates import as_utc_naive
 from orchestrator.expand_input import ExpandInput
 from orchestrator.params import validate_conf
 from orchestrator.resolve import StoreXComReader
@@ -73,7 +74,7 @@ def start_run(store: Store, dag: DAG, run_id: str, logical_date: datetime, conf:
     written), :class:`~orchestrator.errors.DuplicateRunError` when ``run_id`` exists already."""
     validate_conf(dag.params, conf)
     tasks = [(task.task_id, task.retries) for task in dag.tasks]
-    with store.new_run(run_id, dag.dag_id, logical_date, conf, fileloc, tasks) as tx:
+    with store.new_run(run_id, dag.dag_id, as_utc_naive(logical_date), conf, fileloc, tasks) as tx:
         decided = _take_step(tx, dag, store, max_map_length)
     return _after_step(decided, dag, dispatcher)
 

@@ -17,7 +17,9 @@ from typing import Any
 import jinja2
 import jinja2.nativetypes
 
+from orchestrator.dates import as_pendulum
 from orchestrator.errors import ChordflowError
+from orchestrator.variables import TEMPLATE_VARIABLES
 
 _current_context: ContextVar[dict[str, Any] | None] = ContextVar("chordflow_context", default=None)
 
@@ -111,7 +113,7 @@ MACROS = SimpleNamespace(
 
 def build_context(dag: Any, task: Any, run: DagRunInfo, ti: TaskInstanceInfo | None, params: dict[str, Any]) -> dict:
     """The context dict of one task instance (Airflow's names)."""
-    logical_date = run.logical_date
+    logical_date = as_pendulum(run.logical_date)
     return {
         "dag": dag,
         "task": task,
@@ -130,6 +132,7 @@ def build_context(dag: Any, task: Any, run: DagRunInfo, ti: TaskInstanceInfo | N
         "ts_nodash": logical_date.strftime("%Y%m%dT%H%M%S"),
         "task_instance_key_str": None if task is None else f"{run.dag_id}__{task.task_id}__{logical_date:%Y%m%d}",
         "macros": MACROS,
+        "var": TEMPLATE_VARIABLES,
     }
 
 

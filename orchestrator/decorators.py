@@ -9,7 +9,7 @@ from typing import Any
 
 from orchestrator.baseoperator import BASE_OPERATOR_ARGS, DAGNode
 from orchestrator.dag import current_dag
-from orchestrator.errors import DagDefinitionError
+from orchestrator.errors import DagDefinitionError, UnsupportedDecorator
 from orchestrator.expand_input import DictOfListsExpandInput, ExpandInput, ListOfDictsExpandInput
 from orchestrator.mappedoperator import OperatorPartial
 from orchestrator.operators.bash import DecoratedBashOperator
@@ -26,7 +26,7 @@ from orchestrator.xcom_arg import PlainXComArg, XComArg
 CONTEXT_KEYS = frozenset(
     {"ds", "ds_nodash", "ts", "ts_nodash", "logical_date", "execution_date", "run_id", "params", "dag_run",
      "ti", "task_instance", "task", "dag", "conf", "map_index", "templates_dict", "data_interval_start",
-     "data_interval_end", "macros", "task_instance_key_str"}
+     "data_interval_end", "macros", "task_instance_key_str", "var"}
 )
 
 #: Keyword arguments of ``@task(...)`` beyond the operator ones.
@@ -202,11 +202,34 @@ class TaskPartial:
         return PlainXComArg(self.decorator._mark(self._operator_partial().expand_kwargs(value)))
 
 
-def task(python_callable: Callable[..., Any] | None = None, **options: Any):
-    """Make a function a task: ``@task`` or ``@task(retries=2, trigger_rule=..., batch_size=...)``."""
-    if python_callable is not None:
-        return TaskDecorator(python_callable, options)
-    return lambda fn: TaskDecorator(fn, options)
+class TaskDecoratorCollection:
+    """``task``: ``@task`` / ``@task(...)``, and ``@task.<kind>`` for each kind Chordflow has
+    (``task.python``; others added as attributes). Any other kind Airflow has (``task.docker``,
+    ``task.virtualenv``, ...) is refused in one line naming it and the kinds there are."""
+
+    def __call__(self, python_callable: Callable[..., Any] | None = None, **options: Any):
+        """Make a function a task: ``@task`` or ``@task(retries=2, trigger_rule=..., batch_size=...)``."""
+        if python_callable is not None:
+            return TaskDecorator(python_callable, options)
+        return lambda fn: TaskDecorator(fn, options)
+
+    def python(self, python_callable: Callable[..., Any] | None = None, **options: Any):
+        """``@task.python``: Airflow's other name for ``@task``."""
+        return self(python_callable, **options)
+
+    def supported(self) -> list[str]:
+        """The decorators there are: ``@task`` and ``@task.<kind>`` for each kind."""
+        kinds = {name for name in dir(self) if not name.startswith("_") and name != "supported"}
+        return ["@task", *(f"@task.{name}" for name in sorted(kinds))]
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # Python's own probes (copy, pickle, ...) are not decorators
+            raise AttributeError(name)
+        raise UnsupportedDecorator(f"@task.{name} is not supported by Chordflow (it has {', '.join(self.supported())})")
+
+
+#: ``@task``, ``@task(...)`` and ``@task.<kind>``.
+task = TaskDecoratorCollection()
 
 
 def _task_of(operator_class: type):

@@ -9,6 +9,11 @@ class DagDefinitionError(ChordflowError):
     """A DAG file declares something Chordflow refuses (cycle, unmappable parameter, duplicate id, ...)."""
 
 
+class UnsupportedDecorator(DagDefinitionError, AttributeError):
+    """A decorator or method Airflow has and Chordflow does not (``@task.docker``); an
+    AttributeError too, so that ``hasattr`` and ``getattr(..., default)`` keep their meaning."""
+
+
 class DagImportError(ChordflowError):
     """A DAG file could not be imported."""
 

@@ -6,7 +6,7 @@ from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table
 metadata = MetaData()
 
 #: The alembic revision this code expects; a test checks it is the migrations' head.
-SCHEMA_REVISION = "0006"
+SCHEMA_REVISION = "0007"
 
 def _instance_key() -> list[Column]:
     """The columns naming one task instance, ``(run_id, task_id, map_index)``: a primary key's first part."""
@@ -96,4 +96,13 @@ task_instance_history = Table(
     Column("error", Text),
     Column("rendered_map_index", Text),
     Column("rendered_fields", Text),
+)
+
+#: Airflow's Variables: ``Variable.get/set``, ``{{ var.value.key }}``, ``chordflow variables`` (migration 0007).
+variable = Table(
+    "variable",
+    metadata,
+    Column("key", String(250), primary_key=True),
+    Column("val", Text, nullable=False),
+    Column("description", Text),
 )

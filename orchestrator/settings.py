@@ -27,6 +27,8 @@ DEFAULT_STORE_RETRY_FOR = 10.0
 SERVICE_STORE_RETRY_FOR = 300.0
 #: What the environment variable of a task connection starts with (``CHORDFLOW_CONN_WAREHOUSE``).
 CONNECTION_PREFIX = "CHORDFLOW_CONN_"
+#: What the environment variable of a Variable starts with (``CHORDFLOW_VAR_REGION``; Airflow's ``AIRFLOW_VAR_``).
+VARIABLE_PREFIX = "CHORDFLOW_VAR_"
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class Settings:
         database neither consume each other's messages nor answer each other's pings.
     :param connections: the ``CHORDFLOW_CONN_<CONN_ID>`` variables that are set, by name: the URLs of
         the connections tasks use (see :mod:`orchestrator.connections`; default none).
+    :param variables: the ``CHORDFLOW_VAR_<KEY>`` variables that are set, by name: Variables that take
+        precedence over the store's (see :mod:`orchestrator.variables`; default none).
     """
 
     home: Path
@@ -71,6 +75,7 @@ class Settings:
     xcom_inline_limit: int = DEFAULT_INLINE_LIMIT
     broker_key_prefix: str = ""
     connections: dict[str, str] = field(default_factory=dict, hash=False)
+    variables: dict[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def embedded(self) -> bool:
@@ -101,6 +106,7 @@ class Settings:
             xcom_inline_limit=int(_number(env, "CHORDFLOW_XCOM_INLINE_LIMIT", DEFAULT_INLINE_LIMIT, int)),
             broker_key_prefix=_key_prefix(env),
             connections={name: url for name, url in env.items() if name.startswith(CONNECTION_PREFIX) and url},
+            variables={name: value for name, value in env.items() if name.startswith(VARIABLE_PREFIX)},
         )
 
     @property

@@ -1,6 +1,8 @@
 """Large and non-JSON XCom values: kept in an object store, a reference row in the XCom table.
 
-A value that is JSON and small stays in the XCom table as it always did. A pandas DataFrame or
+A value that is JSON and small stays in the XCom table as it always did; dates, datetimes,
+timedeltas, Decimals, sets and tuples in it are written as Airflow's serde writes them
+(:mod:`orchestrator.typed_json`) and read back with their types. A pandas DataFrame or
 Series (Parquet), a numpy array (``.npy``, never pickled) or a JSON value larger than the inline
 limit (``.json``) is written to ``CHORDFLOW_XCOM_OBJECTS_URL`` -- a local folder by default, any
 fsspec URL such as ``s3://bucket/prefix`` -- at ``<run>/<task>/<map_index>/<key>.<ext>``, and
@@ -21,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from orchestrator import typed_json
 from orchestrator.errors import ChordflowError
 
 log = logging.getLogger("chordflow.xcom")
@@ -86,7 +89,7 @@ def _decode(fmt: str, data: bytes) -> Any:
 
         return np.load(io.BytesIO(data), allow_pickle=False)
     if fmt == "json":
-        return json.loads(data)
+        return typed_json.loads(data)
     raise XComObjectError(f"unknown XCom object format {fmt!r}")
 
 
@@ -127,7 +130,7 @@ class XComBackend:
         downstream maps over is counted there); a value that cannot raises ``TypeError``."""
         value = _plain(value)
         try:
-            text = json.dumps(value, default=_json_default)
+            text = typed_json.dumps(value, default=_json_default)
         except (TypeError, ValueError) as exc:
             encoded = None if inline_only else _encode(value)
             if encoded is None:
@@ -187,6 +190,12 @@ def resolve(value: Any) -> Any:
         raise XComObjectError(f"cannot read XCom object {url} as {fmt}: {exc}") from None
 
 
+def decode(text: str) -> Any:
+    """The value an XCom text holds: typed values (dates, Decimals, sets, tuples, ...) turned back
+    (:mod:`orchestrator.typed_json`), an object reference replaced by the object."""
+    return resolve(typed_json.loads(text))
+
+
 #: How every XCom text holding a reference starts (for finding them in the table by SQL).
 REFERENCE_PREFIX = json.dumps({REFERENCE_KEY: None})[:-len("null}")]
 
@@ -217,7 +226,8 @@ def delete_objects(texts: Iterable[str]) -> int:
 
 def for_json(value: Any) -> Any:
     """What ``chordflow xcom get`` prints for a value: DataFrames as a list of row objects,
-    Series as an object, arrays as nested lists (JSON cannot hold them as they are)."""
+    Series as an object, arrays as nested lists (JSON cannot hold them as they are); dates as ISO
+    text, sets and tuples as lists (see :func:`orchestrator.typed_json.to_plain`)."""
     kind = _type_name(value)
     if kind == "pandas.DataFrame":
         return json.loads(value.to_json(orient="records", date_format="iso"))
@@ -225,4 +235,4 @@ def for_json(value: Any) -> Any:
         return json.loads(value.to_json(orient="index", date_format="iso"))
     if kind == "numpy.ndarray":
         return value.tolist()
-    return _plain(value)
+    return typed_json.to_plain(_plain(value))

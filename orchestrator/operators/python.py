@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from typing_extensions import override
 
-from orchestrator.baseoperator import BaseOperator
+from orchestrator.baseoperator import BaseOperator, read_template_file
 from orchestrator.branching import XCOM_SKIPMIXIN_KEY, branch_decision, check_branch_option, short_circuit_decision
 from orchestrator.errors import DagDefinitionError
 
@@ -44,9 +44,14 @@ class PythonOperator(BaseOperator):
     :param op_kwargs: keyword arguments (templated); context entries the function names (``ti``,
         ``ds``, ``params``, ...) or all of them for ``**context`` are added.
     :param templates_dict: a dict of templates rendered and passed as ``templates_dict``.
+    :param templates_exts: file names ending so (``[".sql"]``) in ``templates_dict`` name template
+        files, read (from the DAG's ``template_searchpath`` and folder) then rendered, as in Airflow.
     """
 
     template_fields: ClassVar[tuple[str, ...]] = ("op_args", "op_kwargs", "templates_dict")
+
+    #: What ``@task(...)`` accepts beyond the operator arguments, handed to the operator as they are.
+    decorator_options: ClassVar[frozenset[str]] = frozenset({"templates_dict", "templates_exts"})
 
     def __init__(
         self,
@@ -55,6 +60,7 @@ class PythonOperator(BaseOperator):
         op_args: list[Any] | tuple[Any, ...] | None = None,
         op_kwargs: dict[str, Any] | None = None,
         templates_dict: dict[str, Any] | None = None,
+        templates_exts: list[str] | tuple[str, ...] | None = None,
         **kwargs: Any,
     ):
         if not callable(python_callable):
@@ -63,7 +69,18 @@ class PythonOperator(BaseOperator):
         self.op_args = list(op_args or [])
         self.op_kwargs = dict(op_kwargs or {})
         self.templates_dict = templates_dict
+        self.templates_exts = tuple(templates_exts or ())
         super().__init__(**kwargs)
+
+    @override
+    def render_template_fields(self, context: dict[str, Any]) -> None:
+        if self.templates_exts and isinstance(self.templates_dict, dict):
+            self.templates_dict = {
+                key: read_template_file(value, context.get("dag"))
+                if isinstance(value, str) and value.endswith(self.templates_exts) else value
+                for key, value in self.templates_dict.items()
+            }
+        super().render_template_fields(context)
 
     @override
     def execute(self, context: dict[str, Any]) -> Any:
@@ -118,7 +135,7 @@ class ShortCircuitOperator(PythonOperator):
     #: Its instances push a skip decision the advance step applies.
     decides_skips: ClassVar[bool] = True
     #: What ``@task.short_circuit(...)`` accepts beyond the operator arguments.
-    decorator_options: ClassVar[frozenset[str]] = frozenset({"ignore_downstream_trigger_rules"})
+    decorator_options: ClassVar[frozenset[str]] = PythonOperator.decorator_options | {"ignore_downstream_trigger_rules"}
 
     def __init__(self, *, ignore_downstream_trigger_rules: bool = True, **kwargs: Any):
         self.ignore_downstream_trigger_rules = check_branch_option(kwargs.get("task_id", "?"),

@@ -9,7 +9,7 @@ One module per concept: :mod:`.database` (engines, units of work, retries), :mod
 (what differs between SQLite and PostgreSQL) with :mod:`.prepared` (PostgreSQL's prepared
 statements), :mod:`.admin` (schema), :mod:`.runs`, :mod:`.instances` (reads and the worker's
 compare-and-sets), :mod:`.transaction` (one run inside the advance step's transaction),
-:mod:`.reconciler`, :mod:`.xcoms`, :mod:`.logs`, :mod:`.clearing`; :class:`Store` joins them.
+:mod:`.reconciler`, :mod:`.xcoms`, :mod:`.logs`, :mod:`.clearing`, :mod:`.variables`; :class:`Store` joins them.
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from orchestrator.store.reconciler import ReconcilerStore
 from orchestrator.store.records import ClaimedBatch, ClaimedInstance, LogChunk, RunRecord, TryEnd
 from orchestrator.store.runs import RunStore, ensure_ended
 from orchestrator.store.transaction import RunQueries, RunTransaction
+from orchestrator.store.variables import VariableStore
 from orchestrator.store.xcoms import XCOM_STREAM_PAGE, XComStore
 
 __all__ = [
@@ -32,7 +33,8 @@ __all__ = [
 ]
 
 
-class Store(SchemaAdmin, RunStore, TaskInstanceStore, ReconcilerStore, XComStore, LogStore, ClearingStore, Database):
+class Store(SchemaAdmin, RunStore, TaskInstanceStore, ReconcilerStore, XComStore, LogStore, ClearingStore,
+            VariableStore, Database):
     """Access to the store for one process; every method is its own unit of work.
 
     A unit of work that cannot reach the database for ``retry_for`` seconds raises

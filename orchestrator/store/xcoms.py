@@ -1,7 +1,6 @@
 """XComs: one instance's value, and a mapped task's values streamed in map-index order."""
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -47,7 +46,7 @@ class XComStore:
             ).scalar()
         if text is None:
             raise KeyError((task_id, map_index, key))
-        return xcom_backend.resolve(json.loads(text))
+        return xcom_backend.decode(text)
 
     @unit_of_work
     def xcom_count(self, run_id: str, task_id: str, key: str = "return_value", conn: Connection | None = None) -> int:
@@ -83,7 +82,7 @@ class XComStore:
                     .limit(XCOM_STREAM_PAGE)
                 ).all()
             for row in rows:
-                yield xcom_backend.resolve(json.loads(row.value))
+                yield xcom_backend.decode(row.value)
             if len(rows) < XCOM_STREAM_PAGE:
                 return
             after = rows[-1].map_index
