@@ -99,4 +99,4 @@ class XComStore:
                     xcom.c.run_id == run_id, xcom.c.task_id == task_id, xcom.c.key == key
                 )
             ).all()
-        return {row.map_index: xcom_backend.resolve(json.loads(row.value)) for row in rows}
+        return {row.map_index: xcom_backend.decode(row.value) for row in rows}

@@ -82,7 +82,8 @@ const Chordflow = (() => {
   }
 
   // Worst first: a failure is never hidden behind successes.
-  const STATE_ORDER = ["failed", "upstream_failed", "up_for_retry", "running", "queued", "scheduled", "none",
+  const STATE_ORDER = ["failed", "upstream_failed", "up_for_retry", "up_for_reschedule", "running", "queued",
+                       "scheduled", "none",
                        "removed", "skipped", "success"];
 
   // A bar with one segment per state, as wide as its share (CSSOM, not a style attribute: the CSP forbids those).
