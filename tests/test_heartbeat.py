@@ -13,11 +13,13 @@ from workers.instance_runner import InstanceRunner
 
 ENDLESS = """
 import logging
+import pathlib
 import time
 
 @task
 def work(x):
     logging.getLogger("work").warning("working on %s", x)
+    pathlib.Path("STARTED_MARKER").touch()  # the test cancels once the body has logged
     while True:  # ends only when stopped
         time.sleep(0.05)
 
@@ -31,13 +33,14 @@ def test_a_cancelled_runs_running_try_is_stopped_and_its_next_one_never_starts(t
     h = Harness(tmp_path)
     heartbeat = Heartbeat(h.store, interval=3600)  # beats by hand below
     runner = InstanceRunner(h.store, h.dagbag, h.max_map_length, h.runner.xcoms, heartbeat)
-    run_id = h.start(h.write(ENDLESS))
+    started = tmp_path / "started"
+    run_id = h.start(h.write(ENDLESS.replace("STARTED_MARKER", str(started))))
     outcome = []
     lost = []
 
     def cancel_once_running():
         deadline = time.monotonic() + 30
-        while h.states(run_id, "work").get(0) != "running" and time.monotonic() < deadline:
+        while not started.exists() and time.monotonic() < deadline:
             time.sleep(0.02)
         h.store.cancel_run(run_id, "cancelled: test", "the run was cancelled: test")
         lost.extend(heartbeat.beat())
