@@ -1,0 +1,82 @@
+"""Airflow's import paths that its example DAGs use, answered by orchestrator.* (only the imports of
+those DAG files change), and the names there Chordflow refuses by name."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from orchestrator import DAG
+from orchestrator.errors import DagDefinitionError, UnsupportedName
+
+
+def test_airflow_module_paths_have_orchestrator_twins():
+    from orchestrator.decorators import dag, setup, task, task_group, teardown  # noqa: F401
+    from orchestrator.exceptions import AirflowFailException, AirflowSkipException
+    from orchestrator.models.baseoperator import BaseOperator, chain  # noqa: F401
+    from orchestrator.models.dag import DAG as ModelsDAG
+    from orchestrator.operators.python import get_current_context, is_venv_installed  # noqa: F401
+    from orchestrator.utils.task_group import TaskGroup  # noqa: F401
+    from orchestrator.utils.trigger_rule import TriggerRule
+
+    assert ModelsDAG is DAG
+    assert TriggerRule.ALL_DONE == "all_done"
+    assert AirflowSkipException.__name__ == "SkipTask" and AirflowFailException.__name__ == "FailTask"
+    # Airflow's example DAGs are guarded by it: True, so their virtualenv tasks are refused by name.
+    assert is_venv_installed() is True
+
+
+@pytest.mark.parametrize("name", ["PythonVirtualenvOperator", "ExternalPythonOperator",
+                                  "BranchPythonVirtualenvOperator", "BranchExternalPythonOperator"])
+def test_per_task_environment_operators_are_refused_by_name(name):
+    with pytest.raises(UnsupportedName, match=f"^{name} is not supported by Chordflow"):
+        exec(f"from orchestrator.operators.python import {name}", {})
+
+
+def test_other_missing_names_are_plain_import_errors():
+    with pytest.raises(ImportError, match="NoSuchOperator"):
+        from orchestrator.operators.python import NoSuchOperator  # noqa: F401
+
+
+def test_weekday_is_airflows_int_enum():
+    from orchestrator.utils.weekday import WeekDay
+
+    assert WeekDay.MONDAY == 1 and WeekDay.SUNDAY == 7
+    assert WeekDay.get_weekday_number("saturday") == WeekDay.SATURDAY
+    assert WeekDay.validate_week_day({"Monday", WeekDay.FRIDAY}) == {1, 5}
+    assert "saturday" not in (WeekDay.SATURDAY, WeekDay.SUNDAY)  # as in Airflow: a name is not a WeekDay
+    with pytest.raises(AttributeError, match="Invalid Week Day"):
+        WeekDay.get_weekday_number("Someday")
+
+
+@pytest.mark.parametrize(("day", "weekend"), [("2026-11-28", True), ("2026-11-29", True), ("2026-12-01", False)])
+def test_branch_day_of_week_follows_by_the_logical_date_when_asked(day, weekend):
+    from orchestrator.operators.empty import EmptyOperator
+    from orchestrator.operators.weekday import BranchDayOfWeekOperator
+    from orchestrator.utils.weekday import WeekDay
+
+    with DAG("dow", start_date=datetime(2021, 1, 1)):
+        branch = BranchDayOfWeekOperator(task_id="choose", follow_task_ids_if_true="weekend",
+                                         follow_task_ids_if_false="weekday",
+                                         week_day={WeekDay.SATURDAY, WeekDay.SUNDAY}, use_task_logical_date=True)
+        branch >> [EmptyOperator(task_id="weekend"), EmptyOperator(task_id="weekday")]
+    logical_date = datetime.fromisoformat(day).replace(tzinfo=timezone.utc)
+    assert branch.python_callable(logical_date=logical_date) == ("weekend" if weekend else "weekday")
+
+
+def test_branch_day_of_week_refuses_an_unknown_day():
+    from orchestrator.operators.weekday import BranchDayOfWeekOperator
+
+    with DAG("dow_bad", start_date=datetime(2021, 1, 1)), pytest.raises(DagDefinitionError, match="Someday"):
+        BranchDayOfWeekOperator(task_id="choose", follow_task_ids_if_true="a", follow_task_ids_if_false="b",
+                                week_day="Someday")
+
+
+def test_bash_commands_see_airflow_home(monkeypatch, tmp_path):
+    from orchestrator.operators.bash import worker_environment
+
+    monkeypatch.delenv("AIRFLOW_HOME", raising=False)
+    monkeypatch.setenv("CHORDFLOW_HOME", str(tmp_path))
+    assert worker_environment()["AIRFLOW_HOME"] == str(tmp_path)
+    monkeypatch.setenv("AIRFLOW_HOME", "/srv/airflow")
+    assert worker_environment()["AIRFLOW_HOME"] == "/srv/airflow"
