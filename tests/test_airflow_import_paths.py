@@ -80,3 +80,32 @@ def test_bash_commands_see_airflow_home(monkeypatch, tmp_path):
     assert worker_environment()["AIRFLOW_HOME"] == str(tmp_path)
     monkeypatch.setenv("AIRFLOW_HOME", "/srv/airflow")
     assert worker_environment()["AIRFLOW_HOME"] == "/srv/airflow"
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("from orchestrator.operators.datetime import BranchDateTimeOperator",
+     "orchestrator.operators.datetime is not supported by Chordflow (Airflow's airflow.operators.datetime)"),
+    ("from orchestrator.models import DagRun",
+     "DagRun of orchestrator.models is not supported by Chordflow (Airflow's airflow.models.DagRun)"),
+    ("from orchestrator.operators.python import PythonVirtualenvOperator",
+     "PythonVirtualenvOperator is not supported by Chordflow"),
+])
+def test_an_airflow_path_chordflow_lacks_is_named_in_one_line(tmp_path, source, message):
+    from orchestrator.dag_loader import import_dag_file
+    from orchestrator.errors import ChordflowError
+
+    path = tmp_path / "uses_airflow.py"
+    path.write_text(source + "\n")
+    with pytest.raises(ChordflowError) as caught:
+        import_dag_file(path)
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_other_import_errors_keep_their_own_message(tmp_path):
+    from orchestrator.dag_loader import import_dag_file
+    from orchestrator.errors import DagImportError
+
+    path = tmp_path / "bad.py"
+    path.write_text("import no_such_module_anywhere\n")
+    with pytest.raises(DagImportError, match="does not import: ModuleNotFoundError: No module named 'no_such"):
+        import_dag_file(path)
