@@ -83,8 +83,8 @@ def test_bash_commands_see_airflow_home(monkeypatch, tmp_path):
 
 
 @pytest.mark.parametrize(("source", "message"), [
-    ("from orchestrator.operators.datetime import BranchDateTimeOperator",
-     "orchestrator.operators.datetime is not supported by Chordflow (Airflow's airflow.operators.datetime)"),
+    ("from orchestrator.sensors.time_sensor import TimeSensor",
+     "orchestrator.sensors.time_sensor is not supported by Chordflow (Airflow's airflow.sensors.time_sensor)"),
     ("from orchestrator.models import DagRun",
      "DagRun of orchestrator.models is not supported by Chordflow (Airflow's airflow.models.DagRun)"),
     ("from orchestrator.operators.python import PythonVirtualenvOperator",
@@ -109,3 +109,41 @@ def test_other_import_errors_keep_their_own_message(tmp_path):
     path.write_text("import no_such_module_anywhere\n")
     with pytest.raises(DagImportError, match="does not import: ModuleNotFoundError: No module named 'no_such"):
         import_dag_file(path)
+
+
+def _datetime_branch(**bounds):
+    from orchestrator.operators.datetime import BranchDateTimeOperator
+    from orchestrator.operators.empty import EmptyOperator
+
+    with DAG("dt", start_date=datetime(2021, 1, 1)):
+        branch = BranchDateTimeOperator(task_id="choose", follow_task_ids_if_true=["inside"],
+                                        follow_task_ids_if_false=["outside"], use_task_logical_date=True, **bounds)
+        branch >> [EmptyOperator(task_id="inside"), EmptyOperator(task_id="outside")]
+    return branch
+
+
+@pytest.mark.parametrize(("moment", "inside"), [
+    ("2020-10-10T14:30:00", True), ("2020-10-10T15:30:00", False), ("2020-10-10T13:59:59", False)])
+def test_branch_datetime_between_two_datetimes(moment, inside):
+    import pendulum
+
+    branch = _datetime_branch(target_lower=pendulum.datetime(2020, 10, 10, 14),
+                              target_upper=pendulum.datetime(2020, 10, 10, 15))
+    logical_date = datetime.fromisoformat(moment).replace(tzinfo=timezone.utc)
+    assert branch.python_callable(logical_date=logical_date) == (["inside"] if inside else ["outside"])
+
+
+@pytest.mark.parametrize(("moment", "inside"), [
+    ("2026-12-01T16:00:00", True), ("2026-12-01T23:59:00", True), ("2026-12-01T06:47:00", False)])
+def test_branch_datetime_an_upper_time_before_the_lower_is_the_next_day(moment, inside):
+    import pendulum
+
+    # Airflow's example_branch_datetime_operator_2: from 15:00 to 00:00 of the next day.
+    branch = _datetime_branch(target_lower=pendulum.time(15, 0, 0), target_upper=pendulum.time(0, 0, 0))
+    logical_date = datetime.fromisoformat(moment).replace(tzinfo=timezone.utc)
+    assert branch.python_callable(logical_date=logical_date) == (["inside"] if inside else ["outside"])
+
+
+def test_branch_datetime_needs_a_bound():
+    with pytest.raises(DagDefinitionError, match="at least one must be defined"):
+        _datetime_branch(target_lower=None, target_upper=None)

@@ -18,7 +18,9 @@
 # Changed for Chordflow (an acceptance case): Airflow 2.10.5's
 # airflow/example_dags/example_branch_datetime_operator.py with only its imports changed
 # (airflow.* -> orchestrator.*), and the EXPECTED outcome added at the end.
-# Refused by name (exit 2): Chordflow has no BranchDateTimeOperator (airflow.operators.datetime).
+# The file declares three DAGs: this case runs the third (use_task_logical_date=True) at a logical date
+# in its range, so date_in_range is followed; the first two compare the current time (outside their
+# ranges but between 15:00 and 00:00 UTC for the second); tests/test_airflow_import_paths.py checks them.
 
 """
 Example DAG demonstrating the usage of DateTimeBranchOperator with datetime as well as time objects as
@@ -109,4 +111,13 @@ cond3 = BranchDateTimeOperator(
 cond3 >> [empty_task_13, empty_task_23]
 # [END howto_branch_datetime_operator_logical_date]
 
-EXPECTED = {"exit": 2, "stderr_contains": "orchestrator.operators.datetime not supported"}
+EXPECTED = {
+    "state": "success",
+    "run_args": ["--dag-id", "example_branch_datetime_operator_3", "--logical-date", "2020-10-10T14:30:00+00:00"],
+    "tasks": {
+        "datetime_branch": {"states": {"success": 1}},
+        "date_in_range": {"states": {"success": 1}},
+        "date_outside_range": {"states": {"skipped": 1}},
+    },
+    "xcom": [["datetime_branch", None, ["date_in_range"]]],
+}
