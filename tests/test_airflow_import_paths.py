@@ -15,6 +15,8 @@ def test_airflow_module_paths_have_orchestrator_twins():
     from orchestrator.exceptions import AirflowFailException, AirflowSkipException
     from orchestrator.models.baseoperator import BaseOperator, chain  # noqa: F401
     from orchestrator.models.dag import DAG as ModelsDAG
+    from orchestrator.models.param import Param, ParamsDict  # noqa: F401
+    from orchestrator.models.xcom_arg import XComArg  # noqa: F401
     from orchestrator.operators.python import get_current_context, is_venv_installed  # noqa: F401
     from orchestrator.utils.task_group import TaskGroup  # noqa: F401
     from orchestrator.utils.trigger_rule import TriggerRule
