@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import re
 import sys
 import threading
 from dataclasses import dataclass
@@ -13,6 +14,23 @@ from orchestrator.dag import DAG, collecting_dags, stop_collecting
 from orchestrator.errors import ChordflowError, DagImportError, DagNotFound
 
 _import_lock = threading.Lock()
+
+
+_CANNOT_IMPORT = re.compile(r"cannot import name '(?P<name>\w+)' from '(?P<module>orchestrator(\.\w+)*)'")
+
+
+def _missing_airflow_name(exc: BaseException) -> str | None:
+    """For an import of an ``orchestrator.*`` module or name that does not exist -- an Airflow import
+    path with ``airflow`` changed to ``orchestrator``, Chordflow lacks --, one line naming it as not
+    supported by Chordflow; ``None`` for any other error."""
+    if isinstance(exc, ModuleNotFoundError) and (exc.name or "").startswith("orchestrator."):
+        return f"{exc.name} is not supported by Chordflow (Airflow's airflow{exc.name[len('orchestrator'):]})"
+    match = _CANNOT_IMPORT.match(str(exc)) if isinstance(exc, ImportError) else None
+    if match:
+        name, module = match["name"], match["module"]
+        return (f"{name} of {module} is not supported by Chordflow "
+                f"(Airflow's airflow{module[len('orchestrator'):]}.{name})")
+    return None
 
 
 def import_dag_file(path: Path) -> list[DAG]:
@@ -37,9 +55,8 @@ def import_dag_file(path: Path) -> list[DAG]:
             except Exception as exc:
                 sys.modules.pop(module_name, None)
                 line = _line_in(path, exc)
-                raise DagImportError(
-                    f"{path.name}{line}: the DAG file does not import: {type(exc).__name__}: {exc}"
-                ) from exc
+                why = _missing_airflow_name(exc) or f"the DAG file does not import: {type(exc).__name__}: {exc}"
+                raise DagImportError(f"{path.name}{line}: {why}") from exc
         finally:
             stop_collecting(collector)
     seen: dict[str, DAG] = {}

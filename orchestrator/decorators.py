@@ -349,3 +349,7 @@ def task_group(python_callable: Callable[..., Any] | None = None, **options: Any
     if python_callable is not None:
         return TaskGroupDecorator(python_callable, options)
     return lambda fn: TaskGroupDecorator(fn, options)
+
+
+# Airflow's ``airflow.decorators`` has ``dag`` too (imported last: ``dag`` is a local name above).
+from orchestrator.dag import dag as dag  # noqa: E402

@@ -14,6 +14,24 @@ class UnsupportedDecorator(DagDefinitionError, AttributeError):
     AttributeError too, so that ``hasattr`` and ``getattr(..., default)`` keep their meaning."""
 
 
+class UnsupportedName(DagDefinitionError):
+    """A class or function Airflow has at one of its import paths and Chordflow does not
+    (``from orchestrator.operators.python import PythonVirtualenvOperator``). Not an AttributeError:
+    ``from ... import`` would turn that into a bare ImportError."""
+
+
+def refuse_unsupported(module: str, unsupported: dict[str, str]):
+    """A module ``__getattr__`` that refuses each name of ``unsupported`` in one line (naming it and
+    why, the dict's value) and raises the usual AttributeError for any other missing name."""
+
+    def __getattr__(name: str):
+        if name in unsupported:
+            raise UnsupportedName(f"{name} is not supported by Chordflow ({unsupported[name]})")
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+
+    return __getattr__
+
+
 class DagImportError(ChordflowError):
     """A DAG file could not be imported."""
 

@@ -8,6 +8,7 @@ import selectors
 import signal
 import subprocess
 from collections.abc import Container, Iterator
+from pathlib import Path
 from typing import Any, ClassVar
 
 from typing_extensions import override
@@ -21,6 +22,16 @@ log = logging.getLogger("chordflow.task")
 #: Seconds a stopped command gets to exit after SIGTERM before its process group is killed.
 KILL_AFTER = 5.0
 
+
+
+def worker_environment() -> dict[str, str]:
+    """The worker's environment a command runs in, with ``AIRFLOW_HOME`` set to Chordflow's home
+    (``CHORDFLOW_HOME``, default ``~/.chordflow``) when the worker's environment lacks it: Airflow's
+    workers have it, and Airflow's bash commands write under it (``mkdir -p $AIRFLOW_HOME/...``)."""
+    env = dict(os.environ)
+    if not env.get("AIRFLOW_HOME"):
+        env["AIRFLOW_HOME"] = str(Path(env.get("CHORDFLOW_HOME") or "~/.chordflow").expanduser())
+    return env
 
 class BashOperator(BaseOperator):
     """Run ``bash_command`` with ``bash -c``; stdout and stderr go to the task log.
@@ -58,9 +69,9 @@ class BashOperator(BaseOperator):
 
     @override
     def execute(self, context: dict[str, Any]) -> str | None:
-        env = None
+        env = worker_environment()
         if self.env is not None:
-            env = {**os.environ, **self.env} if self.append_env else dict(self.env)
+            env = {**env, **self.env} if self.append_env else dict(self.env)
         log.info("Running command: %s", self.bash_command)
         proc = subprocess.Popen(
             ["bash", "-c", self.bash_command],

@@ -10,7 +10,24 @@ from typing_extensions import override
 
 from orchestrator.baseoperator import BaseOperator, read_template_file
 from orchestrator.branching import XCOM_SKIPMIXIN_KEY, branch_decision, check_branch_option, short_circuit_decision
-from orchestrator.errors import DagDefinitionError
+from orchestrator.context import get_current_context as get_current_context  # Airflow has it here too
+from orchestrator.errors import DagDefinitionError, refuse_unsupported
+
+_NO_ENVIRONMENTS = "Chordflow runs every task in its worker's Python: there are no per-task environments"
+#: Airflow's names here that Chordflow refuses by name when a DAG file imports them.
+__getattr__ = refuse_unsupported(__name__, {
+    name: _NO_ENVIRONMENTS for name in ("PythonVirtualenvOperator", "ExternalPythonOperator",
+                                        "BranchPythonVirtualenvOperator", "BranchExternalPythonOperator")
+})
+
+
+def is_venv_installed() -> bool:
+    """Airflow's check that virtualenv tasks can run, which its example DAGs are guarded by; always ``True``.
+
+    Chordflow has no virtualenv tasks. It answers ``True`` so that such a DAG file is loaded and its
+    virtualenv / external-python tasks are refused by name, rather than the file declaring no DAG.
+    """
+    return True
 
 
 @functools.lru_cache(maxsize=4096)
