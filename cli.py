@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import datetime, timezone
 from typing import Any
 
 import click
@@ -18,6 +17,7 @@ from executor import submission
 from executor.reconciler import Reconciler
 from executor.services import Services
 from orchestrator import read_models
+from orchestrator.dates import parse_logical_date
 from orchestrator.errors import BadInput, ChordflowError, TaskNotFound
 from orchestrator.settings import Settings
 from orchestrator.states import DagRunState, TaskInstanceState
@@ -82,18 +82,6 @@ def parse_conf(raw: str | None) -> dict[str, Any]:
     return conf
 
 
-def parse_logical_date(raw: str | None) -> datetime:
-    if raw is None:
-        return datetime.now(timezone.utc).replace(tzinfo=None)
-    try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise BadInput(f"--logical-date {raw!r} is not a date: use YYYY-MM-DD or an ISO 8601 timestamp") from None
-    if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return value
-
-
 @cli.command()
 @click.argument("dag_file_or_id")
 @click.option("--dag-id", help="Which DAG of the file, when it declares several.")
@@ -109,7 +97,7 @@ def run(svc, dag_file_or_id, dag_id, conf, run_id, logical_date, wait, output):
     Exit status with --wait: 0 success, 1 failed, 2 bad input (nothing is left behind).
     """
     conf_value = parse_conf(conf)
-    date = parse_logical_date(logical_date)
+    date = parse_logical_date(logical_date, "--logical-date")
     runtime = svc.runtime
     dag = runtime.dagbag.find(dag_file_or_id, dag_id)
     svc.store  # noqa: B018 - creates or migrates the schema before the run is written

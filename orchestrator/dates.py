@@ -15,6 +15,21 @@ def as_utc_naive(value: datetime) -> datetime:
     return datetime(value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond)
 
 
+def parse_logical_date(raw: str | None, name: str = "logical_date") -> datetime:
+    """A run's logical date from ``YYYY-MM-DD`` or ISO 8601 (``Z`` or an offset: converted), as
+    naive UTC; now when ``raw`` is ``None``. Raises :class:`~orchestrator.errors.BadInput` naming
+    ``name`` (the option or field the value came from)."""
+    from orchestrator.errors import BadInput
+
+    if raw is None:
+        return as_utc_naive(datetime.now(timezone.utc))
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadInput(f"{name} {raw!r} is not a date: use YYYY-MM-DD or an ISO 8601 timestamp") from None
+    return as_utc_naive(value)
+
+
 def as_pendulum(value: datetime) -> pendulum.DateTime:
     """``value`` as a pendulum DateTime (what Airflow's context holds: ``.add(days=1)``,
     ``.to_date_string()``, ...); a naive ``value`` is taken to be UTC."""

@@ -4,29 +4,12 @@ broker, the workers run the tasks; on the embedded default (no broker), a worker
 server's process does, started on the first action and stopped with the server."""
 from __future__ import annotations
 
-import secrets
 import threading
-from datetime import datetime, timezone
 from typing import Any
 
 from orchestrator import read_models
-from orchestrator.errors import BadInput
+from orchestrator.dates import parse_logical_date
 from orchestrator.settings import Settings
-
-
-def parse_logical_date(raw: str | None) -> datetime:
-    """A run's logical date from ``YYYY-MM-DD`` or ISO 8601 (naive UTC; now when ``None``)."""
-    if raw is None:
-        return datetime.now(timezone.utc).replace(tzinfo=None)
-    try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise BadInput(f"logical_date {raw!r} is not a date: use YYYY-MM-DD or an ISO 8601 timestamp") from None
-    return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
-
-
-def new_run_id(logical_date: datetime) -> str:
-    return f"manual__{logical_date.replace(tzinfo=timezone.utc).isoformat()}__{secrets.token_hex(4)}"
 
 
 class RunDriver:
@@ -69,6 +52,8 @@ class RunDriver:
         """Start a run of ``dag_id`` (``run --output json``: ``{"run_id", "dag_id", "state"}``).
         Raises ``DagNotFound``, ``BadInput`` (conf breaking the DAG's params, bad date),
         ``DuplicateRunError``."""
+        from executor.submission import new_run_id
+
         runtime = self.services.runtime
         dag = runtime.dagbag.find(dag_id)
         date = parse_logical_date(logical_date)

@@ -53,6 +53,28 @@ def context_kwargs(fn: Callable[..., Any], given: Mapping[str, Any], context: Ma
     return {k: context[k] for k in names if k in context and k not in given}
 
 
+def set_callable(operator: BaseOperator, python_callable: Callable[..., Any], op_args: Any, op_kwargs: Any,
+                 templates_dict: dict[str, Any] | None, task_id: str | None) -> None:
+    """Give ``operator`` (a PythonOperator, a PythonSensor) its function and arguments. Raises
+    :class:`DagDefinitionError` when ``python_callable`` is not callable."""
+    if not callable(python_callable):
+        raise DagDefinitionError(f"python_callable of task {task_id!r} is not callable")
+    operator.python_callable = python_callable
+    operator.op_args = list(op_args or [])
+    operator.op_kwargs = dict(op_kwargs or {})
+    operator.templates_dict = templates_dict
+
+
+def call_with_context(operator: BaseOperator, context: dict[str, Any]) -> Any:
+    """``python_callable(*op_args, **op_kwargs)`` of ``operator``, with the context entries the
+    function names (and ``templates_dict``) added, as Airflow's PythonOperator calls it."""
+    extra = dict(context)
+    if operator.templates_dict is not None:
+        extra["templates_dict"] = operator.templates_dict
+    kwargs = {**operator.op_kwargs, **context_kwargs(operator.python_callable, operator.op_kwargs, extra)}
+    return operator.python_callable(*operator.op_args, **kwargs)
+
+
 class PythonOperator(BaseOperator):
     """Call ``python_callable(*op_args, **op_kwargs)``; its return value is the task's XCom.
 
@@ -80,12 +102,7 @@ class PythonOperator(BaseOperator):
         templates_exts: list[str] | tuple[str, ...] | None = None,
         **kwargs: Any,
     ):
-        if not callable(python_callable):
-            raise DagDefinitionError(f"python_callable of task {kwargs.get('task_id')!r} is not callable")
-        self.python_callable = python_callable
-        self.op_args = list(op_args or [])
-        self.op_kwargs = dict(op_kwargs or {})
-        self.templates_dict = templates_dict
+        set_callable(self, python_callable, op_args, op_kwargs, templates_dict, kwargs.get("task_id"))
         self.templates_exts = tuple(templates_exts or ())
         super().__init__(**kwargs)
 
@@ -101,11 +118,7 @@ class PythonOperator(BaseOperator):
 
     @override
     def execute(self, context: dict[str, Any]) -> Any:
-        extra = dict(context)
-        if self.templates_dict is not None:
-            extra["templates_dict"] = self.templates_dict
-        kwargs = {**self.op_kwargs, **context_kwargs(self.python_callable, self.op_kwargs, extra)}
-        return self.python_callable(*self.op_args, **kwargs)
+        return call_with_context(self, context)
 
 
 class DecoratedPythonOperator(PythonOperator):

@@ -6,8 +6,7 @@ from typing import Any, ClassVar
 
 from typing_extensions import override
 
-from orchestrator.errors import DagDefinitionError
-from orchestrator.operators.python import context_kwargs
+from orchestrator.operators.python import call_with_context, set_callable
 from orchestrator.sensors.base import BaseSensorOperator, PokeReturnValue
 
 
@@ -34,21 +33,12 @@ class PythonSensor(BaseSensorOperator):
         templates_dict: dict[str, Any] | None = None,
         **kwargs: Any,
     ):
-        if not callable(python_callable):
-            raise DagDefinitionError(f"python_callable of task {kwargs.get('task_id')!r} is not callable")
-        self.python_callable = python_callable
-        self.op_args = list(op_args or [])
-        self.op_kwargs = dict(op_kwargs or {})
-        self.templates_dict = templates_dict
+        set_callable(self, python_callable, op_args, op_kwargs, templates_dict, kwargs.get("task_id"))
         super().__init__(**kwargs)
 
     @override
     def poke(self, context: dict[str, Any]) -> bool | PokeReturnValue:
-        extra = dict(context)
-        if self.templates_dict is not None:
-            extra["templates_dict"] = self.templates_dict
-        kwargs = {**self.op_kwargs, **context_kwargs(self.python_callable, self.op_kwargs, extra)}
-        result = self.python_callable(*self.op_args, **kwargs)
+        result = call_with_context(self, context)
         return result if isinstance(result, PokeReturnValue) else bool(result)
 
 

@@ -49,27 +49,23 @@ class ReconcilerStore:
     def stale_queued(self, requeue_after: float) -> dict[tuple[str, str], list[int]]:
         """``queued`` instances waiting longer than ``requeue_after`` seconds (their message may be
         lost), as ``{(run_id, task_id): indices}``. Nothing is changed: see :meth:`touch_queued`."""
-        threshold = utcnow() - timedelta(seconds=requeue_after)
-        with self.begin() as conn:
-            rows = conn.execute(
-                select(task_instance.c.run_id, task_instance.c.task_id, task_instance.c.map_index).where(
-                    _in_running_runs(), task_instance.c.state == TaskInstanceState.QUEUED.value,
-                    task_instance.c.queued_at < threshold,
-                )
-            ).all()
-        return _indices_by_task(rows)
+        return self._waiting_since(TaskInstanceState.QUEUED, requeue_after)
 
     @unit_of_work
     def stale_rescheduled(self, requeue_after: float) -> dict[tuple[str, str], list[int]]:
         """``up_for_reschedule`` sensors whose next poke is more than ``requeue_after`` seconds
         overdue (its message may be lost), as ``{(run_id, task_id): indices}``. Nothing is
         changed: sent again, the first message on time pokes and the others find it not due."""
+        return self._waiting_since(TaskInstanceState.UP_FOR_RESCHEDULE, requeue_after)
+
+    def _waiting_since(self, state: TaskInstanceState, requeue_after: float) -> dict[tuple[str, str], list[int]]:
+        """Instances of running runs in ``state`` whose ``queued_at`` (queued since, or next poke
+        due) is more than ``requeue_after`` seconds ago, as ``{(run_id, task_id): indices}``."""
         threshold = utcnow() - timedelta(seconds=requeue_after)
         with self.begin() as conn:
             rows = conn.execute(
                 select(task_instance.c.run_id, task_instance.c.task_id, task_instance.c.map_index).where(
-                    _in_running_runs(), task_instance.c.state == TaskInstanceState.UP_FOR_RESCHEDULE.value,
-                    task_instance.c.queued_at < threshold,
+                    _in_running_runs(), task_instance.c.state == state.value, task_instance.c.queued_at < threshold,
                 )
             ).all()
         return _indices_by_task(rows)
