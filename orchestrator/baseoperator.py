@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from typing_extensions import override
 
-from orchestrator.dependency import DependencyMixin, iter_nested
+from orchestrator.dependency import DependencyMixin, iter_nested, nodes_of
 from orchestrator.errors import DagDefinitionError
 from orchestrator.expand_input import ExpandInput
+from orchestrator.setup_teardown import SetupTeardownMixin
 from orchestrator.task_group import MappedArgument, TaskGroup, current_task_group
 from orchestrator.trigger_rules import TriggerRule
 from orchestrator.xcom_arg import PlainXComArg, XComArg, iter_xcom_args
@@ -109,7 +110,7 @@ def refers_to_outputs(value: Any) -> bool:
     return next(iter_nested(value, (XComArg, MappedArgument)), None) is not None
 
 
-class DAGNode(DependencyMixin):
+class DAGNode(SetupTeardownMixin, DependencyMixin):
     """What the scheduler needs to know of a task: its id, edges and scheduling options."""
 
     task_id: str
@@ -268,70 +269,6 @@ class DAGNode(DependencyMixin):
         """A reference to this task's return value (Airflow's ``.output``)."""
         return PlainXComArg(self)
 
-    # -- setup and teardown ---------------------------------------------------------------
-    def as_setup(self) -> DAGNode:
-        """Mark this task a setup task (Airflow's ``as_setup()``); returns it."""
-        if self.is_teardown:
-            raise DagDefinitionError(f"task {self.task_id!r} is a teardown task: it cannot be a setup task too")
-        self.is_setup = True
-        return self
-
-    def as_teardown(self, *, setups: Any = None, on_failure_fail_dagrun: bool | None = None) -> DAGNode:
-        """Mark this task a teardown task (Airflow's ``as_teardown()``): its trigger rule becomes
-        ``all_done_setup_success``; ``setups`` (tasks or outputs) are marked setups and made
-        upstream of it; ``on_failure_fail_dagrun=True`` lets its failure fail the run. Returns it."""
-        if self.is_setup:
-            raise DagDefinitionError(f"task {self.task_id!r} is a setup task: it cannot be a teardown task too")
-        self.is_teardown = True
-        self.trigger_rule = TriggerRule.ALL_DONE_SETUP_SUCCESS
-        if on_failure_fail_dagrun is not None:
-            self.on_failure_fail_dagrun = bool(on_failure_fail_dagrun)
-        if setups is not None:
-            for setup in _as_nodes(setups, as_upstream=True):
-                setup.as_setup()
-                self.set_upstream(setup)
-        return self
-
-    def __enter__(self) -> DAGNode:
-        """``with setup >> teardown:`` -- the tasks added inside run after the setups and before the
-        teardowns of this task (Airflow's setup/teardown context)."""
-        if not (self.is_setup or self.is_teardown):
-            raise DagDefinitionError(f"task {self.task_id!r}: only setup and teardown tasks can be used as "
-                                     f"context managers (mark it with as_setup() or as_teardown())")
-        assert self.dag is not None
-        self._scope_stack().append(set(self.dag.task_dict))
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        """Make the scope's first tasks downstream of its setups, its last ones upstream of its teardowns."""
-        before = self._scope_stack().pop()
-        assert self.dag is not None
-        if exc[0] is not None:
-            return
-        if self.is_teardown:
-            teardowns = [self]
-            setups = [self.dag.task_dict[t] for t in sorted(self.upstream_task_ids) if self.dag.task_dict[t].is_setup]
-        else:
-            setups = [self]
-            teardowns = [self.dag.task_dict[t] for t in sorted(self.downstream_task_ids)
-                         if self.dag.task_dict[t].is_teardown]
-        marked = {t.task_id for t in setups + teardowns}
-        inside = {tid for tid in self.dag.task_dict if tid not in before and tid not in marked}
-        for tid in sorted(inside):
-            node = self.dag.task_dict[tid]
-            if not node.upstream_task_ids & inside:
-                for setup in setups:
-                    node.set_upstream(setup)
-            if not node.downstream_task_ids & inside:
-                for teardown in teardowns:
-                    teardown.set_upstream(node)
-
-    def _scope_stack(self) -> list[set[str]]:
-        stack = self.__dict__.get("_scopes")
-        if stack is None:
-            stack = self.__dict__["_scopes"] = []
-        return stack
-
     # -- dependencies ---------------------------------------------------------------------
     @override
     def tasks_as_downstream(self) -> Iterator[DAGNode]:
@@ -345,7 +282,7 @@ class DAGNode(DependencyMixin):
     def set_upstream(self, other: Any) -> None:
         """Make ``other`` (a task, an output, a group, or a list of them) run before this task;
         :class:`DagDefinitionError` for an edge to itself."""
-        for node in _as_nodes(other, as_upstream=True):
+        for node in nodes_of(other, as_upstream=True):
             if node is self:
                 raise DagDefinitionError(f"task {self.task_id!r} cannot depend on itself")
             self.upstream_task_ids.add(node.task_id)
@@ -354,20 +291,12 @@ class DAGNode(DependencyMixin):
     @override
     def set_downstream(self, other: Any) -> None:
         """Make ``other`` run after this task."""
-        for node in _as_nodes(other, as_upstream=False):
+        for node in nodes_of(other, as_upstream=False):
             node.set_upstream(self)
 
     def __repr__(self) -> str:
         """``<ClassName 'task_id'>``."""
         return f"<{type(self).__name__} {self.task_id!r}>"
-
-
-def _as_nodes(other: Any, as_upstream: bool) -> list[DAGNode]:
-    if isinstance(other, DependencyMixin):
-        return list(other.tasks_as_upstream() if as_upstream else other.tasks_as_downstream())
-    if isinstance(other, (list, tuple, set)):
-        return [node for item in other for node in _as_nodes(item, as_upstream)]
-    raise DagDefinitionError(f"cannot set a dependency on {other!r}")
 
 
 class _OperatorMeta(type):

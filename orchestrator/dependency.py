@@ -47,6 +47,19 @@ class DependencyMixin:
         return self
 
 
+def nodes_of(other: Any, as_upstream: bool) -> list[Any]:
+    """The tasks ``other`` (a task, an output, a group, or a list of them) stands for in an edge:
+    as an upstream (a group: its leaves) or as a downstream (a group: its roots). Raises
+    :class:`~orchestrator.errors.DagDefinitionError` for anything else."""
+    if isinstance(other, DependencyMixin):
+        return list(other.tasks_as_upstream() if as_upstream else other.tasks_as_downstream())
+    if isinstance(other, (list, tuple, set)):
+        return [node for item in other for node in nodes_of(item, as_upstream)]
+    from orchestrator.errors import DagDefinitionError
+
+    raise DagDefinitionError(f"cannot set a dependency on {other!r}")
+
+
 def iter_nested(value: Any, kind: type[T] | tuple[type, ...]) -> Iterator[T]:
     """Every instance of ``kind`` inside ``value``: itself, or in lists, tuples, sets and dict values
     at any depth (where task outputs and mapped arguments may sit in an operator's arguments)."""
