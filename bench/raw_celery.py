@@ -1,12 +1,19 @@
-"""The baseline of issue #4: a raw Celery chord whose tasks each do one PostgreSQL INSERT.
+"""The baselines: a raw Celery chord whose tasks each do one PostgreSQL INSERT, and a raw Celery
+chain of one-line tasks, on the same Redis as Chordflow's runs.
 
-Used by ``run_benchmarks.py`` (which starts ``celery -A bench.raw_celery worker``); the broker,
-backend and database come from ``BENCH_BROKER`` / ``BENCH_DATABASE`` environment variables;
-``BENCH_ACK_EMULATION=0`` turns kombu's ack emulation off, as Chordflow does.
+``run_benchmarks.py`` starts ``celery -A bench.raw_celery worker``; the broker, backend and database
+come from the ``BENCH_BROKER`` / ``BENCH_DATABASE`` environment variables; ``BENCH_ACK_EMULATION=0``
+turns kombu's ack emulation off, as Chordflow's workers do.
+
+``python -m bench.raw_celery chord N`` is the chord's client, run as a process of its own so that
+its end-to-end time includes what ``chordflow run --wait``'s does (interpreter start, imports,
+publishing, waiting): it submits the chord and returns when the callback has written its row.
 """
 from __future__ import annotations
 
 import os
+import sys
+import time
 
 import psycopg2
 from celery import Celery
@@ -39,3 +46,34 @@ def insert(i: int) -> int:
 def done(_results) -> None:
     with _db().cursor() as cur:
         cur.execute("INSERT INTO raw_done (n) VALUES (1)")
+
+
+@app.task(name="raw.inc")
+def inc(x: int) -> int:
+    return x + 1
+
+
+def chord_client(n: int, timeout: float = 600) -> None:
+    """Submit a chord of ``n`` INSERT tasks with ``done`` as callback; return once it has run."""
+    from celery import chord
+
+    chord(insert.si(i) for i in range(n))(done.s())
+    conn = _db()
+    deadline = time.monotonic() + timeout
+    with conn.cursor() as cur:
+        while time.monotonic() < deadline:
+            cur.execute("SELECT count(*) FROM raw_done")
+            if cur.fetchone()[0]:
+                cur.execute("SELECT count(*) FROM raw_result")
+                if cur.fetchone()[0] != n:
+                    raise SystemExit("raw chord: rows missing")
+                return
+            time.sleep(0.02)
+    raise SystemExit(f"raw chord: not done within {timeout:.0f} s")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["chord"]:
+        chord_client(int(sys.argv[2]))
+    else:
+        raise SystemExit("usage: python -m bench.raw_celery chord N")

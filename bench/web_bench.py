@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import web_seed  # noqa: E402
-from run_benchmarks import CHORDFLOW, Database, cli, line, stop  # noqa: E402
+from harness import CHORDFLOW, BenchmarkFailed, Database, cli, line, stop  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 WIDE, NARROW = 100_000, 1_000
@@ -55,7 +55,7 @@ def _get_ms(url: str) -> float:
     with urllib.request.urlopen(url, timeout=30) as response:
         response.read()
         if response.status != 200:
-            raise SystemExit(f"web bench: {url} answered {response.status}")
+            raise BenchmarkFailed(f"web bench: {url} answered {response.status}")
     return (time.perf_counter() - started) * 1000
 
 
@@ -87,7 +87,7 @@ def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 stop(proc)
-                raise SystemExit(f"web bench: the web server did not start: {log.read_text()[-800:]}") from None
+                raise BenchmarkFailed(f"web bench: the web server did not start: {log.read_text()[-800:]}") from None
             time.sleep(0.2)
 
 
@@ -96,7 +96,7 @@ def browser_ms(base: str, runs: dict[str, str]) -> list[tuple[str, float, float]
     from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.exists():
-        raise SystemExit(f"web bench: no Chromium at {CHROMIUM} (`make browser` installs it)")
+        raise BenchmarkFailed(f"web bench: no Chromium at {CHROMIUM} (`make browser` installs it)")
     figures = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
