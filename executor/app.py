@@ -58,7 +58,10 @@ def create_app(settings: Settings) -> Celery:
         # again (silent heartbeats, or `queued` with no message), as it must for the instances
         # themselves anyway. (Mirrored, those messages came back after the visibility timeout
         # and ran a second time.)
-        broker_transport_options={"ack_emulation": False, "polling_interval": 0.01, **prefixed},
+        # The in-process memory transport has no blocking read: its worker polls, and a task hop
+        # waits for two polls (the instance's message, then the advance step's).
+        broker_transport_options={"ack_emulation": False, "polling_interval": 0.001 if settings.embedded else 0.01,
+                                  **prefixed},
         result_backend_transport_options={"retry_policy": {"timeout": 10.0}, **prefixed},
         redis_backend_health_check_interval=30,
         worker_hijack_root_logger=False,
