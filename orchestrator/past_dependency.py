@@ -14,7 +14,7 @@ Airflow's ``PrevDagrunDep`` (``airflow/ti_deps/deps/prev_dagrun_dep.py``), rule 
   must also be ``success``/``skipped``.
 
 Beyond Airflow, for mapped tasks: map index ``i`` waits for map index ``i`` of the previous run
-only (Airflow >= 2.5 waits for every instance of the task, ``_count_unsuccessful_tis``), so one
+only (Airflow 2.10 and 3.x wait for every instance of the task, ``_count_unsuccessful_tis``), so one
 slow index does not hold back the others of the next run. An index the previous run does not
 have (its map was shorter, or never expanded) falls back to Airflow's rule: every instance of
 the task in the previous run must have ended ``success``/``skipped``. ``wait_for_downstream``
