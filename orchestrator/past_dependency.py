@@ -68,8 +68,9 @@ def unmet_reason(task: DAGNode, past: PastOfTask, map_index: int) -> str | None:
     own = past.states.get(map_index)
     if own is not None:
         if own not in SUCCESSFUL_STATES:
-            index = f"[{map_index}]" if map_index >= 0 else ""
-            return f"depends_on_past: {task.task_id}{index} is {own} {where}, not success or skipped"
+            # (no index in the text: the instances of one step share few reasons, written in bulk)
+            which = f"{task.task_id!r} at this map index" if map_index >= 0 else repr(task.task_id)
+            return f"depends_on_past: {which} is {own} {where}, not success or skipped"
     else:
         unsuccessful = sum(1 for state in past.states.values() if state not in SUCCESSFUL_STATES)
         if unsuccessful:

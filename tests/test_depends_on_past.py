@@ -310,7 +310,7 @@ def test_a_cleared_and_succeeded_previous_instance_lets_its_index_run(h):
     assert h.store.get_run("r1").state == "failed"
     start(h, path, DAY2, "r2")
     assert h.states("r2", "each") == {0: "queued", 1: "none", 2: "queued"}
-    assert "each[1] is failed in the previous run r1" in h.store.get_instance("r2", "each", 1)["error"]
+    assert "'each' at this map index is failed in the previous run r1" in h.store.get_instance("r2", "each", 1)["error"]
     h.store.clear("r1", *plan_clear(h.dagbag.find("dop"), "each", [1], False, False))
     h.advance("r1")  # queues r1's index 1 again
     end_try(h, "r1", "each", 1, TI.SUCCESS)

@@ -107,7 +107,7 @@ def test_index_i_of_the_next_run_starts_only_after_index_i_of_the_previous_run_e
     release(gates, SECOND, 0, 1, 2)  # the second run's indices would end at once if they ran
     waiting = instances(distributed_env, run2)
     assert {r["state"] for r in waiting.values()} == {"none"}
-    assert all("is running in the previous run" in r["error"] for r in waiting.values())
+    assert all("at this map index is running in the previous run" in r["error"] for r in waiting.values())
     release(gates, FIRST, 0, 1, 2)
     assert wait_until(lambda: ended(distributed_env, run1), "the first run's end") == "success"
     assert wait_until(lambda: ended(distributed_env, run2), "the second run's end") == "success"
@@ -129,7 +129,7 @@ def test_a_failed_index_holds_its_index_of_the_next_run_until_cleared_and_succee
     run2 = trigger(distributed_env, SECOND)
     wait_until(lambda: {i: r["state"] for i, r in instances(distributed_env, run2).items()}
                == {0: "success", 1: "none", 2: "success"}, "the second run's indices 0 and 2")
-    assert "each[1] is failed in the previous run" in instances(distributed_env, run2)[1]["error"]
+    assert "'each' at this map index is failed in the previous run" in instances(distributed_env, run2)[1]["error"]
     assert run_state(distributed_env, run2) == "running"
     fix.touch()
     cleared = run_cli(distributed_env, "tasks", "clear", run1, "--task-id", "each", "--map-index", "1")
