@@ -46,6 +46,7 @@ BASE_OPERATOR_ARGS = frozenset(
         "depends_on_past",
         "ignore_first_depends_on_past",
         "wait_for_downstream",
+        "wait_for_past_depends_before_skipping",
         "max_active_tis_per_dag",
         "map_index_template",
         "on_execute_callback",
@@ -62,7 +63,6 @@ BASE_OPERATOR_ARGS = frozenset(
         "email_on_retry",
         "start_date",
         "end_date",
-        "wait_for_past_depends_before_skipping",
         "weight_rule",
         "sla",
         "resources",
@@ -144,6 +144,9 @@ class DAGNode(SetupTeardownMixin, DependencyMixin):
     wait_for_downstream: bool = False
     #: Airflow's ``ignore_first_depends_on_past``: a task no earlier run has does not wait for the past.
     ignore_first_depends_on_past: bool = False
+    #: Airflow's ``wait_for_past_depends_before_skipping``: an instance its trigger rule or a branch
+    #: skips stays undecided until its past dependency is met (``upstream_failed`` never waits).
+    wait_for_past_depends_before_skipping: bool = False
     #: Its instances push a skip decision (branch, short-circuit): see :mod:`orchestrator.branching`.
     decides_skips: ClassVar[bool] = False
     #: A setup task (Airflow's ``as_setup()``): its teardowns run when it succeeded.
@@ -234,6 +237,8 @@ class DAGNode(SetupTeardownMixin, DependencyMixin):
             pick("depends_on_past", other_base.get("depends_on_past"), False))
         self.ignore_first_depends_on_past = bool(pick("ignore_first_depends_on_past",
                                                       other_base.get("ignore_first_depends_on_past"), False))
+        self.wait_for_past_depends_before_skipping = bool(pick(
+            "wait_for_past_depends_before_skipping", other_base.get("wait_for_past_depends_before_skipping"), False))
         timeout = pick("execution_timeout", other_base.get("execution_timeout"), None)
         if timeout is not None and not isinstance(timeout, (timedelta, int, float)):
             raise DagDefinitionError(f"task {task_id!r}: execution_timeout must be a timedelta or seconds, "
@@ -339,6 +344,8 @@ class BaseOperator(DAGNode, metaclass=_OperatorMeta):
     :param wait_for_downstream: also wait for the previous run's immediate downstream instances
         (default ``False``; ``True`` sets ``depends_on_past``).
     :param ignore_first_depends_on_past: do not wait when no earlier run has the task (default ``False``).
+    :param wait_for_past_depends_before_skipping: skip an instance only once its past dependency
+        is met (default ``False``: skipped at once).
     """
 
     #: Attributes rendered as Jinja templates (and searched for XComArgs) before execute().

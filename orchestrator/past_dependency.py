@@ -21,7 +21,9 @@ the task in the previous run must have ended ``success``/``skipped``. ``wait_for
 keeps Airflow's rule (every downstream instance).
 
 The trigger rule is decided first: an instance the rule skips or marks ``upstream_failed`` is
-not held back (Airflow's default, ``wait_for_past_depends_before_skipping=False``).
+not held back -- unless ``wait_for_past_depends_before_skipping``, which holds back a skip (from the
+trigger rule or a branch), never an ``upstream_failed`` (Airflow's ``TriggerRuleDep`` and
+``NotPreviouslySkippedDep``: "Task should be skipped but the past depends are not met").
 """
 from __future__ import annotations
 
@@ -120,8 +122,9 @@ class PastDependency:
         return self._past[task.task_id]
 
     def allowed(self, task: DAGNode, indices: list[int] | None) -> list[int]:
-        """Of the undecided instances ``indices`` of ``task`` that its trigger rule lets run
-        (``None``: all of them), those whose past dependency is met. Why the others stay
+        """Of the undecided instances ``indices`` of ``task`` that its trigger rule lets run (or
+        skips, with ``wait_for_past_depends_before_skipping``; ``None``: all of them), those whose
+        past dependency is met. Why the others stay
         undecided is written into their ``error`` column (``tasks list`` shows it)."""
         if indices is None:
             indices = [i for i, state in self.tx.states_by_index(task.task_id).items()

@@ -193,11 +193,12 @@ class RunStep:
     def _apply(self, task: DAGNode, indices: list[int] | None, decision: Decision) -> bool:
         if decision is Decision.WAIT:
             return False
+        if task.depends_on_past and (decision is Decision.RUN or (
+                decision is Decision.SKIP and task.wait_for_past_depends_before_skipping)):
+            indices = self.past.allowed(task, indices)
+            if not indices:
+                return False
         if decision is Decision.RUN:
-            if task.depends_on_past:
-                indices = self.past.allowed(task, indices)
-                if not indices:
-                    return False
             queued = self.tx.set_states(task.task_id, indices, TaskInstanceState.QUEUED)
             if queued:
                 self.dispatches.append(Dispatch(task.task_id, queued))
@@ -247,7 +248,10 @@ class RunStep:
             literal = self._literal_lengths(task)
             if literal is None:
                 return self._apply(task, [-1], decision)
-            return self._expand(task, literal, _STATE_OF.get(decision, TaskInstanceState.NONE))
+            state = _STATE_OF.get(decision, TaskInstanceState.NONE)
+            if state is TaskInstanceState.SKIPPED and task.wait_for_past_depends_before_skipping:
+                state = TaskInstanceState.NONE  # (each index is skipped once its past allows it)
+            return self._expand(task, literal, state)
         expand_input: ExpandInput = task.expand_input
         try:
             lengths = expand_input.lengths(self.reader)

@@ -267,6 +267,69 @@ def test_a_failed_upstream_ends_the_task_without_waiting_for_the_past(h):
     assert h.store.get_run("r2").state == "failed"
 
 
+def test_a_skipped_upstream_skips_the_task_without_waiting_for_the_past_by_default(h):
+    path = h.write(CHAIN)
+    start(h, path, DAY1, "r1")
+    start(h, path, DAY2, "r2")
+    end_try(h, "r2", "first", -1, TI.SKIPPED)
+    h.advance("r2")
+    assert h.states("r2", "second") == {-1: "skipped"}
+
+
+# -- wait_for_past_depends_before_skipping (TriggerRuleDep / NotPreviouslySkippedDep: "Task should be
+#    skipped but the past depends are not met"): a skip waits for the past; upstream_failed does not.
+WAIT_BEFORE_SKIPPING = CHAIN.replace("@task(depends_on_past=True)",
+                                     "@task(depends_on_past=True, wait_for_past_depends_before_skipping=True)")
+
+
+def test_wait_for_past_depends_before_skipping_holds_a_skip_until_the_past_is_met(h):
+    path = h.write(WAIT_BEFORE_SKIPPING)
+    start(h, path, DAY1, "r1")
+    start(h, path, DAY2, "r2")
+    end_try(h, "r2", "first", -1, TI.SKIPPED)
+    h.advance("r2")
+    assert h.states("r2", "second") == {-1: "none"}
+    end_try(h, "r1", "first", -1, TI.SUCCESS)
+    h.advance("r1")
+    end_try(h, "r1", "second", -1, TI.SUCCESS)
+    h.advance("r2")
+    assert h.states("r2", "second") == {-1: "skipped"}
+
+
+def test_wait_for_past_depends_before_skipping_does_not_hold_upstream_failed(h):
+    path = h.write(WAIT_BEFORE_SKIPPING)
+    start(h, path, DAY1, "r1")
+    start(h, path, DAY2, "r2")
+    end_try(h, "r2", "first", -1, TI.FAILED)
+    h.advance("r2")
+    assert h.states("r2", "second") == {-1: "upstream_failed"}
+
+
+def test_wait_for_past_depends_before_skipping_holds_each_index_of_a_literal_map_skipped_at_once(h):
+    path = h.write("""
+    @task
+    def nothing(x):
+        return x
+
+    @task(depends_on_past=True, wait_for_past_depends_before_skipping=True)
+    def each(x):
+        return x
+
+    @dag(dag_id="literal_skip", start_date=datetime(2022, 1, 1))
+    def literal_skip():
+        nothing.expand(x=[]) >> each.expand(x=[1, 2])
+
+    literal_skip()
+    """)
+    create_run(h.store, "r1", [("nothing", 0), ("each", 0)], dag_id="literal_skip", logical_date=DAY1)
+    start(h, path, DAY2, "r2")  # the empty map is skipped in the first step: `each` would be too
+    assert h.states("r2", "each") == {0: "none", 1: "none"}
+    with h.store.locked_run("r1") as tx:
+        tx.set_states("each", None, TI.SKIPPED)
+    h.advance("r2")
+    assert h.states("r2", "each") == {0: "skipped", 1: "skipped"}
+
+
 # -- Waking the next run: the step of a run asks for the step of the DAG's next running run. -------
 def test_a_step_of_a_run_asks_for_the_step_of_the_next_running_run(h):
     path = h.write(MAPPED)
