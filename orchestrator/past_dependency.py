@@ -28,10 +28,14 @@ trigger rule or a branch), never an ``upstream_failed`` (Airflow's ``TriggerRule
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from orchestrator.baseoperator import DAGNode
 from orchestrator.states import TaskInstanceState
 from orchestrator.store import RunQueries, RunTransaction
+
+if TYPE_CHECKING:
+    from orchestrator.dag import DAG
 
 #: Not read yet (the DAG's previous run is read once per step, when a task depends on the past).
 _UNREAD = object()
@@ -82,6 +86,14 @@ def unmet_reason(task: DAGNode, past: PastOfTask, map_index: int) -> str | None:
         return (f"wait_for_downstream: {past.downstream_unsuccessful} downstream instance(s) of "
                 f"{task.task_id!r} {where} are not success or skipped")
     return None
+
+
+def tasks_waiting_on(dag: DAG, task: DAGNode) -> list[str]:
+    """The tasks whose instances in the DAG's next run may wait on the instances of ``task`` in
+    this one: ``task`` itself with ``depends_on_past``, and its upstream tasks with ``wait_for_downstream``."""
+    waiting = [task.task_id] if task.depends_on_past else []
+    waiting += sorted(u for u in task.upstream_task_ids if dag.task_dict[u].wait_for_downstream)
+    return waiting
 
 
 class PastDependency:

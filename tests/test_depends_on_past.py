@@ -12,6 +12,7 @@ from datetime import datetime
 import pytest
 
 from orchestrator.errors import DagDefinitionError
+from orchestrator.past_dependency import tasks_waiting_on
 from orchestrator.read_models import plan_clear
 from orchestrator.states import TaskInstanceState as TI
 from tests.harness import Harness, claim, create_run, finish
@@ -341,6 +342,26 @@ def test_a_step_of_a_run_asks_for_the_step_of_the_next_running_run(h):
     assert list(h.dispatcher.advances) == ["r2"]
     h.advance("r2")  # r2 has no run after it
     assert list(h.dispatcher.advances) == ["r2"]
+
+
+def test_the_next_run_waiting_is_found_only_while_it_has_undecided_instances_of_the_task(h):
+    path = h.write(MAPPED)
+    start(h, path, DAY1, "r1")
+    assert h.store.next_run_waiting("r1", ["each"]) is None  # no later run
+    start(h, path, DAY2, "r2")
+    assert h.store.next_run_waiting("r1", ["each"]) == "r2"
+    assert h.store.next_run_waiting("r1", ["other"]) is None
+    assert h.store.next_run_waiting("r2", ["each"]) is None
+    for index in range(3):
+        end_try(h, "r1", "each", index, TI.SUCCESS)
+    h.advance("r2")  # every index queued: nothing of r2 waits any more
+    assert h.store.next_run_waiting("r1", ["each"]) is None
+
+
+def test_the_tasks_waiting_on_a_task_are_itself_and_its_upstreams_with_wait_for_downstream(h):
+    dag = h.dagbag.find(str(h.write(DOWNSTREAM)))
+    assert tasks_waiting_on(dag, dag.task_dict["each"]) == ["each"]
+    assert tasks_waiting_on(dag, dag.task_dict["total"]) == ["each"]
 
 
 def test_a_dag_without_depends_on_past_wakes_no_run(h):

@@ -117,6 +117,26 @@ def test_index_i_of_the_next_run_starts_only_after_index_i_of_the_previous_run_e
         assert second[index]["error"] is None
 
 
+def test_an_index_of_the_next_run_goes_on_while_another_index_of_the_previous_run_still_runs(distributed_env,
+                                                                                              workers, tmp_path):
+    gates, fix = write_dag(distributed_env, tmp_path)
+    fix.touch()
+    release(gates, SECOND, 0, 1, 2)
+    workers.start("a", concurrency=4)
+    workers.wait_ready()
+    run1 = trigger(distributed_env, FIRST)
+    wait_until(lambda: all(r["state"] == "running" for r in instances(distributed_env, run1).values()),
+               "every index of the first run running")
+    run2 = trigger(distributed_env, SECOND)
+    release(gates, FIRST, 0)  # index 0 of the first run ends; its batch's end wakes the second run
+    wait_until(lambda: instances(distributed_env, run2)[0]["state"] == "success", "index 0 of the second run")
+    first = instances(distributed_env, run1)
+    assert {first[1]["state"], first[2]["state"]} == {"running"}
+    assert {r["state"] for i, r in instances(distributed_env, run2).items() if i} == {"none"}
+    release(gates, FIRST, 1, 2)
+    assert wait_until(lambda: ended(distributed_env, run2), "the second run's end") == "success"
+
+
 def test_a_failed_index_holds_its_index_of_the_next_run_until_cleared_and_succeeded(distributed_env, workers,
                                                                                      tmp_path):
     gates, fix = write_dag(distributed_env, tmp_path)
