@@ -86,6 +86,34 @@ class WorkerWatch:
             return True
 
 
+class PastWatch:
+    """Tells a user waiting on a run that it waits for the DAG's previous run (``depends_on_past``),
+    once, when nothing of it is queued or running any more.
+
+    :param svc: the command's services.
+    :param run_id: the run waited for.
+    """
+
+    def __init__(self, svc: Services, run_id: str):
+        self.svc = svc
+        self.run_id = run_id
+        self.next_check = time.monotonic() + WORKER_CHECK_INTERVAL
+        self.said = False
+
+    def warning(self) -> str | None:
+        """One line naming the reason and what to look at, the first time that, :data:`WORKER_CHECK_INTERVAL`
+        seconds or more after the last look, the run waits only for its past; None otherwise."""
+        if self.said or time.monotonic() < self.next_check:
+            return None
+        self.next_check = time.monotonic() + WORKER_CHECK_INTERVAL
+        reason = read_models.waiting_on_past(self.svc.store, self.run_id)
+        if reason is None:
+            return None
+        self.said = True
+        return (f"run {self.run_id} waits for the DAG's previous run: {reason} "
+                f"(`chordflow tasks list {self.run_id}`; `chordflow tasks clear` what failed there)")
+
+
 class Interrupts:
     """``with Interrupts() as interrupts:`` notes SIGINT (Ctrl-C) and SIGTERM rather than raising
     them wherever they land (inside a store transaction, say): a command that drives a run acts on
@@ -125,6 +153,7 @@ def wait_for_run(svc: Services, run_id: str, show_progress: bool, interrupts: In
     (:class:`WorkerWatch`). With ``readvance``, calls it every :data:`READVANCE_EMBEDDED` seconds."""
     store = svc.store
     next_readvance = time.monotonic() + READVANCE_EMBEDDED
+    past = PastWatch(svc, run_id)
     interval = POLL_EMBEDDED if svc.settings.embedded else POLL_BROKER
     watch = None if svc.settings.embedded else WorkerWatch(svc, run_id)
     last_line = ""
@@ -137,7 +166,7 @@ def wait_for_run(svc: Services, run_id: str, show_progress: bool, interrupts: In
         if readvance is not None and time.monotonic() >= next_readvance:
             readvance()
             next_readvance = time.monotonic() + READVANCE_EMBEDDED
-        warning = watch and watch.warning()
+        warning = (watch and watch.warning()) or past.warning()
         if warning:
             _say(("\n" if last_line else "") + warning)
             last_line = ""

@@ -192,3 +192,32 @@ def test_embedded_a_second_run_process_waits_for_the_first_run_process(embedded_
     first, second = (instances(embedded_env, r["run_id"]) for r in results)
     for index in (0, 1, 2):
         assert when(second[index], "start_date") >= when(first[index], "end_date")
+
+
+def test_embedded_a_run_waiting_on_a_failed_previous_run_says_so_and_goes_on_once_it_is_cleared(embedded_env,
+                                                                                                tmp_path):
+    gates, fix = write_dag(embedded_env, tmp_path)
+    release(gates, FIRST, 0, 1, 2)
+    release(gates, SECOND, 0, 1, 2)
+    first = run_cli(embedded_env, "run", "dop_runs", "--logical-date", FIRST, "--output", "json")
+    assert first.returncode == 1, first.stderr
+    run1 = json.loads(first.stdout)["run_id"]
+    stderr_path = tmp_path / "second.stderr"
+    with open(stderr_path, "w") as stderr:
+        proc = subprocess.Popen([CHORDFLOW, "run", "dop_runs", "--logical-date", SECOND, "--output", "json"],
+                                env=embedded_env, stdout=subprocess.PIPE, stderr=stderr, text=True,
+                                stdin=subprocess.DEVNULL)
+    try:
+        said = wait_until(lambda: "waits for the DAG's previous run" in stderr_path.read_text()
+                          and stderr_path.read_text(), "the second run to say what it waits for")
+        assert "'each' at this map index is failed in the previous run " + run1 in said
+        fix.touch()
+        cleared = run_cli(embedded_env, "tasks", "clear", run1, "--task-id", "each", "--map-index", "1")
+        assert cleared.returncode == 0, cleared.stderr
+        out, _ = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert json.loads(out)["state"] == "success"
+    assert run_state(embedded_env, run1) == "success"
