@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from orchestrator.baseoperator import DAGNode
-from orchestrator.states import TaskInstanceState
+from orchestrator.states import PAST_DEPENDS_MET_STATES, TaskInstanceState
 from orchestrator.store import RunQueries, RunTransaction
 
 if TYPE_CHECKING:
@@ -39,8 +39,8 @@ if TYPE_CHECKING:
 
 #: Not read yet (the DAG's previous run is read once per step, when a task depends on the past).
 _UNREAD = object()
-#: States of a previous instance that let ``depends_on_past`` pass (Airflow's ``_SUCCESSFUL_STATES``).
-SUCCESSFUL_STATES = frozenset({TaskInstanceState.SUCCESS.value, TaskInstanceState.SKIPPED.value})
+#: The values of :data:`~orchestrator.states.PAST_DEPENDS_MET_STATES` (success, skipped).
+SUCCESSFUL_STATES = frozenset(state.value for state in PAST_DEPENDS_MET_STATES)
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,10 @@ from sqlalchemy.engine import Connection
 
 from orchestrator.expand_input import map_total
 from orchestrator.schema import dag_run, task_instance, task_instance_history, task_map
-from orchestrator.states import FINISHED_STATES, DagRunState, TaskInstanceState, decision
+from orchestrator.states import FINISHED_STATES, PAST_DEPENDS_MET_STATES, DagRunState, TaskInstanceState, decision
 from orchestrator.store.database import utcnow
 from orchestrator.store.dialects import dialect_of
 from orchestrator.store.records import RunRecord
-
-#: States of a previous run's instance that let ``depends_on_past`` pass (Airflow's ``_SUCCESSFUL_STATES``).
-_SUCCESSFUL = (TaskInstanceState.SUCCESS.value, TaskInstanceState.SKIPPED.value)
 
 
 class RunQueries:
@@ -71,7 +68,7 @@ class RunQueries:
         return self.conn.execute(
             select(func.count()).where(
                 task_instance.c.run_id == self.run_id, task_instance.c.task_id.in_(list(task_ids)),
-                task_instance.c.state.not_in(_SUCCESSFUL),
+                task_instance.c.state.not_in(sorted(s.value for s in PAST_DEPENDS_MET_STATES)),
             )
         ).scalar_one()
 
