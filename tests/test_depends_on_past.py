@@ -12,7 +12,7 @@ from datetime import datetime
 import pytest
 
 from orchestrator.errors import DagDefinitionError
-from orchestrator.past_dependency import tasks_waiting_on
+from orchestrator.past_dependency import PastOfTask, tasks_waiting_on, unmet_reason
 from orchestrator.read_models import plan_clear
 from orchestrator.states import TaskInstanceState as TI
 from tests.harness import Harness, claim, create_run, finish
@@ -402,3 +402,36 @@ def test_a_cleared_and_succeeded_previous_instance_lets_its_index_run(h):
     assert h.dispatcher.advances[-1] == "r2"
     h.advance("r2")
     assert h.states("r2", "each")[1] == "queued"
+
+
+# -- The rule itself, one row per branch of PrevDagrunDep (and the per-index extension). -------------
+class Node:
+    """The attributes of a task the rule reads."""
+
+    def __init__(self, **options):
+        self.task_id = "t"
+        self.depends_on_past = options.get("depends_on_past", True)
+        self.wait_for_downstream = options.get("wait_for_downstream", False)
+        self.ignore_first_depends_on_past = options.get("ignore_first_depends_on_past", False)
+
+
+@pytest.mark.parametrize("options, past, index, waits", [
+    ({"depends_on_past": False}, PastOfTask("r1", {-1: "failed"}), -1, False),  # "did not have depends_on_past set"
+    ({}, PastOfTask(None, {}), 3, False),  # "the first task instance for its task"
+    ({}, PastOfTask("r1", {}), -1, True),  # "the previous task instance has not run yet"
+    ({"ignore_first_depends_on_past": True}, PastOfTask("r1", {}, ran_before=False), -1, False),
+    ({"ignore_first_depends_on_past": True}, PastOfTask("r1", {}, ran_before=True), -1, True),
+    ({}, PastOfTask("r1", {-1: "success"}), -1, False),
+    ({}, PastOfTask("r1", {-1: "skipped"}), -1, False),
+    *[({}, PastOfTask("r1", {-1: state}), -1, True)  # "not in a successful state"
+      for state in ("none", "queued", "running", "up_for_retry", "failed", "upstream_failed", "removed")],
+    ({}, PastOfTask("r1", {0: "failed", 1: "success"}), 1, False),  # per index (beyond Airflow)
+    ({}, PastOfTask("r1", {0: "failed", 1: "success"}), 0, True),
+    ({}, PastOfTask("r1", {0: "failed", 1: "success"}), 2, True),  # no counterpart: every instance
+    ({}, PastOfTask("r1", {0: "success", 1: "skipped"}), 2, False),
+    ({}, PastOfTask("r1", {-1: "skipped"}), 0, False),  # the previous map was empty
+    ({"wait_for_downstream": True}, PastOfTask("r1", {-1: "success"}, downstream_unsuccessful=1), -1, True),
+    ({"wait_for_downstream": True}, PastOfTask("r1", {-1: "success"}, downstream_unsuccessful=0), -1, False),
+])
+def test_unmet_reason(options, past, index, waits):
+    assert (unmet_reason(Node(**options), past, index) is not None) is waits
