@@ -39,11 +39,20 @@ def choose_batch_size(task: DAGNode, count: int, typical_duration: float | None 
 
 
 class CeleryDispatcher:
-    """:class:`orchestrator.advance.Dispatcher` over Celery."""
+    """:class:`orchestrator.advance.Dispatcher` over Celery.
 
-    def __init__(self, app: Celery, typical_duration: Callable[[str, str], float | None] | None = None):
+    :param app: the Celery app messages are sent through.
+    :param typical_duration: ``(run_id, task_id) -> seconds`` an instance typically takes (batch sizes).
+    :param wake_later_runs: send the advance step a later run may wait for (``depends_on_past``);
+        off for a short-lived embedded process, whose in-process worker ends with its own run (that
+        run's own process re-advances it while it waits instead).
+    """
+
+    def __init__(self, app: Celery, typical_duration: Callable[[str, str], float | None] | None = None,
+                 wake_later_runs: bool = True):
         self.app = app
         self.typical_duration = typical_duration
+        self.wake_later_runs = wake_later_runs
 
     def dispatch(self, run_id: str, task: DAGNode, map_indices: list[int]) -> None:
         """One chord: header = batches of ``map_indices``, callback = the run's advance step.
@@ -76,6 +85,11 @@ class CeleryDispatcher:
                               group_id=group_id, group_index=index, chord=callback, queue=task.queue,
                               ignore_result=joined_in_redis, producer=producer, add_to_parent=False,
                               argsrepr=f"({run_id!r}, {task.task_id!r}, <{len(batch)} map indices {batch[0]}..>)")
+
+    def send_advance(self, run_id: str) -> None:
+        """One message: the advance step of run ``run_id`` (nothing when ``wake_later_runs`` is off)."""
+        if self.wake_later_runs:
+            self.app.send_task(ADVANCE, args=(run_id,), ignore_result=True)
 
     def workers_alive(self) -> bool:
         """Whether a worker answers a ping within a second (returns at the first answer)."""

@@ -28,7 +28,8 @@ class Runtime:
         self.settings = settings
         self.app = app
         self.dagbag = DagBag(settings.dags_folder)
-        self.dispatcher = CeleryDispatcher(app, lambda run_id, task_id: self.store.typical_duration(run_id, task_id))
+        self.dispatcher = CeleryDispatcher(app, lambda run_id, task_id: self.store.typical_duration(run_id, task_id),
+                                           wake_later_runs=not settings.embedded)
         self._store: Store | None = None
         self._lock = threading.Lock()
         # Variable.get in task code and {{ var.value.x }} read this process's store.

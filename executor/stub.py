@@ -17,10 +17,15 @@ class StubDispatcher:
     def __init__(self) -> None:
         self.pending: deque[tuple[str, str, list[int]]] = deque()
         self.dispatched: list[tuple[str, list[int]]] = []
+        #: Runs whose advance step was asked for (``send_advance``), taken by :meth:`drain`.
+        self.advances: deque[str] = deque()
 
     def dispatch(self, run_id: str, task: DAGNode, map_indices: list[int]) -> None:
         self.dispatched.append((task.task_id, list(map_indices)))
         self.pending.append((run_id, task.task_id, list(map_indices)))
+
+    def send_advance(self, run_id: str) -> None:
+        self.advances.append(run_id)
 
     def queue_is_empty(self, queue: str | None) -> bool:
         return not self.pending
@@ -29,8 +34,12 @@ class StubDispatcher:
         return True
 
     def drain(self, run_batch: Callable[[str, str, list[int]], list[int]], advance: Callable[[str], object]) -> None:
-        """Run everything, as a chord would: each dispatch's tries to the end, then advance."""
-        while self.pending:
+        """Run everything, as a chord would: each dispatch's tries to the end, then advance; and
+        the advance steps asked for."""
+        while self.pending or self.advances:
+            if not self.pending:
+                advance(self.advances.popleft())
+                continue
             run_id, task_id, indices = self.pending.popleft()
             while indices:
                 indices = run_batch(run_id, task_id, indices)

@@ -30,6 +30,9 @@ POLL_BROKER = 0.2
 #: Seconds between two looks of a wait on a broker at whether anything works on the run
 #: (an instance running, else a worker answering a ping).
 WORKER_CHECK_INTERVAL = 5.0
+#: Seconds between two advance steps an embedded run whose DAG depends on the past takes while it
+#: waits: the run it may wait on ends in another process, which cannot send this one's step.
+READVANCE_EMBEDDED = 0.5
 #: Seconds an interrupted embedded run's tries get to unwind before the process exits without them.
 STOP_GRACE = 5.0
 
@@ -83,6 +86,34 @@ class WorkerWatch:
             return True
 
 
+class PastWatch:
+    """Tells a user waiting on a run that it waits for the DAG's previous run (``depends_on_past``),
+    once, when nothing of it is queued or running any more.
+
+    :param svc: the command's services.
+    :param run_id: the run waited for.
+    """
+
+    def __init__(self, svc: Services, run_id: str):
+        self.svc = svc
+        self.run_id = run_id
+        self.next_check = time.monotonic() + WORKER_CHECK_INTERVAL
+        self.said = False
+
+    def warning(self) -> str | None:
+        """One line naming the reason and what to look at, the first time that, :data:`WORKER_CHECK_INTERVAL`
+        seconds or more after the last look, the run waits only for its past; None otherwise."""
+        if self.said or time.monotonic() < self.next_check:
+            return None
+        self.next_check = time.monotonic() + WORKER_CHECK_INTERVAL
+        reason = read_models.waiting_on_past(self.svc.store, self.run_id)
+        if reason is None:
+            return None
+        self.said = True
+        return (f"run {self.run_id} waits for the DAG's previous run: {reason} "
+                f"(`chordflow tasks list {self.run_id}`; `chordflow tasks clear` what failed there)")
+
+
 class Interrupts:
     """``with Interrupts() as interrupts:`` notes SIGINT (Ctrl-C) and SIGTERM rather than raising
     them wherever they land (inside a store transaction, say): a command that drives a run acts on
@@ -115,11 +146,14 @@ class Interrupts:
             signal.signal(signum, handler)
 
 
-def wait_for_run(svc: Services, run_id: str, show_progress: bool, interrupts: Interrupts) -> str | None:
+def wait_for_run(svc: Services, run_id: str, show_progress: bool, interrupts: Interrupts,
+                 readvance: Callable[[], object] | None = None) -> str | None:
     """Poll the store (never a Celery result) until the run ends; returns its state (``None``:
     interrupted first). On a broker, says once on stderr when nothing runs and no worker answers
-    (:class:`WorkerWatch`)."""
+    (:class:`WorkerWatch`). With ``readvance``, calls it every :data:`READVANCE_EMBEDDED` seconds."""
     store = svc.store
+    next_readvance = time.monotonic() + READVANCE_EMBEDDED
+    past = PastWatch(svc, run_id)
     interval = POLL_EMBEDDED if svc.settings.embedded else POLL_BROKER
     watch = None if svc.settings.embedded else WorkerWatch(svc, run_id)
     last_line = ""
@@ -129,7 +163,10 @@ def wait_for_run(svc: Services, run_id: str, show_progress: bool, interrupts: In
             if last_line:
                 _say("")
             return state if state in _FINISHED_RUN else None
-        warning = watch and watch.warning()
+        if readvance is not None and time.monotonic() >= next_readvance:
+            readvance()
+            next_readvance = time.monotonic() + READVANCE_EMBEDDED
+        warning = (watch and watch.warning()) or past.warning()
         if warning:
             _say(("\n" if last_line else "") + warning)
             last_line = ""
@@ -172,13 +209,22 @@ def drive(svc: Services, run_id: str, wait: bool, show_progress: bool = False,
         with Interrupts() as interrupts:
             state = (first_step or (lambda: svc.runtime.advance(run_id)))().state
             if wait and state not in _FINISHED_RUN and interrupts.signum is None:
-                state = wait_for_run(svc, run_id, show_progress, interrupts)
+                readvance = (lambda: svc.runtime.advance(run_id)) if worker and _depends_on_past(svc, run_id) else None
+                state = wait_for_run(svc, run_id, show_progress, interrupts, readvance)
             if interrupts.signum is not None and (state not in _FINISHED_RUN or not wait):
                 stop_driving(svc, run_id, interrupts.signum)
     finally:
         if worker is not None:
             worker.stop()
     return state, wait
+
+
+def _depends_on_past(svc: Services, run_id: str) -> bool:
+    """Whether the run's DAG has a task with ``depends_on_past``."""
+    from orchestrator.advance import depends_on_past
+
+    run = svc.store.get_run(run_id)
+    return depends_on_past(svc.runtime.dagbag.get_dag(run.fileloc, run.dag_id))
 
 
 def stop_driving(svc: Services, run_id: str, signum: int) -> NoReturn:

@@ -31,6 +31,10 @@ class Dispatcher(Protocol):
     def dispatch(self, run_id: str, task: DAGNode, map_indices: list[int]) -> None:
         """Run these instances (already ``queued``), then call the advance step of the run."""
 
+    def send_advance(self, run_id: str) -> None:
+        """Have the advance step of run ``run_id`` taken soon (a later run whose instances may
+        wait on this one's: ``depends_on_past``)."""
+
     def queue_is_empty(self, queue: str | None) -> bool | None:
         """Whether no message waits in ``queue`` (``None``: the broker cannot tell)."""
 
@@ -73,6 +77,8 @@ class _Decided:
     run: RunRecord
     state: DagRunState | None
     dispatches: list[Dispatch]
+    #: The DAG's next run (by logical date) to advance after this step's commit: it may wait on this one.
+    wake: str | None = None
 
 
 def _take_step(tx: RunTransaction, dag: DAG, store: Store, max_map_length: int) -> _Decided:
@@ -83,15 +89,26 @@ def _take_step(tx: RunTransaction, dag: DAG, store: Store, max_map_length: int) 
     if state is not None:
         tx.finish_run(state)
         log.info("run %s ended %s", tx.run.run_id, state.value)
-    return _Decided(tx.run, state, step.dispatches)
+    wake = tx.next_running_run_id() if depends_on_past(dag) else None
+    return _Decided(tx.run, state, step.dispatches, wake)
+
+
+def depends_on_past(dag: DAG) -> bool:
+    """Whether a task of ``dag`` has ``depends_on_past`` (so a run of it may wait on the one before)."""
+    return any(task.depends_on_past for task in dag.tasks)
 
 
 def _after_step(decided: _Decided, dag: DAG, dispatcher: Dispatcher) -> AdvanceResult:
-    """After the step's commit: the DAG's callback when the run ended, then what must run."""
+    """After the step's commit: the DAG's callback when the run ended, then what must run, then
+    the advance step of the DAG's next run when it may wait on this one."""
     if decided.state is not None:
         _call_dag_back(dag, decided.run, decided.state)
     for item in decided.dispatches:
         dispatcher.dispatch(decided.run.run_id, dag.task_dict[item.task_id], item.map_indices)
+    if decided.wake is not None:
+        # The next run's depends_on_past instances may wait on what just ended here (the reconciler
+        # advances every running run too, as a safety net).
+        dispatcher.send_advance(decided.wake)
     state = decided.state.value if decided.state else DagRunState.RUNNING.value
     return AdvanceResult(state, decided.dispatches)
 

@@ -44,6 +44,9 @@ BASE_OPERATOR_ARGS = frozenset(
         "doc_md",
         "email",
         "depends_on_past",
+        "ignore_first_depends_on_past",
+        "wait_for_downstream",
+        "wait_for_past_depends_before_skipping",
         "max_active_tis_per_dag",
         "map_index_template",
         "on_execute_callback",
@@ -55,14 +58,11 @@ BASE_OPERATOR_ARGS = frozenset(
         "max_retry_delay",
         "params",
         # Accepted for Airflow DAG files, without effect here (no SLAs, e-mail, pools, executors,
-        # cross-run dependencies or lineage): a DAG using them runs as it would without them.
+        # or lineage): a DAG using them runs as it would without them.
         "email_on_failure",
         "email_on_retry",
         "start_date",
         "end_date",
-        "ignore_first_depends_on_past",
-        "wait_for_past_depends_before_skipping",
-        "wait_for_downstream",
         "weight_rule",
         "sla",
         "resources",
@@ -136,6 +136,17 @@ class DAGNode(SetupTeardownMixin, DependencyMixin):
     max_retry_delay: timedelta | None
     #: The task's own params, over the DAG's (``--conf`` still overrides both).
     params: dict[str, Any]
+    #: Airflow's ``depends_on_past``: an instance runs only once its counterpart in the DAG's previous
+    #: run (by logical date) ended ``success`` or ``skipped`` (see :mod:`orchestrator.past_dependency`).
+    depends_on_past: bool = False
+    #: Airflow's ``wait_for_downstream`` (implies ``depends_on_past``): also the previous run's instances
+    #: of the task's immediate downstream tasks must have ended ``success`` or ``skipped``.
+    wait_for_downstream: bool = False
+    #: Airflow's ``ignore_first_depends_on_past``: a task no earlier run has does not wait for the past.
+    ignore_first_depends_on_past: bool = False
+    #: Airflow's ``wait_for_past_depends_before_skipping``: an instance its trigger rule or a branch
+    #: skips stays undecided until its past dependency is met (``upstream_failed`` never waits).
+    wait_for_past_depends_before_skipping: bool = False
     #: Its instances push a skip decision (branch, short-circuit): see :mod:`orchestrator.branching`.
     decides_skips: ClassVar[bool] = False
     #: A setup task (Airflow's ``as_setup()``): its teardowns run when it succeeded.
@@ -220,6 +231,14 @@ class DAGNode(SetupTeardownMixin, DependencyMixin):
         self.max_retry_delay = None if most is None else (
             most if isinstance(most, timedelta) else timedelta(seconds=float(most)))
         self.params = dict(other_base.get("params") or {})
+        self.wait_for_downstream = bool(pick("wait_for_downstream", other_base.get("wait_for_downstream"), False))
+        # As in Airflow's BaseOperator: waiting for the previous run's downstream implies depending on it.
+        self.depends_on_past = self.wait_for_downstream or bool(
+            pick("depends_on_past", other_base.get("depends_on_past"), False))
+        self.ignore_first_depends_on_past = bool(pick("ignore_first_depends_on_past",
+                                                      other_base.get("ignore_first_depends_on_past"), False))
+        self.wait_for_past_depends_before_skipping = bool(pick(
+            "wait_for_past_depends_before_skipping", other_base.get("wait_for_past_depends_before_skipping"), False))
         timeout = pick("execution_timeout", other_base.get("execution_timeout"), None)
         if timeout is not None and not isinstance(timeout, (timedelta, int, float)):
             raise DagDefinitionError(f"task {task_id!r}: execution_timeout must be a timedelta or seconds, "
@@ -320,6 +339,13 @@ class BaseOperator(DAGNode, metaclass=_OperatorMeta):
     :param batch_size: map indices per Celery message (default: chosen from the map's size).
     :param min_success_ratio: run once all upstream instances are done and this share succeeded.
     :param do_xcom_push: store the return value as XCom (default ``True``).
+    :param depends_on_past: run an instance only once the same instance (same map index) of the
+        DAG's previous run ended ``success``/``skipped`` (default ``False``).
+    :param wait_for_downstream: also wait for the previous run's immediate downstream instances
+        (default ``False``; ``True`` sets ``depends_on_past``).
+    :param ignore_first_depends_on_past: do not wait when no earlier run has the task (default ``False``).
+    :param wait_for_past_depends_before_skipping: skip an instance only once its past dependency
+        is met (default ``False``: skipped at once).
     """
 
     #: Attributes rendered as Jinja templates (and searched for XComArgs) before execute().

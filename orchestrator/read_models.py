@@ -61,6 +61,26 @@ def run_rows(store: Store, dag_id: str | None = None, state: str | None = None,
     return [run_row(record) for record in store.list_runs(dag_id=dag_id, state=state, limit=limit)]
 
 
+def waiting_on_past(store: Store, run_id: str) -> str | None:
+    """Why the run waits for the DAG's previous run, when nothing of it is queued or running and
+    an undecided instance of it waits for its past (``depends_on_past``): that instance's reason;
+    else ``None``. Two small queries."""
+    busy = {TaskInstanceState.QUEUED.value, TaskInstanceState.RUNNING.value, TaskInstanceState.UP_FOR_RETRY.value,
+            TaskInstanceState.UP_FOR_RESCHEDULE.value}
+    if busy & set(run_state_counts(store, run_id)):
+        return None
+    query = (select(task_instance.c.error)
+             .where(task_instance.c.run_id == run_id, task_instance.c.state == TaskInstanceState.NONE.value,
+                    task_instance.c.error.is_not(None))
+             .limit(1))
+
+    def read() -> str | None:
+        with store.begin() as conn:
+            return conn.execute(query).scalar()
+
+    return store.retrying(read)
+
+
 def run_state_counts(store: Store, run_id: str) -> dict[str, int]:
     """``{state: count}`` over every task instance of the run (one grouped query); ``{}`` for an
     unknown run."""

@@ -1,6 +1,7 @@
 """The decisions of one advance step (see :mod:`orchestrator.advance`): each undecided task's
 trigger rule against its upstream instances, the skips of branches and short-circuits, the
-setup constraint, map expansion, and the run's end state."""
+setup constraint, ``depends_on_past`` (:mod:`orchestrator.past_dependency`), map expansion, and
+the run's end state."""
 from __future__ import annotations
 
 import logging
@@ -11,6 +12,7 @@ from orchestrator.baseoperator import DAGNode
 from orchestrator.branching import XCOM_SKIPMIXIN_KEY, deciders_of, reaches_by_index, skips
 from orchestrator.dag import DAG
 from orchestrator.expand_input import ExpandInput
+from orchestrator.past_dependency import PastDependency
 from orchestrator.resolve import StoreXComReader
 from orchestrator.setup_teardown import relevant_setups
 from orchestrator.states import FINISHED_STATES, DagRunState, TaskInstanceState
@@ -54,6 +56,7 @@ class RunStep:
         self.lengths = tx.map_lengths()
         self.dispatches: list[Dispatch] = []
         self.store = store
+        self.past = PastDependency(tx)
 
     # -- counts ---------------------------------------------------------------------------
     def _refresh(self, task_id: str) -> None:
@@ -190,6 +193,11 @@ class RunStep:
     def _apply(self, task: DAGNode, indices: list[int] | None, decision: Decision) -> bool:
         if decision is Decision.WAIT:
             return False
+        if task.depends_on_past and (decision is Decision.RUN or (
+                decision is Decision.SKIP and task.wait_for_past_depends_before_skipping)):
+            indices = self.past.allowed(task, indices)
+            if not indices:
+                return False
         if decision is Decision.RUN:
             queued = self.tx.set_states(task.task_id, indices, TaskInstanceState.QUEUED)
             if queued:
@@ -240,7 +248,10 @@ class RunStep:
             literal = self._literal_lengths(task)
             if literal is None:
                 return self._apply(task, [-1], decision)
-            return self._expand(task, literal, _STATE_OF.get(decision, TaskInstanceState.NONE))
+            state = _STATE_OF.get(decision, TaskInstanceState.NONE)
+            if state is TaskInstanceState.SKIPPED and task.wait_for_past_depends_before_skipping:
+                state = TaskInstanceState.NONE  # (each index is skipped once its past allows it)
+            return self._expand(task, literal, state)
         expand_input: ExpandInput = task.expand_input
         try:
             lengths = expand_input.lengths(self.reader)
@@ -253,7 +264,10 @@ class RunStep:
                 task, f"map length {total} > CHORDFLOW_MAX_MAP_LENGTH={self.max_map_length} for {task.task_id!r}"
             )
             return True
-        state = TaskInstanceState.NONE if self._waits_for_mapped_decider(task) else TaskInstanceState.QUEUED
+        # Expanded undecided when each index is decided on its own: a mapped decider may skip some,
+        # or each index waits for its own counterpart in the previous run (depends_on_past).
+        undecided = task.depends_on_past or self._waits_for_mapped_decider(task)
+        state = TaskInstanceState.NONE if undecided else TaskInstanceState.QUEUED
         return self._expand(task, lengths, state)
 
     def _expand(self, task: DAGNode, lengths: list[int], state: TaskInstanceState) -> bool:

@@ -6,7 +6,7 @@ from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table
 metadata = MetaData()
 
 #: The alembic revision this code expects; a test checks it is the migrations' head.
-SCHEMA_REVISION = "0007"
+SCHEMA_REVISION = "0010"
 
 def _instance_key() -> list[Column]:
     """The columns naming one task instance, ``(run_id, task_id, map_index)``: a primary key's first part."""
@@ -32,6 +32,8 @@ dag_run = Table(
     # Why the run ended out of the ordinary: cancelled (and by what), interrupted (migration 0005).
     Column("note", Text),
     Index("ix_dag_run_dag_id_state", "dag_id", "state"),
+    # The DAG's previous / next run by logical date: depends_on_past (migration 0010).
+    Index("ix_dag_run_dag_id_logical_date", "dag_id", "logical_date"),
 )
 
 task_instance = Table(

@@ -51,6 +51,10 @@ FINISHED_STATES = frozenset(
 #: States of an instance that has not ended: cancelling its run fails it.
 UNFINISHED_STATES = frozenset(TaskInstanceState) - FINISHED_STATES
 
+#: States of an instance of the DAG's previous run that let ``depends_on_past`` pass (Airflow's
+#: ``PrevDagrunDep._SUCCESSFUL_STATES``).
+PAST_DEPENDS_MET_STATES = frozenset({TaskInstanceState.SUCCESS, TaskInstanceState.SKIPPED})
+
 #: States from which a worker may claim an instance and run it.
 CLAIMABLE_STATES = frozenset({TaskInstanceState.QUEUED, TaskInstanceState.UP_FOR_RETRY})
 

@@ -36,12 +36,13 @@ class Harness:
         path.write_text("from datetime import datetime\nfrom orchestrator import *\n" + textwrap.dedent(source))
         return path
 
-    def start(self, path: Path, conf: dict | None = None, run_id: str | None = None) -> str:
+    def start(self, path: Path, conf: dict | None = None, run_id: str | None = None,
+              logical_date: datetime | None = None) -> str:
         dag = self.dagbag.find(str(path))
         self._count += 1
         run_id = run_id or f"run_{self._count}"
-        start_run(self.store, dag, run_id, datetime(2022, 4, 12), conf or {}, self.dagbag.fileloc_for(path),
-                  self.dispatcher, self.max_map_length)
+        start_run(self.store, dag, run_id, logical_date or datetime(2022, 4, 12), conf or {},
+                  self.dagbag.fileloc_for(path), self.dispatcher, self.max_map_length)
         return run_id
 
     def advance(self, run_id: str):
@@ -67,10 +68,11 @@ class Harness:
         return self.store.xcom_value(run_id, task_id, map_index)
 
 
-def create_run(store: Store, run_id: str, tasks: Sequence[tuple[str, int]], dag_id: str = "d") -> None:
+def create_run(store: Store, run_id: str, tasks: Sequence[tuple[str, int]], dag_id: str = "d",
+               logical_date: datetime = datetime(2022, 1, 1)) -> None:
     """A run of ``dag_id`` with one ``none`` row per task (``tasks``: ``(task_id, retries)``), as
     :meth:`Store.new_run` writes it when nothing is decided in its first step."""
-    with store.new_run(run_id, dag_id, datetime(2022, 1, 1), {}, f"{dag_id}.py", tasks):
+    with store.new_run(run_id, dag_id, logical_date, {}, f"{dag_id}.py", tasks):
         pass
 
 

@@ -38,6 +38,8 @@ class RunDriver:
                     from executor.embedded import EmbeddedWorker
 
                     self._worker = EmbeddedWorker(services.app).start()
+                    # This process lives on: its worker may take the steps of the runs that wait on others.
+                    services.runtime.dispatcher.wake_later_runs = True
                 self._services = services
         return self._services
 

@@ -108,6 +108,26 @@ class RunStore:
             return list(conn.execute(query).scalars())
 
     @unit_of_work
+    def next_run_waiting(self, run_id: str, task_ids: Sequence[str]) -> str | None:
+        """The DAG's next run after ``run_id`` by logical date, when it is ``running`` and has an
+        undecided instance of one of ``task_ids`` (one that may wait on ``run_id``:
+        ``depends_on_past``); else ``None``. Raises :class:`RunNotFound`."""
+        with self.begin() as conn:
+            row = conn.execute(select(dag_run).where(dag_run.c.run_id == run_id)).first()
+            if row is None:
+                raise RunNotFound(f"no run with id {run_id!r} (see `chordflow runs list`)")
+            later = RunTransaction(conn, RunRecord.from_row(row)).next_running_run_id()
+            if later is None or not task_ids:
+                return None
+            waiting = conn.execute(
+                select(task_instance.c.map_index)
+                .where(task_instance.c.run_id == later, task_instance.c.task_id.in_(list(task_ids)),
+                       task_instance.c.state == TaskInstanceState.NONE.value)
+                .limit(1)
+            ).first()
+        return later if waiting is not None else None
+
+    @unit_of_work
     def cancel_run(self, run_id: str, note: str, error: str) -> dict[str, int]:
         """End a run that has not ended: every unfinished instance ``failed`` with ``error``, then
         the run ``failed`` with ``note``, in one transaction holding the run's row lock (an advance

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from orchestrator.expand_input import map_total
 from orchestrator.schema import dag_run, task_instance, task_instance_history, task_map
-from orchestrator.states import FINISHED_STATES, DagRunState, TaskInstanceState, decision
+from orchestrator.states import FINISHED_STATES, PAST_DEPENDS_MET_STATES, DagRunState, TaskInstanceState, decision
 from orchestrator.store.database import utcnow
 from orchestrator.store.dialects import dialect_of
 from orchestrator.store.records import RunRecord
@@ -59,6 +59,19 @@ class RunQueries:
         )
         return {row.map_index: row.state for row in rows}
 
+    def unsuccessful_count(self, task_ids: Sequence[str]) -> int:
+        """How many instances of these tasks have not ended ``success`` or ``skipped`` (unfinished
+        ones included): Airflow's ``PrevDagrunDep._count_unsuccessful_tis`` /
+        ``_has_unsuccessful_dependants``."""
+        if not task_ids:
+            return 0
+        return self.conn.execute(
+            select(func.count()).where(
+                task_instance.c.run_id == self.run_id, task_instance.c.task_id.in_(list(task_ids)),
+                task_instance.c.state.not_in(sorted(s.value for s in PAST_DEPENDS_MET_STATES)),
+            )
+        ).scalar_one()
+
     def map_lengths(self) -> dict[str, int]:
         """``{task_id: number of instances}`` of every task of the run that was expanded."""
         rows = self.conn.execute(
@@ -103,7 +116,7 @@ class RunTransaction(RunQueries):
         now = utcnow()
         values: dict[str, Any] = {"state": transition.target.value}
         if state is TaskInstanceState.QUEUED:
-            values["queued_at"] = now
+            values.update(queued_at=now, error=None)  # (what it waited for: see note_waiting)
         elif state in FINISHED_STATES:
             values.update(end_date=now, error=error)
         statement = update(task_instance).where(*where).values(**values).returning(task_instance.c.map_index)
@@ -152,6 +165,53 @@ class RunTransaction(RunQueries):
             insert(task_map).values(run_id=self.run_id, task_id=task_id, length=map_total(lengths),
                                     lengths=json.dumps(lengths))
         )
+
+    # -- the DAG's other runs, by logical date (index ix_dag_run_dag_id_logical_date) ------------
+    def previous_run_id(self) -> str | None:
+        """The run of the same DAG with the latest logical date before this run's, whatever its
+        state or how it was started (Airflow's ``DagRun.get_previous_dagrun``); ``None``: none."""
+        return self.conn.execute(
+            select(dag_run.c.run_id)
+            .where(dag_run.c.dag_id == self.run.dag_id, dag_run.c.logical_date < self.run.logical_date)
+            .order_by(dag_run.c.logical_date.desc())
+            .limit(1)
+        ).scalar()
+
+    def next_running_run_id(self) -> str | None:
+        """The run of the same DAG with the earliest logical date after this run's, when it is
+        ``running`` (the one whose ``depends_on_past`` instances may wait on this run); else ``None``."""
+        row = self.conn.execute(
+            select(dag_run.c.run_id, dag_run.c.state)
+            .where(dag_run.c.dag_id == self.run.dag_id, dag_run.c.logical_date > self.run.logical_date)
+            .order_by(dag_run.c.logical_date)
+            .limit(1)
+        ).first()
+        return row.run_id if row is not None and row.state == DagRunState.RUNNING.value else None
+
+    def ran_before(self, task_id: str) -> bool:
+        """Whether any run of the DAG before this one (by logical date) has an instance of
+        ``task_id`` (Airflow's ``PrevDagrunDep._has_any_prior_tis``)."""
+        earlier = select(dag_run.c.run_id).where(dag_run.c.dag_id == self.run.dag_id,
+                                                 dag_run.c.logical_date < self.run.logical_date)
+        return self.conn.execute(
+            select(task_instance.c.run_id)
+            .where(task_instance.c.run_id.in_(earlier), task_instance.c.task_id == task_id)
+            .limit(1)
+        ).first() is not None
+
+    def note_waiting(self, task_id: str, reasons: dict[str, list[int]]) -> None:
+        """Write why these undecided instances wait (``{reason: map indices}``) into their
+        ``error`` column, where ``tasks list`` shows it; an instance whose reason is already
+        written is not written again. Queueing an instance clears it."""
+        for reason, indices in reasons.items():
+            self.conn.execute(
+                update(task_instance)
+                .where(task_instance.c.run_id == self.run_id, task_instance.c.task_id == task_id,
+                       task_instance.c.map_index.in_(indices),
+                       task_instance.c.state == TaskInstanceState.NONE.value,
+                       task_instance.c.error.is_distinct_from(reason))
+                .values(error=reason)
+            )
 
     def finish_run(self, state: DagRunState) -> None:
         """End the run in ``state`` now."""

@@ -19,7 +19,7 @@
 # airflow/example_dags/example_branch_python_dop_operator_3.py with only its imports changed
 # (airflow.* -> orchestrator.*), and the EXPECTED outcome added at the end.
 # The logical date is given (minute 2, even) so that the branch is known: empty_task_1 is followed.
-# depends_on_past=True is accepted without effect (Chordflow has no dependencies across runs).
+# depends_on_past=True (default_args): the case's run is the DAG's first, which does not wait.
 
 """
 Example DAG demonstrating the usage of ``@task.branch`` TaskFlow API decorator with depends_on_past=True,
