@@ -26,7 +26,7 @@ def pools_group() -> None:
     """
 
 
-@pools_group.command("set")
+@pools_group.command("set", context_settings={"ignore_unknown_options": True})  # SLOTS may be -1
 @click.argument("name")
 @click.argument("slots", type=int)
 @click.option("--description", help="What the pool is for.")

@@ -181,11 +181,13 @@ class SQLite(Dialect):
                 end_date=None, heartbeat_at=now, hostname=hostname, error=None,
             )
             .returning(task_instance.c.map_index, task_instance.c.try_number, task_instance.c.max_tries,
-                       task_instance.c.start_date, task_instance.c.admission.is_not(None))
+                       task_instance.c.start_date, task_instance.c.admission)
         )
         lengths = select(task_map.c.lengths).where(task_map.c.run_id == run_id, task_map.c.task_id == task_id)
         with db.begin() as conn:
-            rows = [ClaimRow(*row) for row in conn.execute(claimed)]
+            # (the column, not ``admission IS NOT NULL``: SQLite 3.40 returns 1 for that on every row,
+            # the partial index's expression being the same)
+            rows = [ClaimRow(*row[:4], row[4] is not None) for row in conn.execute(claimed)]
             raw = conn.execute(lengths).scalar() if rows else None
         return rows, raw
 

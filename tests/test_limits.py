@@ -1,0 +1,278 @@
+"""Pools, per-task and per-DAG concurrency limits and priority weights (orchestrator/admission.py):
+Airflow's weight rules, the admission decision, the store's admission, the DAG-file checks and
+``chordflow pools``. The limits on real worker hosts: tests/test_limits_distributed.py."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+
+from orchestrator import DAG, task
+from orchestrator.admission import Candidate, SlotLimits, choose_admitted
+from orchestrator.errors import DagDefinitionError
+from orchestrator.operators import BashOperator
+from orchestrator.states import TaskInstanceState as TI
+from orchestrator.weight_rule import WeightRule, priority_weights
+from tests.conftest import run_cli
+from tests.harness import Harness, claim, finish
+
+# -- Airflow's weight rules -------------------------------------------------------------------------
+
+
+def diamond(rule: str, weights: dict[str, int] | None = None) -> DAG:
+    """a >> [b, c] >> d, plus a lone e: each task's priority_weight from ``weights`` (default 1)."""
+    weights = weights or {}
+    with DAG("diamond", start_date=datetime(2022, 1, 1)) as dag:
+        ops = {name: BashOperator(task_id=name, bash_command="true", weight_rule=rule,
+                                  priority_weight=weights.get(name, 1)) for name in "abcde"}
+        ops["a"] >> [ops["b"], ops["c"]] >> ops["d"]
+    return dag
+
+
+def test_downstream_is_the_default_rule_and_sums_every_descendant_once():
+    """Airflow's docs: "the effective weight of the task is the aggregate sum of all downstream
+    descendants" (with its own); d is reached twice from a but counted once."""
+    with DAG("d", start_date=datetime(2022, 1, 1)) as dag:
+        only = BashOperator(task_id="only", bash_command="true")
+    assert (only.priority_weight, only.weight_rule) == (1, WeightRule.DOWNSTREAM.value)
+    assert priority_weights(dag) == {"only": 1}
+    assert priority_weights(diamond("downstream")) == {"a": 4, "b": 2, "c": 2, "d": 1, "e": 1}
+    assert priority_weights(diamond("downstream", {"a": 1, "b": 10, "d": 100})) == {
+        "a": 112, "b": 110, "c": 101, "d": 100, "e": 1}
+
+
+def test_upstream_sums_every_ancestor_and_absolute_is_the_own_weight():
+    assert priority_weights(diamond("upstream")) == {"a": 1, "b": 2, "c": 2, "d": 4, "e": 1}
+    assert priority_weights(diamond("upstream", {"a": 5, "d": 2})) == {"a": 5, "b": 6, "c": 6, "d": 9, "e": 1}
+    assert priority_weights(diamond("absolute", {"a": 7, "b": -3})) == {"a": 7, "b": -3, "c": 1, "d": 1, "e": 1}
+
+
+@pytest.mark.parametrize(("options", "words"), [
+    ({"pool_slots": 0}, "pool_slots must be a whole number of at least 1"),
+    ({"priority_weight": "high"}, "priority_weight must be a whole number"),
+    ({"weight_rule": "sideways"}, "unknown weight_rule 'sideways'"),
+    ({"max_active_tis_per_dag": 0}, "max_active_tis_per_dag must be a whole number of at least 1"),
+    ({"max_active_tis_per_dagrun": 1.5}, "max_active_tis_per_dagrun must be"),
+    ({"pool": ""}, "pool must be a pool's name"),
+])
+def test_bad_limits_are_refused_when_the_dag_loads_naming_task_and_argument(options, words):
+    with pytest.raises(DagDefinitionError, match=f"task 't': {words}"), DAG("d", start_date=datetime(2022, 1, 1)):
+        BashOperator(task_id="t", bash_command="true", **options)
+
+
+def test_limits_reach_mapped_tasks_and_task_concurrency_is_the_older_name():
+    with DAG("d", start_date=datetime(2022, 1, 1), max_active_tasks=3) as dag:
+        @task(max_active_tis_per_dagrun=2, task_concurrency=4, pool="api", pool_slots=2)
+        def call(x):
+            return x
+
+        call.expand(x=[1, 2])
+    mapped = dag.task_dict["call"]
+    assert (mapped.max_active_tis_per_dagrun, mapped.max_active_tis_per_dag) == (2, 4)
+    assert (mapped.pool, mapped.pool_slots, dag.max_active_tasks) == ("api", 2, 3)
+    with pytest.raises(DagDefinitionError, match="max_active_tasks must be a whole number of at least 1"):
+        DAG("d", max_active_tasks=0)
+
+
+# -- the admission decision ---------------------------------------------------------------------------
+def waiting(task_id, index, weight=1, run="r1", day=1, state=TI.SCHEDULED, **limits):
+    limits = {"dag_id": "d", "pool": "default_pool", **limits}
+    return Candidate(run, task_id, index, state.value, datetime(2022, 1, day), SlotLimits(priority_weight=weight,
+                                                                                          **limits))
+
+
+def admitted(instances, pools=None):
+    return [(c.run_id, c.task_id, c.map_index) for c in choose_admitted(instances, pools or {"default_pool": -1})]
+
+
+def test_a_pool_admits_up_to_its_open_slots_and_pool_slots_counts():
+    pools = {"default_pool": -1, "p": 3}
+    holding = waiting("t", 0, state=TI.RUNNING, pool="p")
+    three = [waiting("t", i, pool="p") for i in (1, 2, 3)]
+    assert admitted([holding, *three], pools) == [("r1", "t", 1), ("r1", "t", 2)]
+    # A wide instance that does not fit is passed over; a narrower one after it still gets the slot.
+    assert admitted([holding, waiting("wide", 0, weight=9, pool="p", pool_slots=3), waiting("t", 1, pool="p")],
+                    pools) == [("r1", "t", 1)]
+
+
+def test_every_slot_holding_state_counts_and_an_unknown_pool_admits_nothing():
+    """Here an instance waiting for its retry or its sensor's next poke keeps its slot (it goes
+    back to running without admission); Airflow frees it."""
+    pools = {"default_pool": -1, "p": 4}
+    holders = [waiting("t", i, state=s, pool="p") for i, s in enumerate((TI.QUEUED, TI.RUNNING, TI.UP_FOR_RETRY,
+                                                                            TI.UP_FOR_RESCHEDULE))]
+    assert admitted(holders + [waiting("t", 9, pool="p")], pools) == []
+    assert admitted([waiting("t", 0, pool="gone")], pools) == []
+
+
+def test_per_run_per_dag_and_max_active_tasks():
+    per_run = [waiting("t", i, run=r, per_run=1) for r in ("r1", "r2") for i in (0, 1)]
+    assert admitted(per_run) == [("r1", "t", 0), ("r2", "t", 0)]
+    per_dag = [waiting("t", i, run=r, per_dag=3) for r in ("r1", "r2") for i in (0, 1)]
+    assert admitted(per_dag) == [("r1", "t", 0), ("r1", "t", 1), ("r2", "t", 0)]
+    dag_wide = [waiting("t", 0, dag_tasks=2, state=TI.RUNNING), waiting("u", 0, dag_tasks=2),
+                waiting("v", 0, dag_tasks=2)]
+    assert admitted(dag_wide) == [("r1", "u", 0)]
+    other_dag = waiting("t", 0, dag_id="other", per_dag=1)  # a limit per DAG counts that DAG's runs only
+    assert admitted([waiting("t", 0, per_dag=1, state=TI.RUNNING), other_dag]) == [("r1", "t", 0)]
+
+
+def test_the_highest_priority_weight_first_then_the_oldest_run_then_the_map_index():
+    """Airflow's order (``_executable_task_instances_to_queued``): ``-priority_weight``, logical
+    date, map index."""
+    pools = {"default_pool": -1, "p": 3}
+    found = admitted([waiting("low", 0, weight=1, pool="p"), waiting("t", 1, weight=5, run="new", day=2, pool="p"),
+                      waiting("t", 0, weight=5, run="old", day=1, pool="p"), waiting("t", 2, weight=5, run="old",
+                                                                                      pool="p"),
+                      waiting("high", 3, weight=10, pool="p")], pools)
+    assert found == [("r1", "high", 3), ("old", "t", 0), ("old", "t", 2)]
+
+
+# -- the store's admission ------------------------------------------------------------------------------
+LIMITED = """
+@task(max_active_tis_per_dagrun=2)
+def call(x):
+    return x
+
+@task
+def free(x):
+    return x
+
+@dag(dag_id="limited", start_date=datetime(2022, 1, 1))
+def limited():
+    call.expand(x=[0, 1, 2, 3, 4])
+    free.expand(x=[0, 1])
+
+limited()
+"""
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_the_store_schedules_limited_instances_admits_them_as_slots_free_and_leaves_others_alone(
+        database, tmp_path, request):
+    url = request.getfixturevalue("pg_url") if database == "postgresql" else None
+    harness = Harness(tmp_path, url)
+    run_id = harness.start(harness.write(LIMITED))
+    store = harness.store
+    assert set(harness.states(run_id, "call").values()) == {"scheduled"}
+    assert set(harness.states(run_id, "free").values()) == {"queued"}  # not limited: today's path
+    assert [task_id for _, task_id, _ in harness.dispatcher.pending] == ["free"]
+    [row] = [r for r in store.list_instances(run_id, "call") if r["map_index"] == 0]
+    assert (row["pool"], row["pool_slots"], row["priority_weight"]) == ("default_pool", 1, 1)
+    assert store.admit_scheduled() == {(run_id, "call"): [0, 1]}
+    assert store.admit_scheduled() == {}  # both slots are held
+    [first] = claim(store, run_id, "call", [0], "h")
+    assert first.holds_slot
+    assert not claim(store, run_id, "free", [0], "h")[0].holds_slot
+    finish(store, run_id, "call", 0, first.try_number, TI.SUCCESS, xcoms={"return_value": "0"})
+    assert store.admit_scheduled() == {(run_id, "call"): [2]}
+    with store.begin() as conn:  # the ended instance was released from admission's rows
+        released = conn.exec_driver_sql(
+            "SELECT admission FROM task_instance WHERE task_id = 'call' AND map_index = 0").scalar()
+    assert released is None
+
+
+def test_cancelling_a_run_fails_its_scheduled_instances(tmp_path):
+    harness = Harness(tmp_path)
+    run_id = harness.start(harness.write(LIMITED))
+    assert harness.store.cancel_run(run_id, "cancelled", "stop")["waiting"] == 7
+    assert set(harness.states(run_id, "call").values()) == {"failed"}
+    assert harness.store.admit_scheduled() == {}
+
+
+def test_a_run_of_a_dag_whose_tasks_have_no_limit_schedules_nothing(tmp_path):
+    harness = Harness(tmp_path)
+    harness.store.ensure_default_pool(-1)
+    run_id = harness.run("""
+        @task
+        def one(x):
+            return x
+
+        @dag(dag_id="plain", start_date=datetime(2022, 1, 1))
+        def plain():
+            one.expand(x=[1, 2, 3])
+
+        plain()
+    """)
+    rows = harness.store.list_instances(run_id)
+    assert {r["state"] for r in rows} == {"success"} and {r["admission"] for r in rows} == {None}
+
+
+def test_a_sized_default_pool_limits_every_task(tmp_path):
+    harness = Harness(tmp_path)
+    harness.store.ensure_default_pool(1)
+    harness.store.ensure_default_pool(7)  # an existing default_pool keeps its size
+    run_id = harness.start(harness.write(LIMITED.replace("max_active_tis_per_dagrun=2", "")))
+    assert set(harness.states(run_id, "free").values()) == {"scheduled"}
+    assert sum(len(i) for i in harness.store.admit_scheduled().values()) == 1
+
+
+# -- chordflow pools, and pools in DAG files -------------------------------------------------------------
+def pools_of(env) -> dict[str, dict]:
+    listed = run_cli(env, "pools", "list", "--output", "json")
+    assert listed.returncode == 0, listed.stderr
+    return {p["pool"]: p for p in json.loads(listed.stdout)}
+
+
+def test_pools_set_list_delete(embedded_env):
+    env = embedded_env
+    assert pools_of(env) == {"default_pool": {"pool": "default_pool", "slots": -1, "description": "Default pool",
+                                              "running": 0, "queued": 0, "scheduled": 0, "open_slots": -1}}
+    assert run_cli(env, "pools", "set", "api", "3", "--description", "the rate-limited API").returncode == 0
+    assert run_cli(env, "pools", "set", "api", "4").returncode == 0  # resized; the description stays
+    assert pools_of(env)["api"] == {"pool": "api", "slots": 4, "description": "the rate-limited API",
+                                    "running": 0, "queued": 0, "scheduled": 0, "open_slots": 4}
+    table = run_cli(env, "pools", "list")
+    assert "api" in table.stdout and "open_slots" in table.stdout
+    assert run_cli(env, "pools", "set", "api", "-1").returncode == 0  # unlimited
+    assert pools_of(env)["api"]["open_slots"] == -1
+    assert run_cli(env, "pools", "delete", "api").returncode == 0
+    assert set(pools_of(env)) == {"default_pool"}
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["delete", "default_pool"], "default_pool cannot be deleted"),
+    (["delete", "nope"], "no pool named 'nope'"),
+    (["set", "api", "-2"], "slots must be -1 (unlimited) or more"),
+])
+def test_bad_pool_commands_say_one_line_and_exit_2(embedded_env, args, words):
+    result = run_cli(embedded_env, "pools", *args)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("Error: ") and words in line
+
+
+def test_default_pool_is_created_with_the_configured_size(embedded_env):
+    env = {**embedded_env, "CHORDFLOW_DEFAULT_POOL_SLOTS": "16"}
+    assert pools_of(env)["default_pool"]["slots"] == 16
+    bad = run_cli({**embedded_env, "CHORDFLOW_DEFAULT_POOL_SLOTS": "lots"}, "pools", "list")
+    assert bad.returncode != 0 and "CHORDFLOW_DEFAULT_POOL_SLOTS must be a whole number" in bad.stderr
+
+
+UNKNOWN_POOL = """
+from datetime import datetime
+from orchestrator import dag, task
+
+@task(pool="nowhere")
+def call():
+    return 1
+
+@dag(dag_id="unknown_pool", schedule=None, start_date=datetime(2022, 1, 1))
+def unknown_pool():
+    call()
+
+unknown_pool()
+"""
+
+
+def test_an_unknown_pool_refuses_the_run_in_one_line_and_writes_nothing(embedded_env, tmp_path):
+    path = tmp_path / "unknown_pool.py"
+    path.write_text(UNKNOWN_POOL)
+    result = run_cli(embedded_env, "run", str(path))
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("Error: task 'call' of DAG 'unknown_pool' uses pool 'nowhere', which does not "
+                                     "exist: create it with `chordflow pools set nowhere SLOTS`")
+    assert json.loads(run_cli(embedded_env, "runs", "list", "--output", "json").stdout) == []
+    assert run_cli(embedded_env, "pools", "set", "nowhere", "1").returncode == 0
+    assert run_cli(embedded_env, "run", str(path)).returncode == 0
