@@ -215,3 +215,47 @@ def test_higher_priority_weight_gets_the_free_slots_first(mode, request):
     urgent, backfill = instances(env, "r", "urgent"), instances(env, "r", "backfill")
     assert {row["state"] for row in urgent + backfill} == {"success"}
     assert max(row["start_date"] for row in urgent) < min(row["start_date"] for row in backfill)
+
+
+WEIGHTED = """
+from datetime import datetime
+from orchestrator import dag, task
+
+@task(priority_weight=500, weight_rule="absolute")
+def heavy(x):
+    return x
+
+@task(priority_weight=20, weight_rule="absolute")
+def middle(x):
+    return x
+
+@task
+def light(x):
+    return x
+
+@dag(dag_id="weighted", schedule=None, start_date=datetime(2022, 1, 1))
+def weighted():
+    heavy.expand(x=[1, 2])
+    middle.expand(x=[1, 2, 3])
+    light.expand(x=[1])
+
+weighted()
+"""
+
+
+def test_messages_carry_a_celery_priority_from_the_weight(distributed_env, redis_url, broker_key_prefix):
+    """On Redis, kombu keeps one list per priority step (0, 3, 6, 9; 0 consumed first): an
+    instance's message goes to its weight's list (executor/dispatch.py MESSAGE_PRIORITIES)."""
+    import redis
+
+    env = distributed_env
+    folder = Path(env["CHORDFLOW_DAGS_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "weighted.py").write_text(textwrap.dedent(WEIGHTED))
+    started = run_cli(env, "run", "weighted", "--run-id", "r", "--output", "json")  # no worker: they wait
+    assert started.returncode == 0, started.stderr
+    client = redis.Redis.from_url(redis_url)
+    lengths = {step: client.llen(f"{broker_key_prefix}chordflow" + (f"\x06\x16{step}" if step else ""))
+               for step in (0, 3, 6, 9)}
+    client.close()
+    assert lengths == {0: 0, 3: 2, 6: 3, 9: 1}
