@@ -32,9 +32,12 @@ def pools_group() -> None:
 @click.option("--description", help="What the pool is for.")
 @pass_services
 def pools_set(svc, name, slots, description):
-    """Create pool NAME with SLOTS slots, or change its size (-1: unlimited)."""
+    """Create pool NAME with SLOTS slots, or change its size (-1: unlimited). With a broker,
+    instances waiting for slots that are free now are sent to the workers at once."""
     svc.store.set_pool(name, slots, description)
-    click.echo(f"Pool {name} set to {'unlimited' if slots == -1 else slots} slot(s)", err=True)
+    admitted = 0 if svc.settings.embedded else svc.runtime.admit()
+    click.echo(f"Pool {name} set to {'unlimited' if slots == -1 else slots} slot(s)"
+               + (f"; {admitted} waiting instance(s) sent to the workers" if admitted else ""), err=True)
 
 
 @pools_group.command("list")

@@ -9,6 +9,9 @@ bodies than the limit ever overlap.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
 import textwrap
 import threading
 import time
@@ -17,7 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import run_cli
+from tests.conftest import CHORDFLOW, run_cli
 
 LIMITED = """
 import time
@@ -170,7 +173,7 @@ def test_a_pool_of_two_slots_is_shared_by_two_dags_and_pool_slots_counts(distrib
     assert most_overlapping(light) <= 2
     for start, end in heavy:  # nothing else runs beside an instance that takes the whole pool
         assert all(e <= start or s >= end for s, e in light)
-    pools = {p["pool"]: p for p in json.loads(run_cli(env, "pools", "list", "--output", "json").stdout)}
+    pools = pools_of(env)
     assert pools["api"] == {"pool": "api", "slots": 2, "description": None, "running": 0, "queued": 0,
                             "scheduled": 0, "open_slots": 2}
 
@@ -259,3 +262,80 @@ def test_messages_carry_a_celery_priority_from_the_weight(distributed_env, redis
                for step in (0, 3, 6, 9)}
     client.close()
     assert lengths == {0: 0, 3: 2, 6: 3, 9: 1}
+
+
+def states_of(env, run_id: str) -> dict[str, int]:
+    shown = run_cli(env, "runs", "show", run_id, "--output", "json")
+    assert shown.returncode == 0, shown.stderr
+    return {s: n for t in json.loads(shown.stdout)["tasks"] for s, n in t["states"].items()}
+
+
+def wait_until_scheduled(env, run_id: str, count: int) -> None:
+    """Until the run exists (it may be made by another process) with ``count`` instances scheduled."""
+    deadline = time.monotonic() + 60
+    while True:
+        shown = run_cli(env, "runs", "show", run_id, "--output", "json")
+        if shown.returncode == 0 and sum(t["states"].get("scheduled", 0)
+                                         for t in json.loads(shown.stdout)["tasks"]) == count:
+            return
+        assert time.monotonic() < deadline, shown.stdout + shown.stderr
+        time.sleep(0.2)
+
+
+def test_a_pool_of_no_slots_holds_its_instances_scheduled_until_pools_set_gives_some(distributed_env, workers):
+    env = distributed_env
+    assert run_cli(env, "pools", "set", "paused", "0").returncode == 0  # Airflow's way of pausing a pool
+    write_dag(env, "paused", "pool='paused'", 3)
+    start_two_hosts(workers)
+    assert run_cli(env, "run", "paused", "--run-id", "r", "--output", "json").returncode == 0
+    wait_until_scheduled(env, "r", 3)
+    assert {row["state"] for row in instances(env, "r", "call_api")} == {"scheduled"}
+    assert pools_of(env)["paused"]["scheduled"] == 3
+    with RunningSampler(env["CHORDFLOW_DATABASE_URL"], "pool = 'paused'") as sampler:
+        given = run_cli(env, "pools", "set", "paused", "1")
+        assert given.returncode == 0 and "1 waiting instance(s) sent to the workers" in given.stderr
+        assert wait_all(env, ["r"]) == {"r": "success"}
+    assert sampler.most <= 1
+
+
+def test_the_scheduler_pass_admits_what_nothing_else_did(distributed_env, workers):
+    """A safety net: slots freed without a worker or an advance step noticing (here the pool's
+    size changed in the database directly) are given by `chordflow scheduler`'s next pass."""
+    env = distributed_env
+    assert run_cli(env, "pools", "set", "paused", "0").returncode == 0
+    write_dag(env, "paused", "pool='paused'", 2)
+    start_two_hosts(workers)
+    assert run_cli(env, "run", "paused", "--run-id", "r", "--output", "json").returncode == 0
+    wait_until_scheduled(env, "r", 2)
+    engine = create_engine(env["CHORDFLOW_DATABASE_URL"])
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE slot_pool SET slots = 2 WHERE pool = 'paused'"))
+    engine.dispose()
+    time.sleep(1)
+    assert states_of(env, "r").get("scheduled") == 2  # nobody looked
+    assert run_cli(env, "scheduler", "--once").returncode == 0
+    assert wait_all(env, ["r"]) == {"r": "success"}
+
+
+def test_an_embedded_run_uses_slots_given_meanwhile_from_another_process(embedded_env):
+    env = embedded_env
+    assert run_cli(env, "pools", "set", "paused", "0").returncode == 0
+    write_dag(env, "paused", "pool='paused'", 2)
+    proc = subprocess.Popen([CHORDFLOW, "run", "paused", "--run-id", "r", "--output", "json"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        wait_until_scheduled(env, "r", 2)
+        assert run_cli(env, "pools", "set", "paused", "2").returncode == 0
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert json.loads(out)["state"] == "success"
+
+
+def pools_of(env) -> dict[str, dict]:
+    listed = run_cli(env, "pools", "list", "--output", "json")
+    assert listed.returncode == 0, listed.stderr
+    return {p["pool"]: p for p in json.loads(listed.stdout)}
