@@ -276,3 +276,35 @@ def test_an_unknown_pool_refuses_the_run_in_one_line_and_writes_nothing(embedded
     assert json.loads(run_cli(embedded_env, "runs", "list", "--output", "json").stdout) == []
     assert run_cli(embedded_env, "pools", "set", "nowhere", "1").returncode == 0
     assert run_cli(embedded_env, "run", str(path)).returncode == 0
+
+
+SPANS = """
+import time
+from datetime import datetime
+from orchestrator import dag, task
+
+@task(batch_size=1, max_active_tis_per_dagrun=1)
+def call(x):
+    start = time.time()
+    time.sleep(0.1)
+    return [start, time.time()]
+
+@dag(dag_id="spans", schedule=None, start_date=datetime(2022, 1, 1))
+def spans():
+    call.expand(x=[1, 2, 3])
+
+spans()
+"""
+
+
+def test_cleared_instances_of_a_limited_task_are_scheduled_again_under_the_limit(embedded_env, tmp_path):
+    path = tmp_path / "spans.py"
+    path.write_text(SPANS)
+    env = embedded_env
+    assert run_cli(env, "run", str(path), "--run-id", "r").returncode == 0
+    cleared = run_cli(env, "tasks", "clear", "r", "--task-id", "call", "--wait")
+    assert cleared.returncode == 0, cleared.stderr
+    rows = json.loads(run_cli(env, "tasks", "list", "r", "--task-id", "call", "--output", "json").stdout)
+    assert [(r["state"], r["try_number"], r["pool"]) for r in rows] == [("success", 2, "default_pool")] * 3
+    spans = sorted(json.loads(run_cli(env, "xcom", "get", "r", "call", "--output", "json").stdout))
+    assert all(later[0] >= earlier[1] for earlier, later in zip(spans, spans[1:], strict=False))
