@@ -94,54 +94,66 @@ def check_pools(dag: DAG, known: Iterable[str]) -> None:
 
 @dataclass(frozen=True)
 class Candidate:
-    """One instance of a slot-limited task, as admission reads it: holding a slot or waiting."""
+    """Instances of one task in one run, in one state, as admission reads them (one aggregate
+    row: instances of a task in a run share their limits and weight).
+
+    :param count: how many instances; ``state``: ``scheduled`` (waiting) or a slot-holding state.
+    """
 
     run_id: str
     task_id: str
-    map_index: int
     state: str
     logical_date: datetime
     limits: SlotLimits
+    count: int = 1
 
 
-def choose_admitted(instances: Iterable[Candidate], pool_sizes: Mapping[str, int]) -> list[Candidate]:
-    """The ``scheduled`` instances to admit now, given every slot-holding and waiting one.
+def choose_admitted(groups: Iterable[Candidate], pool_sizes: Mapping[str, int]) -> list[tuple[Candidate, int]]:
+    """How many ``scheduled`` instances of each waiting group to admit now, given every group of
+    slot-holding and waiting instances: ``[(group, n)]`` with ``n >= 1``, in the order admitted.
 
-    Waiting instances are taken by ``priority_weight`` (highest first), then logical date, run
-    and map index; each is admitted when its pool has ``pool_slots`` open slots and it stays
-    under its task's ``max_active_tis_per_dag`` and ``max_active_tis_per_dagrun`` and its DAG's
-    ``max_active_tasks``; one that does not fit is passed over, and those after it may still fit
-    (Airflow: a starved pool does not hold back another pool's instances). A pool missing from
+    Waiting groups are taken by ``priority_weight`` (highest first), then logical date, run and
+    task (within a group the lowest map indices go first: Airflow orders by weight, logical date,
+    map index). Each group gets as many instances as fit its pool's open slots (``pool_slots``
+    each), its task's ``max_active_tis_per_dag`` and ``max_active_tis_per_dagrun`` and its DAG's
+    ``max_active_tasks``; a group that does not fit is passed over and those after it may still
+    fit (Airflow: a starved pool does not hold back another pool's instances). A pool missing from
     ``pool_sizes`` (deleted since) admits nothing, as in Airflow.
     """
-    instances = list(instances)
+    groups = list(groups)
     pool_used: Counter = Counter()
     per_dag: Counter = Counter()
     per_run: Counter = Counter()
     dag_tasks: Counter = Counter()
 
-    def take(c: Candidate) -> None:
-        pool_used[c.limits.pool] += c.limits.pool_slots
-        per_dag[(c.limits.dag_id, c.task_id)] += 1
-        per_run[(c.run_id, c.task_id)] += 1
-        dag_tasks[c.limits.dag_id] += 1
+    def take(group: Candidate, n: int) -> None:
+        pool_used[group.limits.pool] += group.limits.pool_slots * n
+        per_dag[(group.limits.dag_id, group.task_id)] += n
+        per_run[(group.run_id, group.task_id)] += n
+        dag_tasks[group.limits.dag_id] += n
 
-    for c in instances:
-        if c.state in _HOLDING:
-            take(c)
-    waiting = sorted((c for c in instances if c.state == TaskInstanceState.SCHEDULED.value),
-                     key=lambda c: (-c.limits.priority_weight, c.logical_date, c.run_id, c.task_id, c.map_index))
+    for group in groups:
+        if group.state in _HOLDING:
+            take(group, group.count)
+    waiting = sorted((g for g in groups if g.state == TaskInstanceState.SCHEDULED.value),
+                     key=lambda g: (-g.limits.priority_weight, g.logical_date, g.run_id, g.task_id))
     admitted = []
-    for c in waiting:
-        size, limits = pool_sizes.get(c.limits.pool), c.limits
-        if size is None or (size != UNLIMITED and pool_used[limits.pool] + limits.pool_slots > size):
+    for group in waiting:
+        limits = group.limits
+        size = pool_sizes.get(limits.pool)
+        if size is None:
             continue
-        if limits.per_dag is not None and per_dag[(limits.dag_id, c.task_id)] >= limits.per_dag:
-            continue
-        if limits.per_run is not None and per_run[(c.run_id, c.task_id)] >= limits.per_run:
-            continue
-        if limits.dag_tasks is not None and dag_tasks[limits.dag_id] >= limits.dag_tasks:
-            continue
-        take(c)
-        admitted.append(c)
+        room = [group.count]
+        if size != UNLIMITED:
+            room.append((size - pool_used[limits.pool]) // limits.pool_slots)
+        if limits.per_dag is not None:
+            room.append(limits.per_dag - per_dag[(limits.dag_id, group.task_id)])
+        if limits.per_run is not None:
+            room.append(limits.per_run - per_run[(group.run_id, group.task_id)])
+        if limits.dag_tasks is not None:
+            room.append(limits.dag_tasks - dag_tasks[limits.dag_id])
+        n = min(room)
+        if n > 0:
+            take(group, n)
+            admitted.append((group, n))
     return admitted

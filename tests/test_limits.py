@@ -76,57 +76,52 @@ def test_limits_reach_mapped_tasks_and_task_concurrency_is_the_older_name():
 
 
 # -- the admission decision ---------------------------------------------------------------------------
-def waiting(task_id, index, weight=1, run="r1", day=1, state=TI.SCHEDULED, **limits):
+def group(task_id, count=1, weight=1, run="r1", day=1, state=TI.SCHEDULED, **limits):
+    """``count`` instances of ``task_id`` in run ``run``, in ``state``, with these limits."""
     limits = {"dag_id": "d", "pool": "default_pool", **limits}
-    return Candidate(run, task_id, index, state.value, datetime(2022, 1, day), SlotLimits(priority_weight=weight,
-                                                                                          **limits))
+    return Candidate(run, task_id, state.value, datetime(2022, 1, day), SlotLimits(priority_weight=weight, **limits),
+                     count)
 
 
-def admitted(instances, pools=None):
-    return [(c.run_id, c.task_id, c.map_index) for c in choose_admitted(instances, pools or {"default_pool": -1})]
+def admitted(groups, pools=None):
+    return [(g.run_id, g.task_id, n) for g, n in choose_admitted(groups, pools or {"default_pool": -1})]
 
 
 def test_a_pool_admits_up_to_its_open_slots_and_pool_slots_counts():
     pools = {"default_pool": -1, "p": 3}
-    holding = waiting("t", 0, state=TI.RUNNING, pool="p")
-    three = [waiting("t", i, pool="p") for i in (1, 2, 3)]
-    assert admitted([holding, *three], pools) == [("r1", "t", 1), ("r1", "t", 2)]
+    holding = group("t", state=TI.RUNNING, pool="p")
+    assert admitted([holding, group("t", 3, pool="p")], pools) == [("r1", "t", 2)]
     # A wide instance that does not fit is passed over; a narrower one after it still gets the slot.
-    assert admitted([holding, waiting("wide", 0, weight=9, pool="p", pool_slots=3), waiting("t", 1, pool="p")],
+    assert admitted([holding, group("wide", weight=9, pool="p", pool_slots=3), group("t", pool="p")],
                     pools) == [("r1", "t", 1)]
+    assert admitted([group("wide", 5, pool="p", pool_slots=2)], pools) == [("r1", "wide", 1)]
 
 
 def test_every_slot_holding_state_counts_and_an_unknown_pool_admits_nothing():
     """Here an instance waiting for its retry or its sensor's next poke keeps its slot (it goes
     back to running without admission); Airflow frees it."""
     pools = {"default_pool": -1, "p": 4}
-    holders = [waiting("t", i, state=s, pool="p") for i, s in enumerate((TI.QUEUED, TI.RUNNING, TI.UP_FOR_RETRY,
-                                                                            TI.UP_FOR_RESCHEDULE))]
-    assert admitted(holders + [waiting("t", 9, pool="p")], pools) == []
-    assert admitted([waiting("t", 0, pool="gone")], pools) == []
+    holders = [group("t", state=s, pool="p") for s in (TI.QUEUED, TI.RUNNING, TI.UP_FOR_RETRY, TI.UP_FOR_RESCHEDULE)]
+    assert admitted([*holders, group("t", pool="p")], pools) == []
+    assert admitted([group("t", pool="gone")], pools) == []
 
 
 def test_per_run_per_dag_and_max_active_tasks():
-    per_run = [waiting("t", i, run=r, per_run=1) for r in ("r1", "r2") for i in (0, 1)]
-    assert admitted(per_run) == [("r1", "t", 0), ("r2", "t", 0)]
-    per_dag = [waiting("t", i, run=r, per_dag=3) for r in ("r1", "r2") for i in (0, 1)]
-    assert admitted(per_dag) == [("r1", "t", 0), ("r1", "t", 1), ("r2", "t", 0)]
-    dag_wide = [waiting("t", 0, dag_tasks=2, state=TI.RUNNING), waiting("u", 0, dag_tasks=2),
-                waiting("v", 0, dag_tasks=2)]
-    assert admitted(dag_wide) == [("r1", "u", 0)]
-    other_dag = waiting("t", 0, dag_id="other", per_dag=1)  # a limit per DAG counts that DAG's runs only
-    assert admitted([waiting("t", 0, per_dag=1, state=TI.RUNNING), other_dag]) == [("r1", "t", 0)]
+    assert admitted([group("t", 2, run=r, per_run=1) for r in ("r1", "r2")]) == [("r1", "t", 1), ("r2", "t", 1)]
+    assert admitted([group("t", 2, run=r, per_dag=3) for r in ("r1", "r2")]) == [("r1", "t", 2), ("r2", "t", 1)]
+    dag_wide = [group("t", dag_tasks=2, state=TI.RUNNING), group("u", 4, dag_tasks=2), group("v", dag_tasks=2)]
+    assert admitted(dag_wide) == [("r1", "u", 1)]
+    other_dag = group("t", dag_id="other", per_dag=1)  # a limit per DAG counts that DAG's runs only
+    assert admitted([group("t", per_dag=1, state=TI.RUNNING), other_dag]) == [("r1", "t", 1)]
 
 
-def test_the_highest_priority_weight_first_then_the_oldest_run_then_the_map_index():
+def test_the_highest_priority_weight_first_then_the_oldest_run():
     """Airflow's order (``_executable_task_instances_to_queued``): ``-priority_weight``, logical
-    date, map index."""
-    pools = {"default_pool": -1, "p": 3}
-    found = admitted([waiting("low", 0, weight=1, pool="p"), waiting("t", 1, weight=5, run="new", day=2, pool="p"),
-                      waiting("t", 0, weight=5, run="old", day=1, pool="p"), waiting("t", 2, weight=5, run="old",
-                                                                                      pool="p"),
-                      waiting("high", 3, weight=10, pool="p")], pools)
-    assert found == [("r1", "high", 3), ("old", "t", 0), ("old", "t", 2)]
+    date, map index (within a group, the store takes the lowest map indices first)."""
+    pools = {"default_pool": -1, "p": 4}
+    found = admitted([group("low", weight=1, pool="p"), group("t", 5, weight=5, run="new", day=2, pool="p"),
+                      group("t", 2, weight=5, run="old", day=1, pool="p"), group("high", weight=10, pool="p")], pools)
+    assert found == [("r1", "high", 1), ("old", "t", 2), ("new", "t", 1)]
 
 
 # -- the store's admission ------------------------------------------------------------------------------

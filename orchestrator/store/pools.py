@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from orchestrator.admission import DEFAULT_POOL, UNLIMITED, Candidate, SlotLimits, choose_admitted
@@ -110,36 +110,30 @@ class PoolStore:
         both give away the same slot. Instances that ended since are released (their
         ``admission`` cleared: the rows admission reads stay few)."""
         admit = TRANSITIONS["admit"]
+        ti = task_instance
         with self.begin() as conn:
             self.dialect.lock_admission(conn)
-            conn.execute(update(task_instance)
-                         .where(task_instance.c.admission.is_not(None),
-                                task_instance.c.state.not_in(_ADMITTED_OR_WAITING))
+            conn.execute(update(ti).where(ti.c.admission.is_not(None), ti.c.state.not_in(_ADMITTED_OR_WAITING))
                          .values(admission=None))
-            rows = conn.execute(
-                select(task_instance.c.run_id, task_instance.c.task_id, task_instance.c.map_index,
-                       task_instance.c.state, task_instance.c.pool, task_instance.c.pool_slots,
-                       task_instance.c.priority_weight, task_instance.c.admission, dag_run.c.logical_date)
-                .join(dag_run, dag_run.c.run_id == task_instance.c.run_id)
-                .where(task_instance.c.admission.is_not(None))
-            ).all()
+            # One aggregate row per (run, task, state): the instances of a task in a run share their limits.
+            keys = (ti.c.run_id, ti.c.task_id, ti.c.state, ti.c.pool, ti.c.pool_slots, ti.c.priority_weight,
+                    ti.c.admission, dag_run.c.logical_date)
+            rows = conn.execute(select(*keys, func.count()).join(dag_run, dag_run.c.run_id == ti.c.run_id)
+                                .where(ti.c.admission.is_not(None)).group_by(*keys)).all()
             if not any(row.state == TaskInstanceState.SCHEDULED.value for row in rows):
                 return {}
-            candidates = [Candidate(r.run_id, r.task_id, r.map_index, r.state, r.logical_date,
-                                    SlotLimits.from_row(r.admission, r.pool, r.pool_slots, r.priority_weight))
-                          for r in rows]
-            chosen = choose_admitted(candidates, read_pool_sizes(conn))
-            if not chosen:
-                return {}
-            keys = [(c.run_id, c.task_id, c.map_index) for c in chosen]
-            columns = (task_instance.c.run_id, task_instance.c.task_id, task_instance.c.map_index)
-            moved = conn.execute(
-                update(task_instance)
-                .where(tuple_(*columns).in_(keys), task_instance.c.state.in_(admit.source_values))
-                .values(state=admit.target.value, queued_at=utcnow())
-                .returning(*columns)
-            ).all()
-        admitted: dict[tuple[str, str], list[int]] = {}
-        for run_id, task_id, map_index in moved:
-            admitted.setdefault((run_id, task_id), []).append(map_index)
+            groups = [Candidate(r.run_id, r.task_id, r.state, r.logical_date,
+                                SlotLimits.from_row(r.admission, r.pool, r.pool_slots, r.priority_weight), r[-1])
+                      for r in rows]
+            admitted: dict[tuple[str, str], list[int]] = {}
+            now = utcnow()
+            for group, n in choose_admitted(groups, read_pool_sizes(conn)):
+                same = (ti.c.run_id == group.run_id, ti.c.task_id == group.task_id,
+                        ti.c.state.in_(admit.source_values))
+                first = select(ti.c.map_index).where(*same).order_by(ti.c.map_index).limit(n)
+                moved = conn.execute(update(ti).where(*same, ti.c.map_index.in_(first))
+                                     .values(state=admit.target.value, queued_at=now)
+                                     .returning(ti.c.map_index)).scalars().all()
+                if moved:
+                    admitted.setdefault((group.run_id, group.task_id), []).extend(moved)
         return {key: sorted(indices) for key, indices in admitted.items()}
