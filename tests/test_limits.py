@@ -303,3 +303,72 @@ def test_cleared_instances_of_a_limited_task_are_scheduled_again_under_the_limit
     assert [(r["state"], r["try_number"], r["pool"]) for r in rows] == [("success", 2, "default_pool")] * 3
     spans = sorted(json.loads(run_cli(env, "xcom", "get", "r", "call", "--output", "json").stdout))
     assert all(later[0] >= earlier[1] for earlier, later in zip(spans, spans[1:], strict=False))
+
+
+RETRIED = """
+import time
+from datetime import datetime, timedelta
+from orchestrator import dag, task, get_current_context
+
+@task(batch_size=1, max_active_tis_per_dagrun=1, retries=1, retry_delay=timedelta(seconds=0.2))
+def call(x):
+    start = time.time()
+    time.sleep(0.05)
+    if x == 0 and get_current_context()["ti"].try_number == 1:
+        raise RuntimeError("first try of index 0 fails")
+    return [start, time.time()]
+
+@dag(dag_id="retried", schedule=None, start_date=datetime(2022, 1, 1))
+def retried():
+    call.expand(x=[0, 1, 2])
+
+retried()
+"""
+
+
+def test_an_instance_waiting_for_its_retry_keeps_its_slot_and_the_map_completes(embedded_env, tmp_path):
+    """Index 0's retry runs before any other index starts: its slot was kept while it waited."""
+    path = tmp_path / "retried.py"
+    path.write_text(RETRIED)
+    result = run_cli(embedded_env, "run", str(path), "--run-id", "r", "--output", "json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(run_cli(embedded_env, "tasks", "list", "r", "--task-id", "call", "--output", "json").stdout)
+    assert [(r["state"], r["try_number"]) for r in rows] == [("success", 2), ("success", 1), ("success", 1)]
+    spans = json.loads(run_cli(embedded_env, "xcom", "get", "r", "call", "--output", "json").stdout)
+    assert spans[0][1] <= min(spans[1][0], spans[2][0])
+    ordered = sorted(spans)
+    assert all(later[0] >= earlier[1] for earlier, later in zip(ordered, ordered[1:], strict=False))
+
+
+RESCHEDULED = """
+import time
+from datetime import datetime
+from pathlib import Path
+from orchestrator import dag, task
+from orchestrator.sensors import PokeReturnValue
+
+POKES = Path("POKES_PATH")
+
+@task.sensor(mode="reschedule", poke_interval=0.2, timeout=60, batch_size=1, max_active_tis_per_dagrun=1)
+def landed(x):
+    with POKES.open("a") as log:
+        log.write(f"{x} {time.time()}\\n")
+    done = x == 1 or len([line for line in POKES.read_text().splitlines() if line.startswith("0 ")]) >= 3
+    return PokeReturnValue(is_done=done, xcom_value=time.time())
+
+@dag(dag_id="rescheduled", schedule=None, start_date=datetime(2022, 1, 1))
+def rescheduled():
+    landed.expand(x=[0, 1])
+
+rescheduled()
+"""
+
+
+def test_a_rescheduled_sensor_keeps_its_slot_between_pokes(embedded_env, tmp_path):
+    """Here a sensor in reschedule mode keeps its slot while up_for_reschedule (it is poked again
+    without admission); Airflow would give the slot to index 1 meanwhile."""
+    path, pokes = tmp_path / "rescheduled.py", tmp_path / "pokes.txt"
+    path.write_text(RESCHEDULED.replace("POKES_PATH", str(pokes)))
+    result = run_cli(embedded_env, "run", str(path), "--run-id", "r", "--output", "json")
+    assert result.returncode == 0, result.stderr
+    assert [line.split()[0] for line in pokes.read_text().splitlines()] == ["0", "0", "0", "1"]
