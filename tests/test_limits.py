@@ -372,3 +372,13 @@ def test_a_rescheduled_sensor_keeps_its_slot_between_pokes(embedded_env, tmp_pat
     result = run_cli(embedded_env, "run", str(path), "--run-id", "r", "--output", "json")
     assert result.returncode == 0, result.stderr
     assert [line.split()[0] for line in pokes.read_text().splitlines()] == ["0", "0", "0", "1"]
+
+
+def test_the_api_lists_pools_as_pools_list_does(embedded_env):
+    from tests.web import client_of
+
+    assert run_cli(embedded_env, "pools", "set", "api", "2").returncode == 0
+    with client_of(embedded_env) as client:
+        answer = client.get("/api/v1/pools")
+    assert answer.status_code == 200
+    assert answer.json() == list(pools_of(embedded_env).values())
