@@ -61,8 +61,10 @@ class CeleryDispatcher:
         self.app = app
         self.typical_duration = typical_duration
 
-    def dispatch(self, run_id: str, task: DAGNode, map_indices: list[int]) -> None:
+    def dispatch(self, run_id: str, task: DAGNode, map_indices: list[int], slot_limited: bool = False) -> None:
         """One chord: header = batches of ``map_indices``, callback = the run's advance step.
+        Instances admitted to slots (``slot_limited``) go one per message unless the task sets
+        ``batch_size``: a batch holds every slot of its indices while it runs them one by one.
 
         Built as Celery's ``chord.run`` builds it (the backend is told the group and its size,
         then every header message names the group, its index in it and the callback), but all
@@ -73,9 +75,9 @@ class CeleryDispatcher:
         Each header message carries the :func:`message_priority` of the task's effective weight.
         """
         typical = None
-        if not task.batch_size and self.typical_duration is not None and len(map_indices) > 1:
+        if not task.batch_size and not slot_limited and self.typical_duration is not None and len(map_indices) > 1:
             typical = self.typical_duration(run_id, task.task_id)
-        size = choose_batch_size(task, len(map_indices), typical)
+        size = 1 if slot_limited and not task.batch_size else choose_batch_size(task, len(map_indices), typical)
         batches = [map_indices[i : i + size] for i in range(0, len(map_indices), size)]
         app, backend = self.app, self.app.backend
         group_id = uuid()

@@ -83,5 +83,5 @@ class Runtime:
                 log.error("run %s: cannot dispatch %d admitted instance(s) of %s: %s", run_id, len(indices), task_id,
                           exc)
                 continue
-            self.dispatcher.dispatch(run_id, task, indices)
+            self.dispatcher.dispatch(run_id, task, indices, slot_limited=True)
         return sum(len(indices) for indices in admitted.values())
