@@ -9,7 +9,8 @@ Airflow's ``BaseOperator.priority_weight_total`` does (``airflow/utils/weight_ru
 - ``upstream``: its own plus every task's upstream of it -- runs already under way finish first;
 - ``absolute``: its own weight only (the fastest to compute, as Airflow's docs say).
 
-A mapped task's instances each carry the task's total; the map's width does not count.
+A mapped task's instances each carry the task's total; the map's width does not count. A total
+beyond a 32-bit integer is clamped to it, as Airflow's ``db_safe_priority`` does (the column's type).
 """
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ class WeightRule(str, Enum):
         return self.value
 
 
+#: The weights a 32-bit column holds (Airflow's ``DB_SAFE_MINIMUM`` / ``DB_SAFE_MAXIMUM``).
+MIN_PRIORITY, MAX_PRIORITY = -(2**31), 2**31 - 1
 #: Per DAG object: ``{task_id: effective weight}``, computed once while the DAG file stays loaded.
 _WEIGHTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -49,7 +52,7 @@ def _total(dag: DAG, task_id: str) -> int:
     task = dag.task_dict[task_id]
     rule = WeightRule(task.weight_rule)
     if rule is WeightRule.ABSOLUTE:
-        return task.priority_weight
+        return max(MIN_PRIORITY, min(MAX_PRIORITY, task.priority_weight))
     edges = "upstream_task_ids" if rule is WeightRule.UPSTREAM else "downstream_task_ids"
     seen: set[str] = set()
     todo = list(getattr(task, edges))
@@ -58,4 +61,5 @@ def _total(dag: DAG, task_id: str) -> int:
         if relative not in seen:
             seen.add(relative)
             todo.extend(getattr(dag.task_dict[relative], edges))
-    return task.priority_weight + sum(dag.task_dict[r].priority_weight for r in seen)
+    total = task.priority_weight + sum(dag.task_dict[r].priority_weight for r in seen)
+    return max(MIN_PRIORITY, min(MAX_PRIORITY, total))

@@ -48,6 +48,13 @@ def test_upstream_sums_every_ancestor_and_absolute_is_the_own_weight():
     assert priority_weights(diamond("absolute", {"a": 7, "b": -3})) == {"a": 7, "b": -3, "c": 1, "d": 1, "e": 1}
 
 
+def test_a_weight_beyond_32_bits_is_clamped_as_airflow_does():
+    """Airflow 2.9's ``db_safe_priority``: the column is a 32-bit integer."""
+    huge = priority_weights(diamond("downstream", {"d": 2**31 - 1}))
+    assert huge["a"] == huge["d"] == 2**31 - 1
+    assert priority_weights(diamond("absolute", {"a": -(2**40)}))["a"] == -(2**31)
+
+
 @pytest.mark.parametrize(("options", "words"), [
     ({"pool_slots": 0}, "pool_slots must be a whole number of at least 1"),
     ({"priority_weight": "high"}, "priority_weight must be a whole number"),
