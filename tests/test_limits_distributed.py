@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import CHORDFLOW, run_cli
+from tests.conftest import CHORDFLOW, NETNS, run_cli
 
 LIMITED = """
 import time
@@ -85,6 +85,7 @@ def start_two_hosts(workers) -> None:
     workers.start("a", concurrency=3, network=True)
     workers.start("b", concurrency=3, network=True)
     workers.wait_ready()
+    assert len(workers.hosts) == (2 if NETNS else 0)  # each in a network namespace of its own, where allowed
 
 
 def wait_all(env, run_ids, timeout=120) -> dict[str, str]:
