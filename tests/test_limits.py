@@ -7,6 +7,8 @@ import json
 from datetime import datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from orchestrator import DAG, task
 from orchestrator.admission import Candidate, SlotLimits, choose_admitted
@@ -129,6 +131,59 @@ def test_the_highest_priority_weight_first_then_the_oldest_run():
     found = admitted([group("low", weight=1, pool="p"), group("t", 5, weight=5, run="new", day=2, pool="p"),
                       group("t", 2, weight=5, run="old", day=1, pool="p"), group("high", weight=10, pool="p")], pools)
     assert found == [("r1", "high", 1), ("old", "t", 2), ("new", "t", 1)]
+
+
+_HOLDING_STATES = [TI.QUEUED, TI.RUNNING, TI.UP_FOR_RETRY, TI.UP_FOR_RESCHEDULE]
+_maybe_limit = st.none() | st.integers(1, 4)
+_groups = st.lists(st.builds(
+    group, task_id=st.sampled_from(["t", "u"]), count=st.integers(1, 5), weight=st.integers(-2, 3),
+    run=st.sampled_from(["r1", "r2"]), state=st.sampled_from([TI.SCHEDULED, *_HOLDING_STATES]),
+    pool=st.sampled_from(["p", "q", "default_pool"]), pool_slots=st.integers(1, 3),
+    dag_id=st.sampled_from(["d", "e"]),
+    per_dag=_maybe_limit, per_run=_maybe_limit, dag_tasks=_maybe_limit), max_size=8)
+
+
+def _usage(groups_and_counts):
+    """Slots per pool, instances per (dag, task), (run, task) and dag."""
+    use = {"pool": {}, "per_dag": {}, "per_run": {}, "dag_tasks": {}}
+    for g, n in groups_and_counts:
+        for kind, key, amount in (("pool", g.limits.pool, n * g.limits.pool_slots),
+                                  ("per_dag", (g.limits.dag_id, g.task_id), n), ("per_run", (g.run_id, g.task_id), n),
+                                  ("dag_tasks", g.limits.dag_id, n)):
+            use[kind][key] = use[kind].get(key, 0) + amount
+    return use
+
+
+@given(_groups, st.integers(0, 6), st.integers(-1, 6))
+def test_admission_never_breaks_a_limit_that_held_and_leaves_no_instance_that_would_fit(groups, p_size, q_size):
+    pools = {"default_pool": -1, "p": p_size, "q": q_size}
+    chosen = choose_admitted(groups, pools)
+    holding = [(g, g.count) for g in groups if g.state != TI.SCHEDULED.value]
+    before, after = _usage(holding), _usage(holding + chosen)
+    assert all(1 <= n <= g.count and g.state == TI.SCHEDULED.value for g, n in chosen)
+
+    def room(g, use, n=1):
+        """Whether ``n`` more instances of ``g`` fit every limit, given ``use``."""
+        lim, size = g.limits, pools[g.limits.pool]
+        return ((size == -1 or use["pool"].get(lim.pool, 0) + n * lim.pool_slots <= size)
+                and (lim.per_dag is None or use["per_dag"].get((lim.dag_id, g.task_id), 0) + n <= lim.per_dag)
+                and (lim.per_run is None or use["per_run"].get((g.run_id, g.task_id), 0) + n <= lim.per_run)
+                and (lim.dag_tasks is None or use["dag_tasks"].get(lim.dag_id, 0) + n <= lim.dag_tasks))
+
+    for g, _n in chosen:
+        assert room(g, before, 0)  # a limit its holders already exceed admits none of its group
+        lim = g.limits
+        if pools[lim.pool] != -1:
+            assert after["pool"][lim.pool] <= max(pools[lim.pool], before["pool"].get(lim.pool, 0))
+        for kind, key, most in (("per_dag", (lim.dag_id, g.task_id), lim.per_dag),
+                                ("per_run", (g.run_id, g.task_id), lim.per_run),
+                                ("dag_tasks", lim.dag_id, lim.dag_tasks)):
+            if most is not None:
+                assert after[kind][key] <= max(most, before[kind].get(key, 0))
+    admitted_of = {id(g): n for g, n in chosen}
+    for g in groups:  # maximal: no waiting instance left out would still fit
+        if g.state == TI.SCHEDULED.value and admitted_of.get(id(g), 0) < g.count:
+            assert not room(g, after)
 
 
 # -- the store's admission ------------------------------------------------------------------------------
