@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from cli_output import emit, emit_json, follow_log, print_log_header, print_run
+from cli_pools import pools_group
 from cli_variables import variables_group
 from executor import submission
 from executor.reconciler import Reconciler
@@ -411,6 +412,7 @@ def db_reset(svc, yes):
 
 
 cli.add_command(variables_group)
+cli.add_command(pools_group)
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from orchestrator.store import Store
 POLL_FOLLOW = 0.5
 #: The colour of each state in tables and trees.
 STATE_STYLE = {"success": "green", "failed": "red", "upstream_failed": "dark_orange", "skipped": "magenta",
-               "running": "cyan", "queued": "grey50", "up_for_retry": "yellow",
+               "running": "cyan", "scheduled": "tan", "queued": "grey50", "up_for_retry": "yellow",
                "up_for_reschedule": "turquoise2", "none": "white"}
 
 

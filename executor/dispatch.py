@@ -8,6 +8,7 @@ from celery.backends.redis import RedisBackend
 from celery.utils import uuid
 
 from orchestrator.baseoperator import DAGNode
+from orchestrator.weight_rule import priority_weights
 
 #: Task names on the wire (a worker of any version answers to these).
 RUN_INSTANCES = "chordflow.run_instances"
@@ -23,6 +24,21 @@ TARGET_MESSAGE_SECONDS = 0.25
 MIN_BATCHES = 8
 #: Messages per Redis pipeline when a chord's header is published.
 PUBLISH_BATCH = 1000
+#: Celery message priorities of instances by their effective priority_weight, highest weight
+#: first: ``(least weight, priority)``. On Redis 0 is consumed first and kombu keeps the steps
+#: 0, 3, 6, 9 as lists of their own; 0 is left to the advance steps (sent without a priority).
+MESSAGE_PRIORITIES = ((100, 3), (10, 6))
+#: The priority of instances weighing less than every step above.
+LOWEST_MESSAGE_PRIORITY = 9
+
+
+def message_priority(weight: int) -> int:
+    """The Celery message priority (Redis: lower goes first) of an instance whose task's
+    effective ``priority_weight`` is ``weight`` (see :data:`MESSAGE_PRIORITIES`)."""
+    for least, priority in MESSAGE_PRIORITIES:
+        if weight >= least:
+            return priority
+    return LOWEST_MESSAGE_PRIORITY
 
 
 def choose_batch_size(task: DAGNode, count: int, typical_duration: float | None = None) -> int:
@@ -54,8 +70,10 @@ class CeleryDispatcher:
         self.typical_duration = typical_duration
         self.wake_later_runs = wake_later_runs
 
-    def dispatch(self, run_id: str, task: DAGNode, map_indices: list[int]) -> None:
+    def dispatch(self, run_id: str, task: DAGNode, map_indices: list[int], slot_limited: bool = False) -> None:
         """One chord: header = batches of ``map_indices``, callback = the run's advance step.
+        Instances admitted to slots (``slot_limited``) go one per message unless the task sets
+        ``batch_size``: a batch holds every slot of its indices while it runs them one by one.
 
         Built as Celery's ``chord.run`` builds it (the backend is told the group and its size,
         then every header message names the group, its index in it and the callback), but all
@@ -63,11 +81,12 @@ class CeleryDispatcher:
         producer batch: one Redis round trip per pipeline, not per message). On Redis the chord
         is joined from the results the header tasks push to the group's list, so they need not
         store a result of their own each (``ignore_result``); other backends join stored results.
+        Each header message carries the :func:`message_priority` of the task's effective weight.
         """
         typical = None
-        if not task.batch_size and self.typical_duration is not None and len(map_indices) > 1:
+        if not task.batch_size and not slot_limited and self.typical_duration is not None and len(map_indices) > 1:
             typical = self.typical_duration(run_id, task.task_id)
-        size = choose_batch_size(task, len(map_indices), typical)
+        size = 1 if slot_limited and not task.batch_size else choose_batch_size(task, len(map_indices), typical)
         batches = [map_indices[i : i + size] for i in range(0, len(map_indices), size)]
         app, backend = self.app, self.app.backend
         group_id = uuid()
@@ -75,6 +94,7 @@ class CeleryDispatcher:
         callback = app.signature(ADVANCE, args=(run_id,), immutable=True, ignore_result=True)
         callback.freeze(group_id=group_id)
         joined_in_redis = isinstance(backend, RedisBackend)
+        priority = message_priority(priority_weights(task.dag)[task.task_id]) if task.dag is not None else None
         if not joined_in_redis:  # (Redis needs nothing more for plain results; its GroupResult would
             # subscribe to each header result on the way)
             backend.apply_chord((group_id, [app.AsyncResult(task_id) for task_id in task_ids]), callback)
@@ -84,6 +104,7 @@ class CeleryDispatcher:
                 app.send_task(RUN_INSTANCES, args=(run_id, task.task_id, batch), task_id=task_id,
                               group_id=group_id, group_index=index, chord=callback, queue=task.queue,
                               ignore_result=joined_in_redis, producer=producer, add_to_parent=False,
+                              priority=priority,
                               argsrepr=f"({run_id!r}, {task.task_id!r}, <{len(batch)} map indices {batch[0]}..>)")
 
     def send_advance(self, run_id: str) -> None:

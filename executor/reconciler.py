@@ -3,7 +3,8 @@
 Each pass sends again the instances whose worker stopped heartbeating, the queued ones whose
 message was lost (their queue on the broker is empty) and the rescheduled sensors whose next poke
 is long overdue (likewise), fails the queued instances of running runs
-when no worker has answered for ``orphan_timeout`` seconds, and re-runs the advance step of every
+when no worker has answered for ``orphan_timeout`` seconds, admits ``scheduled`` instances to free
+slots (``scheduled`` ones are waiting, not lost), and re-runs the advance step of every
 running run (a lost chord callback leaves decisions pending; the step is idempotent). Several
 reconcilers may run at once: each change is a compare-and-set.
 """
@@ -57,6 +58,7 @@ class Reconciler:
                 resent += len(won)
         resent += self._send_lost_pokes(empty)
         failed = self._fail_orphans()
+        runtime.admit()  # (a safety net: workers and advance steps admit as slots free up)
         advanced = 0
         for run_id in store.running_run_ids():
             try:

@@ -1,6 +1,7 @@
 """What a Chordflow process holds: settings, store, DAG bag, dispatcher -- created once, passed down."""
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +14,8 @@ from orchestrator.advance import AdvanceResult, advance_run, start_run
 from orchestrator.dag_loader import DagBag
 from orchestrator.settings import Settings
 from orchestrator.store import Store
+
+log = logging.getLogger("chordflow.executor")
 
 
 class Runtime:
@@ -51,11 +54,35 @@ class Runtime:
         """Create a run of ``dag`` with its first advance step (one transaction), then dispatch.
         Raises :class:`~orchestrator.errors.DuplicateRunError` when ``run_id`` exists already."""
         fileloc = self.dagbag.fileloc_for(Path(dag.fileloc))
-        return self.store.retrying(start_run, self.store, dag, run_id, logical_date, conf, fileloc, self.dispatcher,
-                                   self.settings.max_map_length)
+        result = self.store.retrying(start_run, self.store, dag, run_id, logical_date, conf, fileloc, self.dispatcher,
+                                     self.settings.max_map_length)
+        if result.scheduled:
+            self.admit()
+        return result
 
     def advance(self, run_id: str) -> AdvanceResult:
         """The advance step of a run (chord callback, first step after submit, reconciler)."""
         run = self.store.get_run(run_id)
         dag = self.dagbag.get_dag(run.fileloc, run.dag_id)
-        return self.store.retrying(advance_run, self.store, dag, run_id, self.dispatcher, self.settings.max_map_length)
+        result = self.store.retrying(advance_run, self.store, dag, run_id, self.dispatcher,
+                                     self.settings.max_map_length)
+        if result.scheduled:
+            self.admit()
+        return result
+
+    def admit(self) -> int:
+        """Admit ``scheduled`` instances of any run to the slots free now (see
+        :mod:`orchestrator.admission`) and dispatch them, each group as a chord whose callback is
+        its run's advance step; returns how many were admitted. A run whose DAG no longer loads
+        keeps its admitted instances ``queued`` (logged; the reconciler sends them again)."""
+        admitted = self.store.admit_scheduled()
+        for (run_id, task_id), indices in admitted.items():
+            try:
+                run = self.store.get_run(run_id)
+                task = self.dagbag.get_dag(run.fileloc, run.dag_id).task_dict[task_id]
+            except Exception as exc:  # another run's DAG file: its trouble must not stop this one's
+                log.error("run %s: cannot dispatch %d admitted instance(s) of %s: %s", run_id, len(indices), task_id,
+                          exc)
+                continue
+            self.dispatcher.dispatch(run_id, task, indices, slot_limited=True)
+        return sum(len(indices) for indices in admitted.values())

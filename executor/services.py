@@ -54,9 +54,10 @@ class Services:
 
     @property
     def store(self) -> Store:
-        """The store, its schema created or migrated on first use."""
+        """The store, its schema created or migrated on first use, with ``default_pool``."""
         if self._store is None:
             store = self.runtime.store
             store.ensure_schema()
+            store.ensure_default_pool(self.settings.default_pool_slots)
             self._store = store
         return self._store

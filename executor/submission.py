@@ -35,6 +35,9 @@ WORKER_CHECK_INTERVAL = 5.0
 READVANCE_EMBEDDED = 0.5
 #: Seconds an interrupted embedded run's tries get to unwind before the process exits without them.
 STOP_GRACE = 5.0
+#: Seconds between two admissions to free slots by an embedded run's wait (what `chordflow
+#: scheduler` does with a broker): a pool made bigger meanwhile by `chordflow pools set` is used.
+ADMIT_EVERY_EMBEDDED = 1.0
 
 _FINISHED_RUN = {DagRunState.SUCCESS.value, DagRunState.FAILED.value}
 
@@ -157,6 +160,7 @@ def wait_for_run(svc: Services, run_id: str, show_progress: bool, interrupts: In
     interval = POLL_EMBEDDED if svc.settings.embedded else POLL_BROKER
     watch = None if svc.settings.embedded else WorkerWatch(svc, run_id)
     last_line = ""
+    next_admission = time.monotonic() + ADMIT_EVERY_EMBEDDED
     while True:
         state = store.get_run(run_id).state
         if state in _FINISHED_RUN or interrupts.signum is not None:
@@ -166,6 +170,9 @@ def wait_for_run(svc: Services, run_id: str, show_progress: bool, interrupts: In
         if readvance is not None and time.monotonic() >= next_readvance:
             readvance()
             next_readvance = time.monotonic() + READVANCE_EMBEDDED
+        if svc.settings.embedded and time.monotonic() >= next_admission:
+            svc.runtime.admit()
+            next_admission = time.monotonic() + ADMIT_EVERY_EMBEDDED
         warning = (watch and watch.warning()) or past.warning()
         if warning:
             _say(("\n" if last_line else "") + warning)

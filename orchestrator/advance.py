@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
+from orchestrator.admission import check_pools
 from orchestrator.baseoperator import DAGNode
 from orchestrator.dag import DAG
 from orchestrator.dates import as_utc_naive
@@ -44,10 +45,12 @@ class Dispatcher(Protocol):
 
 @dataclass
 class AdvanceResult:
-    """What an advance step left: the run's state and the instances it sent to run."""
+    """What an advance step left: the run's state, the instances it sent to run, and whether it
+    scheduled instances of slot-limited tasks (then admission should run: :mod:`orchestrator.admission`)."""
 
     state: str
     dispatches: list[Dispatch] = field(default_factory=list)
+    scheduled: bool = False
 
 
 def start_run(store: Store, dag: DAG, run_id: str, logical_date: datetime, conf: dict[str, Any], fileloc: str,
@@ -55,8 +58,10 @@ def start_run(store: Store, dag: DAG, run_id: str, logical_date: datetime, conf:
     """Create a run of ``dag`` and take its first advance step in the same transaction, so that
     its maps over literals exist from the moment the run does (as in Airflow). Raises
     :class:`~orchestrator.errors.BadInput` when ``conf`` breaks a param's schema (nothing is
-    written), :class:`~orchestrator.errors.DuplicateRunError` when ``run_id`` exists already."""
+    written) or a task names a pool that does not exist, :class:`~orchestrator.errors.DuplicateRunError`
+    when ``run_id`` exists already."""
     validate_conf(dag.params, conf)
+    check_pools(dag, store.pool_sizes())
     tasks = [(task.task_id, task.retries) for task in dag.tasks]
     with store.new_run(run_id, dag.dag_id, as_utc_naive(logical_date), conf, fileloc, tasks) as tx:
         decided = _take_step(tx, dag, store, max_map_length)
@@ -79,6 +84,7 @@ class _Decided:
     dispatches: list[Dispatch]
     #: The DAG's next run (by logical date) to advance after this step's commit: it may wait on this one.
     wake: str | None = None
+    scheduled: bool = False
 
 
 def _take_step(tx: RunTransaction, dag: DAG, store: Store, max_map_length: int) -> _Decided:
@@ -90,7 +96,7 @@ def _take_step(tx: RunTransaction, dag: DAG, store: Store, max_map_length: int) 
         tx.finish_run(state)
         log.info("run %s ended %s", tx.run.run_id, state.value)
     wake = tx.next_running_run_id() if depends_on_past(dag) else None
-    return _Decided(tx.run, state, step.dispatches, wake)
+    return _Decided(tx.run, state, step.dispatches, wake, step.scheduled)
 
 
 def depends_on_past(dag: DAG) -> bool:
@@ -110,7 +116,7 @@ def _after_step(decided: _Decided, dag: DAG, dispatcher: Dispatcher) -> AdvanceR
         # advances every running run too, as a safety net).
         dispatcher.send_advance(decided.wake)
     state = decided.state.value if decided.state else DagRunState.RUNNING.value
-    return AdvanceResult(state, decided.dispatches)
+    return AdvanceResult(state, decided.dispatches, decided.scheduled)
 
 
 def _call_dag_back(dag: DAG, run, state: DagRunState) -> None:

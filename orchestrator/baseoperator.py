@@ -48,6 +48,9 @@ BASE_OPERATOR_ARGS = frozenset(
         "wait_for_downstream",
         "wait_for_past_depends_before_skipping",
         "max_active_tis_per_dag",
+        "max_active_tis_per_dagrun",
+        "task_concurrency",
+        "weight_rule",
         "map_index_template",
         "on_execute_callback",
         "on_success_callback",
@@ -57,18 +60,15 @@ BASE_OPERATOR_ARGS = frozenset(
         "retry_exponential_backoff",
         "max_retry_delay",
         "params",
-        # Accepted for Airflow DAG files, without effect here (no SLAs, e-mail, pools, executors,
-        # or lineage): a DAG using them runs as it would without them.
+        # Accepted for Airflow DAG files, without effect here (no SLAs, e-mail, executors or
+        # lineage): a DAG using them runs as it would without them.
         "email_on_failure",
         "email_on_retry",
         "start_date",
         "end_date",
-        "weight_rule",
         "sla",
         "resources",
         "run_as_user",
-        "task_concurrency",
-        "max_active_tis_per_dagrun",
         "executor",
         "executor_config",
         "inlets",
@@ -120,7 +120,17 @@ class DAGNode(SetupTeardownMixin, DependencyMixin):
     retries: int
     retry_delay: timedelta
     queue: str | None
+    #: The pool its instances take slots of (``None``: ``default_pool``), and how many each takes.
     pool: str | None
+    pool_slots: int
+    #: Airflow's priority: its own weight, summed along the DAG by ``weight_rule`` (see
+    #: :mod:`orchestrator.weight_rule`); higher-weighted waiting instances get free slots first.
+    priority_weight: int
+    weight_rule: str
+    #: Most instances of this task holding a slot at once, over all runs of its DAG / in one run
+    #: (``None``: no limit); see :mod:`orchestrator.admission`.
+    max_active_tis_per_dag: int | None
+    max_active_tis_per_dagrun: int | None
     batch_size: int | None
     min_success_ratio: float | None
     do_xcom_push: bool
@@ -212,6 +222,7 @@ class DAGNode(SetupTeardownMixin, DependencyMixin):
         self.retry_delay = delay if isinstance(delay, timedelta) else timedelta(seconds=float(delay))
         self.queue = pick("queue", queue, None)
         self.pool = pick("pool", pool, None)
+        self._init_limits(task_id, pick, other_base)
         self.batch_size = pick("batch_size", batch_size, None)
         if self.batch_size is not None and int(self.batch_size) < 1:
             raise DagDefinitionError(f"task {task_id!r}: batch_size must be at least 1, got {self.batch_size}")
@@ -256,6 +267,36 @@ class DAGNode(SetupTeardownMixin, DependencyMixin):
         self.task_id = self.task_group.child_prefix + task_id
         self.task_group.add_child(self)
         self.dag.add_task(self)
+
+    def _init_limits(self, task_id: str, pick: Callable[[str, Any, Any], Any], given: dict[str, Any]) -> None:
+        """Pool, priority and concurrency limits, checked as Airflow checks them; raises
+        :class:`DagDefinitionError` naming the task and the argument."""
+        from orchestrator.weight_rule import WeightRule
+
+        if self.pool is not None and (not isinstance(self.pool, str) or not self.pool):
+            raise DagDefinitionError(f"task {task_id!r}: pool must be a pool's name, got {self.pool!r}")
+
+        def whole(name: str, fallback: int | None, least: int | None) -> int | None:
+            value = pick(name, given.get(name), fallback)
+            if value is None:
+                return None
+            if isinstance(value, bool) or not isinstance(value, int) or (least is not None and value < least):
+                wanted = "a whole number" if least is None else f"a whole number of at least {least}"
+                raise DagDefinitionError(f"task {task_id!r}: {name} must be {wanted}, got {value!r}")
+            return value
+
+        self.pool_slots = whole("pool_slots", 1, 1)
+        self.priority_weight = whole("priority_weight", 1, None)
+        rule = pick("weight_rule", given.get("weight_rule"), WeightRule.DOWNSTREAM)
+        try:
+            self.weight_rule = WeightRule(rule).value
+        except ValueError:
+            raise DagDefinitionError(f"task {task_id!r}: unknown weight_rule {rule!r}; choose one of "
+                                     f"{', '.join(r.value for r in WeightRule)}") from None
+        # ``task_concurrency`` is Airflow's older name of ``max_active_tis_per_dag``.
+        per_dag = whole("max_active_tis_per_dag", None, 1)
+        self.max_active_tis_per_dag = per_dag if per_dag is not None else whole("task_concurrency", None, 1)
+        self.max_active_tis_per_dagrun = whole("max_active_tis_per_dagrun", None, 1)
 
     # -- mapping --------------------------------------------------------------------------
     @property

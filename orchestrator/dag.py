@@ -47,6 +47,9 @@ class DAG:
     :param default_args: defaults for every task's arguments (``retries``, ``retry_delay``, ...).
     :param description: one line shown by ``dags list``.
     :param tags: free-form labels.
+    :param max_active_tasks: most instances of the DAG's tasks holding a slot at once, over all its
+        runs (Airflow's option; ``concurrency`` is its older name); default ``None``: no limit
+        (Airflow's default is 16, ``[core] max_active_tasks_per_dag``).
     :param template_searchpath: folders where template files (``transform.sql``) are looked for,
         before the DAG file's own folder (relative paths: from the DAG file's folder).
     """
@@ -73,6 +76,12 @@ class DAG:
         if not isinstance(dag_id, str) or not dag_id:
             raise DagDefinitionError(f"dag_id must be a non-empty string, got {dag_id!r}")
         self.dag_id = dag_id
+        limit = airflow_only.get("max_active_tasks", airflow_only.get("concurrency"))
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+            raise DagDefinitionError(f"DAG {dag_id!r}: max_active_tasks must be a whole number of at least 1, "
+                                     f"got {limit!r}")
+        #: Most instances of its tasks holding a slot at once over all its runs (``None``: no limit).
+        self.max_active_tasks: int | None = limit
         self.schedule = schedule
         self.start_date = start_date
         self.params = dict(params or {})

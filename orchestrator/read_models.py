@@ -150,10 +150,12 @@ def require_task(store: Store, run_id: str, task_id: str, map_index: int | None 
 
 def instance_row(row: dict[str, Any]) -> dict[str, Any]:
     """One task instance as ``tasks list`` prints it: ``{"task_id", "map_index", "state",
-    "try_number", "start_date", "end_date", "hostname", "error", "rendered_map_index"}``."""
+    "try_number", "start_date", "end_date", "hostname", "error", "rendered_map_index", "pool",
+    "priority_weight"}`` (the last two: what a slot-limited instance was scheduled with, else ``None``)."""
     return {"task_id": row["task_id"], "map_index": row["map_index"], "state": row["state"],
             "try_number": row["try_number"], "start_date": iso(row["start_date"]), "end_date": iso(row["end_date"]),
-            "hostname": row["hostname"], "error": row["error"], "rendered_map_index": row["rendered_map_index"]}
+            "hostname": row["hostname"], "error": row["error"], "rendered_map_index": row["rendered_map_index"],
+            "pool": row.get("pool"), "priority_weight": row.get("priority_weight")}
 
 
 def instance_rows(store: Store, run_id: str, task_id: str | None = None, limit: int | None = None,

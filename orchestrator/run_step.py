@@ -8,6 +8,7 @@ import logging
 import weakref
 from dataclasses import dataclass
 
+from orchestrator.admission import SlotLimits, slot_limits
 from orchestrator.baseoperator import DAGNode
 from orchestrator.branching import XCOM_SKIPMIXIN_KEY, deciders_of, reaches_by_index, skips
 from orchestrator.dag import DAG
@@ -18,6 +19,7 @@ from orchestrator.setup_teardown import relevant_setups
 from orchestrator.states import FINISHED_STATES, DagRunState, TaskInstanceState
 from orchestrator.store import RunTransaction, Store
 from orchestrator.trigger_rules import Decision, TriggerRule, UpstreamCounts, evaluate_trigger_rule
+from orchestrator.weight_rule import priority_weights
 
 log = logging.getLogger("chordflow.scheduler")
 
@@ -55,8 +57,11 @@ class RunStep:
         self.counts = tx.state_counts()
         self.lengths = tx.map_lengths()
         self.dispatches: list[Dispatch] = []
+        #: Instances were moved to ``scheduled``: admission should run after the commit.
+        self.scheduled = False
         self.store = store
         self.past = PastDependency(tx)
+        self._pool_sizes: dict[str, int] | None = None
 
     # -- counts ---------------------------------------------------------------------------
     def _refresh(self, task_id: str) -> None:
@@ -190,6 +195,23 @@ class RunStep:
     def _evaluate(self, task: DAGNode, counts: UpstreamCounts) -> Decision:
         return evaluate_trigger_rule(task.trigger_rule, counts, task.min_success_ratio)
 
+    def _limits(self, task: DAGNode) -> SlotLimits | None:
+        """The slot limits of ``task``'s instances (``None``: not slot-limited, dispatched at once)."""
+        if self._pool_sizes is None:
+            self._pool_sizes = self.tx.pool_sizes()
+        return slot_limits(self.dag, task, self._pool_sizes, priority_weights(self.dag)[task.task_id])
+
+    def _run(self, task: DAGNode, indices: list[int] | None) -> None:
+        """Queue and dispatch undecided instances, or -- for a slot-limited task -- schedule them
+        to wait for admission to a slot (:mod:`orchestrator.admission`)."""
+        limits = self._limits(task)
+        if limits is None:
+            queued = self.tx.set_states(task.task_id, indices, TaskInstanceState.QUEUED)
+            if queued:
+                self.dispatches.append(Dispatch(task.task_id, queued))
+        elif self.tx.set_states(task.task_id, indices, TaskInstanceState.SCHEDULED, limits=limits):
+            self.scheduled = True
+
     def _apply(self, task: DAGNode, indices: list[int] | None, decision: Decision) -> bool:
         if decision is Decision.WAIT:
             return False
@@ -199,9 +221,7 @@ class RunStep:
             if not indices:
                 return False
         if decision is Decision.RUN:
-            queued = self.tx.set_states(task.task_id, indices, TaskInstanceState.QUEUED)
-            if queued:
-                self.dispatches.append(Dispatch(task.task_id, queued))
+            self._run(task, indices)
         else:
             self.tx.set_states(task.task_id, indices, _STATE_OF[decision])
         self._refresh(task.task_id)
@@ -275,6 +295,10 @@ class RunStep:
         if total == 0:
             self.tx.set_states(task.task_id, [-1], TaskInstanceState.SKIPPED)
             self.tx.record_map(task.task_id, lengths)
+        elif state is TaskInstanceState.QUEUED and self._limits(task) is not None:
+            self.tx.expand(task.task_id, lengths, TaskInstanceState.NONE, task.retries)
+            self._run(task, None)  # scheduled, to wait for slots
+            state = TaskInstanceState.SCHEDULED
         else:
             self.tx.expand(task.task_id, lengths, state, task.retries)
             if state is TaskInstanceState.QUEUED:

@@ -1,7 +1,7 @@
 """The store's tables (SQLAlchemy Core). Migrations in ``orchestrator/migrations`` create them."""
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text, text
 
 metadata = MetaData()
 
@@ -54,6 +54,16 @@ task_instance = Table(
     Column("rendered_map_index", Text),
     # The try's template_fields after rendering, a JSON object, written when the try ends (migration 0006).
     Column("rendered_fields", Text),
+    # Slot-limited instances (migration 0008): the pool, the slots it takes and the priority the
+    # advance step gave it when it was scheduled; ``admission`` (JSON: the limits it is admitted
+    # under, see orchestrator/admission.py) is set while it waits for or holds a slot, and cleared
+    # once it ended -- the partial index finds those few rows; no index holds ``state`` (HOT updates).
+    Column("pool", String(256)),
+    Column("pool_slots", Integer),
+    Column("priority_weight", Integer),
+    Column("admission", Text),
+    Index("ix_task_instance_admission", "run_id", postgresql_where=text("admission IS NOT NULL"),
+          sqlite_where=text("admission IS NOT NULL")),
     # Room on each page for the claim's and the end's row versions: HOT updates (migration 0003).
     postgresql_with={"fillfactor": 50},
 )
@@ -106,5 +116,14 @@ variable = Table(
     metadata,
     Column("key", String(250), primary_key=True),
     Column("val", Text, nullable=False),
+    Column("description", Text),
+)
+
+#: Airflow's pools: a name and its slots (``-1``: unlimited); ``chordflow pools`` (migration 0008).
+slot_pool = Table(
+    "slot_pool",
+    metadata,
+    Column("pool", String(256), primary_key=True),
+    Column("slots", Integer, nullable=False),
     Column("description", Text),
 )

@@ -25,6 +25,9 @@ DEFAULT_ORPHAN_TIMEOUT = 3600.0
 DEFAULT_STORE_RETRY_FOR = 10.0
 #: Seconds workers and the scheduler keep retrying a store write (a PostgreSQL restart).
 SERVICE_STORE_RETRY_FOR = 300.0
+#: Slots ``default_pool`` is created with (``CHORDFLOW_DEFAULT_POOL_SLOTS``; ``-1``: unlimited, so that a
+#: task without a pool or limits runs as it would without pools). Airflow's default is 128.
+DEFAULT_POOL_SLOTS = -1
 #: What the environment variable of a task connection starts with (``CHORDFLOW_CONN_WAREHOUSE``).
 CONNECTION_PREFIX = "CHORDFLOW_CONN_"
 #: What the environment variable of a Variable starts with (``CHORDFLOW_VAR_REGION``; Airflow's ``AIRFLOW_VAR_``).
@@ -54,6 +57,8 @@ class Settings:
     :param broker_key_prefix: ``CHORDFLOW_BROKER_KEY_PREFIX`` (default ``""``): put before every Redis key,
         channel and queue of the broker and the result backend, so that deployments sharing one Redis
         database neither consume each other's messages nor answer each other's pings.
+    :param default_pool_slots: ``CHORDFLOW_DEFAULT_POOL_SLOTS`` (default ``-1``: unlimited), the size
+        ``default_pool`` is created with when the store has none (then ``chordflow pools set``).
     :param connections: the ``CHORDFLOW_CONN_<CONN_ID>`` variables that are set, by name: the URLs of
         the connections tasks use (see :mod:`orchestrator.connections`; default none).
     :param variables: the ``CHORDFLOW_VAR_<KEY>`` variables that are set, by name: Variables that take
@@ -74,6 +79,7 @@ class Settings:
     xcom_objects_url: str = ""
     xcom_inline_limit: int = DEFAULT_INLINE_LIMIT
     broker_key_prefix: str = ""
+    default_pool_slots: int = DEFAULT_POOL_SLOTS
     connections: dict[str, str] = field(default_factory=dict, hash=False)
     variables: dict[str, str] = field(default_factory=dict, hash=False)
 
@@ -105,6 +111,7 @@ class Settings:
             xcom_objects_url=env.get("CHORDFLOW_XCOM_OBJECTS_URL") or str(home / "xcom-objects"),
             xcom_inline_limit=int(_number(env, "CHORDFLOW_XCOM_INLINE_LIMIT", DEFAULT_INLINE_LIMIT, int)),
             broker_key_prefix=_key_prefix(env),
+            default_pool_slots=_pool_slots(env),
             connections={name: url for name, url in env.items() if name.startswith(CONNECTION_PREFIX) and url},
             variables={name: value for name, value in env.items() if name.startswith(VARIABLE_PREFIX)},
         )
@@ -133,6 +140,19 @@ def _key_prefix(env) -> str:
         raise ValueError(f"CHORDFLOW_BROKER_KEY_PREFIX must not hold * ? [ ] or \\ (Redis patterns), got {prefix!r}: "
                          "use e.g. 'prod:'")
     return prefix
+
+
+def _pool_slots(env) -> int:
+    raw = env.get("CHORDFLOW_DEFAULT_POOL_SLOTS")
+    if not raw:
+        return DEFAULT_POOL_SLOTS
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or value < -1:
+        raise ValueError(f"CHORDFLOW_DEFAULT_POOL_SLOTS must be a whole number of slots (-1: unlimited), got {raw!r}")
+    return value
 
 
 def _number(env, name: str, default: float | None, kind: type) -> float | None:

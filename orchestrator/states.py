@@ -18,10 +18,12 @@ class TaskInstanceState(StrEnum):
     """The life of one task instance (one map index of one task in one run).
 
     ``none -> queued -> running -> success | failed | up_for_retry``; ``up_for_retry -> running``;
-    a sensor in reschedule mode ``running -> up_for_reschedule -> running`` between pokes (same try);
-    ``none -> skipped | upstream_failed`` when the trigger rule decides so; ``scheduled`` and
-    ``removed`` exist for Airflow compatibility of the vocabulary. Every change the store makes
-    is named in :data:`TRANSITIONS`.
+    an instance of a slot-limited task (a pool, ``max_active_tis_per_dag(run)``, the DAG's
+    ``max_active_tasks``) goes ``none -> scheduled -> queued`` instead, admitted to a free slot
+    (see :mod:`orchestrator.admission`); a sensor in reschedule mode
+    ``running -> up_for_reschedule -> running`` between pokes (same try); ``none -> skipped |
+    upstream_failed`` when the trigger rule decides so; ``removed`` exists for Airflow
+    compatibility of the vocabulary. Every change the store makes is named in :data:`TRANSITIONS`.
     """
 
     NONE = "none"
@@ -58,6 +60,13 @@ PAST_DEPENDS_MET_STATES = frozenset({TaskInstanceState.SUCCESS, TaskInstanceStat
 #: States from which a worker may claim an instance and run it.
 CLAIMABLE_STATES = frozenset({TaskInstanceState.QUEUED, TaskInstanceState.UP_FOR_RETRY})
 
+#: States in which an instance of a slot-limited task holds its slot (pool slots, and a place
+#: under ``max_active_tis_per_dag``, ``max_active_tis_per_dagrun`` and ``max_active_tasks``).
+#: Airflow counts ``queued`` and ``running``; here an instance waiting for its retry or a
+#: sensor's next poke keeps its slot too, as it goes back to ``running`` without admission.
+SLOT_HOLDING_STATES = frozenset({TaskInstanceState.QUEUED, TaskInstanceState.RUNNING,
+                                 TaskInstanceState.UP_FOR_RETRY, TaskInstanceState.UP_FOR_RESCHEDULE})
+
 @dataclass(frozen=True)
 class Transition:
     """One change of state the store makes, by name: ``sources -> target``.
@@ -91,9 +100,12 @@ TRANSITIONS: dict[str, Transition] = {
         # The advance step decides an undecided instance (trigger rules, empty or failed maps, and
         # the skip decisions of branch and short-circuit instances: orchestrator/branching.py).
         Transition("queue", frozenset({_TI.NONE}), _TI.QUEUED),
+        Transition("schedule", frozenset({_TI.NONE}), _TI.SCHEDULED),  # slot-limited: waits for admission
         Transition("skip", frozenset({_TI.NONE}), _TI.SKIPPED),
         Transition("mark_upstream_failed", frozenset({_TI.NONE}), _TI.UPSTREAM_FAILED),
         Transition("fail_unexpanded", frozenset({_TI.NONE}), _TI.FAILED),  # its source returned no list
+        # Admission of a slot-limited instance to a free slot (orchestrator/admission.py).
+        Transition("admit", frozenset({_TI.SCHEDULED}), _TI.QUEUED),
         # A worker's compare-and-sets.
         Transition("claim", CLAIMABLE_STATES, _TI.RUNNING),
         Transition("take_over", frozenset({_TI.RUNNING}), _TI.RUNNING),  # a silent worker's try, same number

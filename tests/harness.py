@@ -50,6 +50,15 @@ class Harness:
         dag = self.dagbag.get_dag(record.fileloc, record.dag_id)
         return advance_run(self.store, dag, run_id, self.dispatcher, self.max_map_length)
 
+    def admit(self) -> int:
+        """Admission to free slots (as ``Runtime.admit``), dispatching to the stub."""
+        admitted = self.store.admit_scheduled()
+        for (run_id, task_id), indices in admitted.items():
+            record = self.store.get_run(run_id)
+            self.dispatcher.dispatch(run_id, self.dagbag.get_dag(record.fileloc, record.dag_id).task_dict[task_id],
+                                     indices)
+        return sum(len(indices) for indices in admitted.values())
+
     def drain(self) -> None:
         self.dispatcher.drain(
             lambda run_id, task_id, indices: self.runner.run_batch(run_id, task_id, indices, "stub").sent_again,

@@ -68,8 +68,8 @@ def test_tasks_list_has_one_row_per_map_index_with_the_documented_keys(embedded_
     assert [r["map_index"] for r in rows] == [0, 1, 2]
     # DESIGN's keys (keys may be added, never renamed), and the name from map_index_template (none here)
     assert set(rows[0]) == {"task_id", "map_index", "state", "try_number", "start_date", "end_date", "hostname",
-                            "error", "rendered_map_index"}
-    assert rows[0]["rendered_map_index"] is None
+                            "error", "rendered_map_index", "pool", "priority_weight"}
+    assert rows[0]["rendered_map_index"] is None and rows[0]["pool"] is None  # (not slot-limited)
     failed = rows[1]
     assert (failed["state"], failed["try_number"]) == ("failed", 2)
     assert "file 2 is corrupt" in failed["error"]

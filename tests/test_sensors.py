@@ -254,7 +254,7 @@ with DAG(dag_id="lost_poke") as d:
     assert run_one_message(h).sent_again == [-1]  # its message is then lost: nobody sends it
     settings = SimpleNamespace(zombie_after=60, requeue_after=10, orphan_timeout=300)
     runtime = SimpleNamespace(store=h.store, dagbag=h.dagbag, dispatcher=h.dispatcher, settings=settings,
-                              advance=h.advance)
+                              advance=h.advance, admit=h.admit)
     reconciler = Reconciler(runtime)
     assert reconciler.reconcile()["requeued"] == 0  # poked 0 s ago, due in 30 s
     due_in(h, run_id, -5)  # due 5 s ago: not yet overdue

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import update
 
+from orchestrator.admission import SlotLimits
 from orchestrator.schema import task_instance
 from orchestrator.states import TRANSITIONS, decision, try_end
 from orchestrator.states import TaskInstanceState as TI
@@ -71,13 +72,15 @@ def age(store: Store, run_id: str, seconds: float) -> None:
 
 def go_through_every_path(store: Store) -> None:
     """Runs that take the store through each of its state-changing statements."""
-    tasks = [("t", 1), ("skipped", 0), ("upstream", 0), ("unmappable", 0), ("queued", 0)]
+    tasks = [("t", 1), ("skipped", 0), ("upstream", 0), ("unmappable", 0), ("queued", 0), ("limited", 0)]
     with store.new_run("r1", "d", datetime(2022, 1, 1), {}, "d.py", tasks) as tx:
+        tx.set_states("limited", None, TI.SCHEDULED, limits=SlotLimits("d", "default_pool", per_run=1))
         tx.set_states("skipped", None, TI.SKIPPED)
         tx.set_states("upstream", None, TI.UPSTREAM_FAILED)
         tx.set_states("unmappable", [-1], TI.FAILED, error="not a list")
         tx.set_states("queued", None, TI.QUEUED)
         tx.expand("t", [6], TI.QUEUED, 1)
+    assert store.admit_scheduled() == {("r1", "limited"): [-1]}  # scheduled -> queued
     claim(store, "r1", "t", [0, 1, 2, 3, 4], "h")
     age(store, "r1", 60)
     claim(store, "r1", "t", [4], "other", zombie_after=30)  # take-over
@@ -129,7 +132,8 @@ def test_each_state_is_reached_by_the_named_transitions():
     assert decision(TI.QUEUED) is TRANSITIONS["queue"]
     assert try_end(TI.UP_FOR_RETRY) is TRANSITIONS["retry"]
     reachable = {t.target for t in TRANSITIONS.values()} | {TI.NONE}
-    assert reachable == set(TI) - {TI.SCHEDULED, TI.REMOVED}  # those two exist for Airflow's vocabulary only
+    assert decision(TI.SCHEDULED) is TRANSITIONS["schedule"]
+    assert reachable == set(TI) - {TI.REMOVED}  # it exists for Airflow's vocabulary only
 
 
 def test_a_rescheduled_sensor_is_claimed_again_in_the_same_try_from_its_first_poke(store):

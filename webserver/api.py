@@ -67,6 +67,12 @@ def trigger_run(dag_id: str, web: Web, actor: Actor,
     return web.driver.trigger(dag_id, conf or {}, run_id, logical_date)
 
 
+@router.get("/pools", summary="Pools: slots, slots taken by running, queued and scheduled instances, open slots "
+                               "(pools list)")
+def list_pools(web: Web) -> list[dict[str, Any]]:
+    return web.store.list_pools()
+
+
 # -- runs -------------------------------------------------------------------------------------
 @router.get("/runs", summary="Runs, newest first (runs list)")
 def list_runs(web: Web, dag_id: str | None = None, state: DagRunState | None = None,

@@ -52,6 +52,13 @@ class BatchOutcome:
     not_claimed: int = 0
     #: Instances ended from outside (run cancelled or interrupted) while this batch held them.
     stopped: int = 0
+    #: The batch's instances held slots (slot-limited): those that ended freed theirs.
+    held_slots: bool = False
+
+    @property
+    def frees_slots(self) -> bool:
+        """Whether slots were freed (admission may give them to waiting instances)."""
+        return self.held_slots and bool(self.finished or self.stopped)
 
     @property
     def sent_again(self) -> list[int]:
@@ -131,6 +138,7 @@ class InstanceRunner:
         batch = self.store.claim_batch(run_id, task_id, map_indices, hostname, self.zombie_after)
         claimed = batch.instances
         outcome.not_claimed = len(map_indices) - len(claimed)
+        outcome.held_slots = any(c.holds_slot for c in claimed)
         if load_error is not None:
             self._record(run_id, task_id, [
                 TryEnd(c.map_index, c.try_number, TaskInstanceState.FAILED, {}, load_error, load_error + "\n", hostname)

@@ -39,6 +39,8 @@ def register_tasks(app: Celery) -> Heartbeat:
         outcome = runner.run_batch(run_id, task_id, map_indices, self.request.hostname or "unknown")
         if outcome.finished:
             wake_next_run(run_id, task_id)
+        if outcome.frees_slots:  # their slots may go to waiting instances, of any run
+            runtime.admit()
         if outcome.sent_again:
             raise self.retry(args=(run_id, task_id, outcome.sent_again), countdown=outcome.sent_again_after)
         return outcome.summary()

@@ -40,13 +40,15 @@ LOG_COLUMNS = ["run_id", "task_id", "map_index", "try_number", "content", "hostn
 
 
 class ClaimRow(NamedTuple):
-    """One instance a claim moved to ``running``: its map index, try, most tries, and when its
-    try started (the claim's time, or the first poke's for a rescheduled sensor)."""
+    """One instance a claim moved to ``running``: its map index, try, most tries, when its
+    try started (the claim's time, or the first poke's for a rescheduled sensor), and whether it
+    holds a slot (a slot-limited instance: its end frees the slot for another)."""
 
     map_index: int
     try_number: int
     max_tries: int
     start_date: datetime | None = None
+    holds_slot: bool = False
 
 
 class Dialect:
@@ -88,6 +90,10 @@ class Dialect:
 
     def lock_schema(self, conn: Connection) -> None:
         """Serialise schema upgrades: a second process upgrading waits, then finds it done."""
+
+    def lock_admission(self, conn: Connection) -> None:
+        """Serialise admissions to slots until the end of ``conn``'s transaction, across processes
+        and hosts (SQLite: its BEGIN IMMEDIATE holds the database's write lock already)."""
 
     def refresh_statistics(self, db: Database, rows_inserted: int) -> None:
         """Let the planner know of ``rows_inserted`` new task instances, when it matters."""
@@ -175,11 +181,13 @@ class SQLite(Dialect):
                 end_date=None, heartbeat_at=now, hostname=hostname, error=None,
             )
             .returning(task_instance.c.map_index, task_instance.c.try_number, task_instance.c.max_tries,
-                       task_instance.c.start_date)
+                       task_instance.c.start_date, task_instance.c.admission)
         )
         lengths = select(task_map.c.lengths).where(task_map.c.run_id == run_id, task_map.c.task_id == task_id)
         with db.begin() as conn:
-            rows = [ClaimRow(*row) for row in conn.execute(claimed)]
+            # (the column, not ``admission IS NOT NULL``: SQLite 3.40 returns 1 for that on every row,
+            # the partial index's expression being the same)
+            rows = [ClaimRow(*row[:4], row[4] is not None) for row in conn.execute(claimed)]
             raw = conn.execute(lengths).scalar() if rows else None
         return rows, raw
 
@@ -237,6 +245,10 @@ class PostgreSQL(Dialect):
         """See :meth:`Dialect.lock_schema`."""
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7311)")
 
+    def lock_admission(self, conn):
+        """See :meth:`Dialect.lock_admission`: a transaction-level advisory lock."""
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7312)")
+
     def refresh_statistics(self, db, rows_inserted):
         """Fresh statistics before workers claim new rows, when they are big or the table's
         statistics do not know about rows like them (never analyzed, or the table at least
@@ -282,7 +294,7 @@ class PostgreSQL(Dialect):
                   "hostname": hostname, "zombie_before": zombie_before,
                   "poke_due_by": now + timedelta(seconds=EARLY_POKE_TOLERANCE)}
         rows = self.execute_prepared(db, "chordflow_claim", params)
-        return [ClaimRow(*row[:3], row[4]) for row in rows], (rows[0][3] if rows else None)
+        return [ClaimRow(*row[:3], row[4], row[5]) for row in rows], (rows[0][3] if rows else None)
 
     def finish(self, db, run_id, task_id, endings, now):
         """See :meth:`Dialect.finish`: the compare-and-sets, XCom and log upserts as one statement

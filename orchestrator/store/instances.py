@@ -151,7 +151,8 @@ class TaskInstanceStore:
         zombie_before = None if zombie_after is None else now - timedelta(seconds=zombie_after)
         rows, raw = self.dialect.claim(self, run_id, task_id, map_indices, now, hostname, zombie_before)
         instances = sorted((ClaimedInstance(r.map_index, r.try_number, r.max_tries,
-                                            r.start_date if r.start_date not in (None, now) else None)
+                                            r.start_date if r.start_date not in (None, now) else None,
+                                            bool(r.holds_slot))
                             for r in rows), key=lambda c: c.map_index)
         return ClaimedBatch(instances, None if raw is None else json.loads(raw))
 

@@ -47,10 +47,10 @@ WITH claimed AS (
       AND (ti.state IN ({_sql_list(_CLAIM.source_values)})
            OR (ti.state IN ({_sql_list(_RESUME_POKE.source_values)}) AND (ti.queued_at IS NULL OR ti.queued_at <= $7))
            OR (ti.state IN ({_sql_list(_TAKE_OVER.source_values)}) AND ti.heartbeat_at < $6))
-    RETURNING ti.map_index, ti.try_number, ti.max_tries, ti.start_date
+    RETURNING ti.map_index, ti.try_number, ti.max_tries, ti.start_date, ti.admission IS NOT NULL AS holds_slot
 )
 SELECT c.map_index, c.try_number, c.max_tries,
-       (SELECT lengths FROM task_map WHERE run_id = $1 AND task_id = $2) AS lengths, c.start_date
+       (SELECT lengths FROM task_map WHERE run_id = $1 AND task_id = $2) AS lengths, c.start_date, c.holds_slot
 FROM claimed AS c
 """, "EXECUTE chordflow_claim(%(run_id)s, %(task_id)s, %(maps)s, %(now)s, %(hostname)s, %(zombie_before)s, "
   "%(poke_due_by)s)"),

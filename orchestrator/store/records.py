@@ -72,6 +72,8 @@ class ClaimedInstance:
     max_tries: int
     #: When a rescheduled sensor's try began (its first poke); ``None``: the try begins now.
     resumed_from: datetime | None = None
+    #: A slot-limited instance: when its try ends, its slot may go to a waiting instance.
+    holds_slot: bool = False
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
@@ -14,6 +14,9 @@ from orchestrator.states import FINISHED_STATES, PAST_DEPENDS_MET_STATES, DagRun
 from orchestrator.store.database import utcnow
 from orchestrator.store.dialects import dialect_of
 from orchestrator.store.records import RunRecord
+
+if TYPE_CHECKING:
+    from orchestrator.admission import SlotLimits
 
 
 class RunQueries:
@@ -102,9 +105,10 @@ class RunTransaction(RunQueries):
         self.rows_inserted = 0
 
     def set_states(self, task_id: str, map_indices: Sequence[int] | None, state: TaskInstanceState,
-                   error: str | None = None) -> list[int]:
+                   error: str | None = None, limits: SlotLimits | None = None) -> list[int]:
         """Move undecided (``none``) instances to ``state`` (transition :func:`~orchestrator.states.decision`);
-        returns the indices that moved. Raises ``ValueError`` for a state not decided that way."""
+        returns the indices that moved. ``limits``: what a ``scheduled`` instance waits for a slot
+        under (see :mod:`orchestrator.admission`). Raises ``ValueError`` for a state not decided that way."""
         transition = decision(state)
         where = [
             task_instance.c.run_id == self.run_id,
@@ -119,6 +123,9 @@ class RunTransaction(RunQueries):
             values.update(queued_at=now, error=None)  # (what it waited for: see note_waiting)
         elif state in FINISHED_STATES:
             values.update(end_date=now, error=error)
+        if limits is not None:
+            values.update(pool=limits.pool, pool_slots=limits.pool_slots, priority_weight=limits.priority_weight,
+                          admission=limits.to_json())
         statement = update(task_instance).where(*where).values(**values).returning(task_instance.c.map_index)
         rows = self.conn.execute(statement)
         return sorted(r.map_index for r in rows)
@@ -213,8 +220,15 @@ class RunTransaction(RunQueries):
                 .values(error=reason)
             )
 
+    def pool_sizes(self) -> dict[str, int]:
+        """``{pool: slots}`` as :meth:`Store.pool_sizes` reads them, in this transaction."""
+        from orchestrator.store.pools import read_pool_sizes
+
+        return read_pool_sizes(self.conn)
+
     def finish_run(self, state: DagRunState) -> None:
         """End the run in ``state`` now."""
         self.conn.execute(
             update(dag_run).where(dag_run.c.run_id == self.run_id).values(state=state.value, end_date=utcnow())
         )
+

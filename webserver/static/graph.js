@@ -111,7 +111,7 @@
 
   function legend() {
     document.getElementById("legend").replaceChildren(
-      ...["success", "running", "queued", "failed", "upstream_failed", "up_for_retry", "skipped", "none"]
+      ...["success", "running", "queued", "scheduled", "failed", "upstream_failed", "up_for_retry", "skipped", "none"]
         .map((s) => el("span", {class: `key s-${s}`}, s)));
   }
 
