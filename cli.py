@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from typing import Any
 
@@ -15,6 +16,7 @@ from cli_output import emit, emit_json, follow_log, print_log_header, print_run
 from cli_variables import variables_group
 from executor import submission
 from executor.reconciler import Reconciler
+from executor.scheduler_job import SchedulerJob
 from executor.services import Services
 from orchestrator import read_models
 from orchestrator.dates import parse_logical_date
@@ -144,15 +146,44 @@ def worker(svc, concurrency, queues, pool, hostname, loglevel):
 @click.option("--once", is_flag=True, help="Make one pass and exit.")
 @pass_services
 def scheduler(svc, interval, once):
-    """Reconciler: sends again the instances whose worker stopped heartbeating, and re-runs the
-    advance step of every running run, so a dead worker or a lost chord callback never leaves a
-    run waiting. Several schedulers may run: each change is a compare-and-set."""
-    if svc.settings.embedded:
-        raise BadInput("`chordflow scheduler` needs a broker: set CHORDFLOW_BROKER_URL (e.g. redis://host:6379/0)")
+    """Create the runs that DAGs' schedules ask for, and repair what lost workers left.
+
+    Each pass records the DAGs of CHORDFLOW_DAGS_FOLDER (`dags list`), creates each due run of an
+    unpaused DAG exactly once (several schedulers may run), then sends again the instances whose
+    worker stopped heartbeating and re-runs the advance step of every running run. On the embedded
+    default the runs it creates run in this process.
+    """
     svc.serve()
-    submission.check_broker(svc)
+    if not svc.settings.embedded:
+        submission.check_broker(svc)
     svc.store  # noqa: B018 - creates or migrates the schema before the first pass
-    Reconciler(svc.runtime).serve(interval, once, say=lambda line: click.echo(line, err=True))
+    say = lambda line: click.echo(line, err=True)  # noqa: E731
+    stall = os.environ.get("CHORDFLOW_TEST_SCHEDULER_STALL")
+    job = SchedulerJob(svc.runtime.dag_scheduler(inside_creation=_stall_at(stall) if stall else None),
+                       None if svc.settings.embedded else Reconciler(svc.runtime))
+    if not svc.settings.embedded:
+        job.serve(interval, once, say)
+        return
+    from executor.embedded import EmbeddedWorker
+
+    with EmbeddedWorker(svc.app):
+        job.serve(interval, once, say)
+        if once:  # the runs of this pass end before the process does
+            for run_id in svc.store.running_run_ids():
+                submission.wait_for_run(svc, run_id, False, submission.Interrupts())
+
+
+def _stall_at(marker: str):
+    """Tests only (``CHORDFLOW_TEST_SCHEDULER_STALL=<file>``): inside the transaction creating a
+    run, write the file and stall, so that a test can kill the scheduler there."""
+    import time
+    from pathlib import Path
+
+    def stall(run_id: str) -> None:
+        Path(marker).write_text(run_id)
+        time.sleep(600)
+
+    return stall
 
 
 @cli.command("webserver")
@@ -183,7 +214,7 @@ def runs():
 def runs_list(svc, dag_id, state, limit, output):
     """Runs, newest first."""
     emit(output, read_models.run_rows(svc.store, dag_id=dag_id, state=state, limit=limit),
-         ["run_id", "dag_id", "state", "logical_date", "start_date", "end_date", "note"])
+         ["run_id", "dag_id", "run_type", "state", "logical_date", "start_date", "end_date", "note"])
 
 
 @runs.command("show")
@@ -366,10 +397,39 @@ def dags():
 @pass_services
 def dags_list(svc, output):
     """DAGs found in CHORDFLOW_DAGS_FOLDER, and files that failed to import."""
-    rows, errors = read_models.dag_rows(svc.runtime.dagbag)
-    emit(output, rows, ["dag_id", "tasks", "fileloc", "description"])
+    rows, errors = read_models.dag_rows(svc.runtime.dagbag, svc.store, svc.settings.dags_are_paused_at_creation)
+    emit(output, rows, ["dag_id", "schedule", "is_paused", "next_dagrun", "tasks", "fileloc", "description"])
     for path, error in errors.items():
         click.echo(f"import error in {path}: {error}", err=True)
+
+
+def _set_paused(svc, dag_id: str, paused: bool, output: str) -> None:
+    dag = svc.runtime.dagbag.find(dag_id)
+    scheduler = svc.runtime.dag_scheduler()
+    scheduler.record([dag])
+    svc.store.set_paused(dag.dag_id, paused)
+    if output == "json":
+        emit_json({"dag_id": dag.dag_id, "is_paused": paused})
+    else:
+        click.echo(f"DAG {dag.dag_id} {'paused' if paused else 'unpaused'}")
+
+
+@dags.command("pause")
+@click.argument("dag_id")
+@output_option
+@pass_services
+def dags_pause(svc, dag_id, output):
+    """Stop the scheduler creating runs of DAG_ID (runs already created go on)."""
+    _set_paused(svc, dag_id, True, output)
+
+
+@dags.command("unpause")
+@click.argument("dag_id")
+@output_option
+@pass_services
+def dags_unpause(svc, dag_id, output):
+    """Let the scheduler create runs of DAG_ID again (with catchup=False: from the latest interval)."""
+    _set_paused(svc, dag_id, False, output)
 
 
 @dags.command("show")

@@ -11,6 +11,7 @@ from celery import Celery
 from orchestrator import variables
 from orchestrator.advance import AdvanceResult, advance_run, start_run
 from orchestrator.dag_loader import DagBag
+from orchestrator.dag_scheduler import DagScheduler
 from orchestrator.settings import Settings
 from orchestrator.store import Store
 
@@ -52,6 +53,13 @@ class Runtime:
         fileloc = self.dagbag.fileloc_for(Path(dag.fileloc))
         return self.store.retrying(start_run, self.store, dag, run_id, logical_date, conf, fileloc, self.dispatcher,
                                    self.settings.max_map_length)
+
+    def dag_scheduler(self, **options: Any) -> DagScheduler:
+        """The scheduler's DAG pass over this process's store, DAGs folder and dispatcher
+        (``options``: :class:`~orchestrator.dag_scheduler.DagScheduler`'s ``clock``, ``inside_creation``)."""
+        settings = self.settings
+        return DagScheduler(self.store, self.dagbag, self.dispatcher, settings.max_map_length,
+                            settings.max_active_runs_per_dag, settings.dags_are_paused_at_creation, **options)
 
     def advance(self, run_id: str) -> AdvanceResult:
         """The advance step of a run (chord callback, first step after submit, reconciler)."""

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Protocol
+
+from sqlalchemy.engine import Connection
 
 from orchestrator.baseoperator import DAGNode
 from orchestrator.dag import DAG
@@ -20,6 +22,7 @@ from orchestrator.params import validate_conf
 from orchestrator.run_step import Dispatch, RunStep
 from orchestrator.states import DagRunState
 from orchestrator.store import RunRecord, RunTransaction, Store
+from orchestrator.timetables import utc
 
 log = logging.getLogger("chordflow.scheduler")
 
@@ -47,15 +50,36 @@ class AdvanceResult:
 
 
 def start_run(store: Store, dag: DAG, run_id: str, logical_date: datetime, conf: dict[str, Any], fileloc: str,
-              dispatcher: Dispatcher, max_map_length: int) -> AdvanceResult:
+              dispatcher: Dispatcher, max_map_length: int, run_type: str = "manual",
+              data_interval: tuple[datetime, datetime] | None = None) -> AdvanceResult:
     """Create a run of ``dag`` and take its first advance step in the same transaction, so that
-    its maps over literals exist from the moment the run does (as in Airflow). Raises
-    :class:`~orchestrator.errors.BadInput` when ``conf`` breaks a param's schema (nothing is
-    written), :class:`~orchestrator.errors.DuplicateRunError` when ``run_id`` exists already."""
+    its maps over literals exist from the moment the run does (as in Airflow). A run without
+    ``data_interval`` gets the one its DAG's timetable infers for a manual run at ``logical_date``
+    (Airflow 2's ``infer_manual_data_interval``). Raises :class:`~orchestrator.errors.BadInput` when
+    ``conf`` breaks a param's schema (nothing is written),
+    :class:`~orchestrator.errors.DuplicateRunError` when ``run_id`` exists already."""
+    decided = create_run(store, dag, run_id, logical_date, conf, fileloc, max_map_length, run_type, data_interval)
+    return finish_creation(decided, dag, dispatcher)
+
+
+def create_run(store: Store, dag: DAG, run_id: str, logical_date: datetime, conf: dict[str, Any], fileloc: str,
+               max_map_length: int, run_type: str = "manual", data_interval: tuple[datetime, datetime] | None = None,
+               conn: Connection | None = None) -> _Decided:
+    """:func:`start_run` up to its commit (inside ``conn``'s transaction when given): hand what it
+    returns to :func:`finish_creation` once committed."""
     validate_conf(dag.params, conf)
+    if data_interval is None:
+        inferred = dag.timetable.infer_manual_data_interval(run_after=utc(logical_date))
+        data_interval = (inferred.start, inferred.end)
+    interval = (as_utc_naive(data_interval[0]), as_utc_naive(data_interval[1]))
     tasks = [(task.task_id, task.retries) for task in dag.tasks]
-    with store.new_run(run_id, dag.dag_id, as_utc_naive(logical_date), conf, fileloc, tasks) as tx:
-        decided = _take_step(tx, dag, store, max_map_length)
+    with store.new_run(run_id, dag.dag_id, as_utc_naive(logical_date), conf, fileloc, tasks, run_type, interval,
+                       conn) as tx:
+        return _take_step(tx, dag, store, max_map_length)
+
+
+def finish_creation(decided: _Decided, dag: DAG, dispatcher: Dispatcher) -> AdvanceResult:
+    """After a created run's commit: dispatch what its first step decided."""
     return _after_step(decided, dag, dispatcher)
 
 
@@ -107,7 +131,7 @@ def _call_dag_back(dag: DAG, run, state: DagRunState) -> None:
     from orchestrator.context import DagRunInfo, build_context
     from orchestrator.params import resolve_params
 
-    info = DagRunInfo(run.run_id, run.dag_id, run.logical_date.replace(tzinfo=timezone.utc), run.conf)
+    info = DagRunInfo.from_record(run)
     context = build_context(dag, None, info, None, resolve_params(dag.params, run.conf))
     context["reason"] = "success" if state is DagRunState.SUCCESS else "task_failure"
     for function in functions:

@@ -9,12 +9,14 @@ One module per concept: :mod:`.database` (engines, units of work, retries), :mod
 (what differs between SQLite and PostgreSQL) with :mod:`.prepared` (PostgreSQL's prepared
 statements), :mod:`.admin` (schema), :mod:`.runs`, :mod:`.instances` (reads and the worker's
 compare-and-sets), :mod:`.transaction` (one run inside the advance step's transaction),
-:mod:`.reconciler`, :mod:`.xcoms`, :mod:`.logs`, :mod:`.clearing`, :mod:`.variables`; :class:`Store` joins them.
+:mod:`.reconciler`, :mod:`.xcoms`, :mod:`.logs`, :mod:`.clearing`, :mod:`.variables`, :mod:`.dags`;
+:class:`Store` joins them.
 """
 from __future__ import annotations
 
 from orchestrator.store.admin import SchemaAdmin
 from orchestrator.store.clearing import ClearingStore
+from orchestrator.store.dags import DagStore
 from orchestrator.store.database import Database, is_disconnect, masked_url, unit_of_work, utcnow, with_driver
 from orchestrator.store.instances import TaskInstanceStore
 from orchestrator.store.logs import LogStore
@@ -34,7 +36,7 @@ __all__ = [
 
 
 class Store(SchemaAdmin, RunStore, TaskInstanceStore, ReconcilerStore, XComStore, LogStore, ClearingStore,
-            VariableStore, Database):
+            VariableStore, DagStore, Database):
     """Access to the store for one process; every method is its own unit of work.
 
     A unit of work that cannot reach the database for ``retry_for`` seconds raises

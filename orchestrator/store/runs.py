@@ -43,12 +43,18 @@ class RunStore:
         conf: dict[str, Any],
         fileloc: str,
         tasks: Sequence[tuple[str, int]],
+        run_type: str = "manual",
+        data_interval: tuple[datetime, datetime] | None = None,
+        conn: Connection | None = None,
     ) -> Iterator[RunTransaction]:
         """Insert the run and one ``none`` row per task (``tasks``: ``(task_id, retries)`` pairs),
-        and hold that transaction for the run's first step (committed when the block ends).
-        Raises :class:`DuplicateRunError` when ``run_id`` exists already."""
+        and hold that transaction for the run's first step (committed when the block ends; inside
+        ``conn``'s transaction when given). ``run_type``: manual, scheduled or backfill;
+        ``data_interval``: ``(start, end)`` naive UTC. Raises :class:`DuplicateRunError` when
+        ``run_id`` exists already, or a scheduled/backfill run of the DAG at ``logical_date`` does."""
         now = utcnow()
-        with self.begin() as conn:
+        with self.using(conn) as conn:
+            start, end = data_interval or (None, None)
             try:
                 conn.execute(
                     insert(dag_run).values(
@@ -60,10 +66,17 @@ class RunStore:
                         fileloc=fileloc,
                         start_date=now,
                         created_at=now,
+                        run_type=run_type,
+                        data_interval_start=start,
+                        data_interval_end=end,
                     )
                 )
             except IntegrityError:
-                raise DuplicateRunError(f"a run with id {run_id!r} exists already: choose another --run-id") from None
+                if run_type == "manual":
+                    raise DuplicateRunError(f"a run with id {run_id!r} exists already: choose another --run-id"
+                                            ) from None
+                raise DuplicateRunError(f"a run with id {run_id!r}, or a scheduled or backfill run of {dag_id} at "
+                                        f"{logical_date.isoformat()}, exists already") from None
             conn.execute(
                 insert(task_instance),
                 [
@@ -73,7 +86,7 @@ class RunStore:
                 ],
             )
             tx = RunTransaction(conn, RunRecord(run_id, dag_id, DagRunState.RUNNING.value, logical_date, dict(conf),
-                                                fileloc, now, None))
+                                                fileloc, now, None, None, run_type, start, end))
             yield tx
         if tx.rows_inserted:
             self.dialect.refresh_statistics(self, tx.rows_inserted)
@@ -86,6 +99,16 @@ class RunStore:
         if row is None:
             raise RunNotFound(f"no run with id {run_id!r} (see `chordflow runs list`)")
         return RunRecord.from_row(row)
+
+    @unit_of_work
+    def previous_success(self, record: RunRecord) -> RunRecord | None:
+        """The latest ``success`` run of ``record``'s DAG before its logical date (Airflow's
+        ``prev_*_success``), or ``None``."""
+        with self.begin() as conn:
+            row = conn.execute(select(dag_run).where(
+                dag_run.c.dag_id == record.dag_id, dag_run.c.state == DagRunState.SUCCESS.value,
+                dag_run.c.logical_date < record.logical_date).order_by(dag_run.c.logical_date.desc()).limit(1)).first()
+        return None if row is None else RunRecord.from_row(row)
 
     @unit_of_work
     def list_runs(self, dag_id: str | None = None, state: str | None = None, limit: int = 100,
