@@ -24,18 +24,22 @@ class DagStore:
     def record_dags(self, found: Iterable[dict[str, Any]], paused_at_creation: bool) -> list[str]:
         """Insert or update one row per DAG of ``found`` (``{"dag_id", "fileloc", "schedule",
         "max_active_runs", "is_paused_upon_creation"}``), keeping ``is_paused`` of those known; a new
-        one is paused per its ``is_paused_upon_creation``, else ``paused_at_creation``. Returns the
-        ids of the new ones."""
+        one is paused per its ``is_paused_upon_creation``, else ``paused_at_creation``. A row another
+        scheduler holds while it creates runs is left for the next pass (never waited for). Returns
+        the ids of the new ones."""
         now = utcnow()
         found = list(found)
         with self.begin() as conn:
             known = set(conn.execute(select(dag.c.dag_id)).scalars())
+            free = set(conn.execute(self.dialect.skip_locked(
+                select(dag.c.dag_id).where(dag.c.dag_id.in_([item["dag_id"] for item in found])))).scalars())
             new = []
             for item in found:
                 values = {"fileloc": item["fileloc"], "schedule": item["schedule"],
                           "max_active_runs": item["max_active_runs"], "last_parsed_time": now}
                 if item["dag_id"] in known:
-                    conn.execute(update(dag).where(dag.c.dag_id == item["dag_id"]).values(**values))
+                    if item["dag_id"] in free:
+                        conn.execute(update(dag).where(dag.c.dag_id == item["dag_id"]).values(**values))
                     continue
                 paused = item.get("is_paused_upon_creation")
                 statement = self.dialect.insert(dag).values(
