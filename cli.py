@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import sys
+from collections import Counter
 from typing import Any
 
 import click
@@ -441,6 +442,36 @@ def dags_show(svc, dag_id, output):
     details = read_models.dag_details(svc.runtime.dagbag, dag_id)
     emit(output, details, ["task_id", "mapped", "trigger_rule", "retries", "upstream"],
          [{**row, "upstream": ", ".join(row["upstream"])} for row in details["tasks"]])
+
+
+@dags.command("backfill")
+@click.argument("dag_id")
+@click.option("--start-date", "-s", required=True, help="First logical date (YYYY-MM-DD or ISO 8601).")
+@click.option("--end-date", "-e", required=True, help="Last logical date (inclusive).")
+@click.option("--reset-failed", is_flag=True, help="Run failed runs of the range again (their failed instances).")
+@output_option
+@pass_services
+def dags_backfill(svc, dag_id, start_date, end_date, reset_failed, output):
+    """A backfill run for each of DAG_ID's data intervals starting in the range (runs that exist are
+    kept), at most max_active_runs at once; waits until they end. Exit 0 when every run it started
+    succeeded, 1 otherwise."""
+    from executor.backfill import Backfill
+
+    start = parse_logical_date(start_date, "--start-date")
+    end = parse_logical_date(end_date, "--end-date")
+    dag = svc.runtime.dagbag.find(dag_id)
+    svc.store  # noqa: B018 - creates or migrates the schema first
+    if not svc.settings.embedded:
+        submission.check_broker(svc)
+    report = Backfill(svc, dag, reset_failed, say=lambda line: click.echo(line, err=True)).run(start, end)
+    if output == "json":
+        emit_json({"dag_id": dag.dag_id, "created": report.created, "reset": report.reset, "kept": report.kept,
+                   "states": report.states})
+    else:
+        click.echo(f"backfill of {dag.dag_id}: {len(report.created)} run(s) created, {len(report.reset)} run(s) "
+                   f"run again, {len(report.kept)} kept; "
+                   + ", ".join(f"{n} {s}" for s, n in sorted(Counter(report.states.values()).items())))
+    sys.exit(0 if all(state == DagRunState.SUCCESS.value for state in report.states.values()) else 1)
 
 
 # -- db ---------------------------------------------------------------------------------------

@@ -47,12 +47,13 @@ class Runtime:
         if self._store is not None:
             self._store.dispose()
 
-    def start(self, dag, run_id: str, logical_date: datetime, conf: dict[str, Any]) -> AdvanceResult:
+    def start(self, dag, run_id: str, logical_date: datetime, conf: dict[str, Any], run_type: str = "manual",
+              data_interval: tuple[datetime, datetime] | None = None) -> AdvanceResult:
         """Create a run of ``dag`` with its first advance step (one transaction), then dispatch.
         Raises :class:`~orchestrator.errors.DuplicateRunError` when ``run_id`` exists already."""
         fileloc = self.dagbag.fileloc_for(Path(dag.fileloc))
         return self.store.retrying(start_run, self.store, dag, run_id, logical_date, conf, fileloc, self.dispatcher,
-                                   self.settings.max_map_length)
+                                   self.settings.max_map_length, run_type, data_interval)
 
     def dag_scheduler(self, **options: Any) -> DagScheduler:
         """The scheduler's DAG pass over this process's store, DAGs folder and dispatcher

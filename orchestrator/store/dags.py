@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from orchestrator.errors import DagNotFound
 from orchestrator.schema import dag, dag_run
 from orchestrator.store.database import unit_of_work, utcnow
+from orchestrator.store.records import RunRecord
 from orchestrator.store.runs import UNENDED_RUN_STATES
 
 #: The run types the scheduler's "last automated run" is taken from (Airflow: scheduled and backfill).
@@ -85,6 +86,22 @@ class DagStore:
         """How many of the DAG's runs are queued or running."""
         return conn.execute(select(func.count()).select_from(dag_run).where(
             dag_run.c.dag_id == dag_id, dag_run.c.state.in_(UNENDED_RUN_STATES))).scalar_one()
+
+    @unit_of_work
+    def active_runs(self, dag_id: str) -> int:
+        """How many of the DAG's runs are queued or running."""
+        with self.begin() as conn:
+            return self.active_run_count(conn, dag_id)
+
+    @unit_of_work
+    def runs_at(self, dag_id: str, logical_dates: Iterable[datetime]) -> dict[datetime, RunRecord]:
+        """The DAG's runs at these logical dates (naive UTC), by logical date (the latest created
+        when several manual ones share one)."""
+        dates = list(logical_dates)
+        with self.begin() as conn:
+            rows = conn.execute(select(dag_run).where(dag_run.c.dag_id == dag_id, dag_run.c.logical_date.in_(dates))
+                                .order_by(dag_run.c.created_at))
+            return {row.logical_date: RunRecord.from_row(row) for row in rows}
 
     def set_next_dagrun(self, conn: Connection, dag_id: str, values: dict[str, datetime | None]) -> None:
         """Record when the DAG's next run is due (``next_dagrun*`` columns)."""
