@@ -9,7 +9,7 @@ from typing import Any
 from celery import Celery
 
 from orchestrator import variables
-from orchestrator.advance import AdvanceResult, advance_run, start_run
+from orchestrator.advance import ActiveRunLimit, AdvanceResult, advance_run, start_queued_runs, start_run
 from orchestrator.dag_loader import DagBag
 from orchestrator.dag_scheduler import DagScheduler
 from orchestrator.settings import Settings
@@ -50,10 +50,23 @@ class Runtime:
     def start(self, dag, run_id: str, logical_date: datetime, conf: dict[str, Any], run_type: str = "manual",
               data_interval: tuple[datetime, datetime] | None = None) -> AdvanceResult:
         """Create a run of ``dag`` with its first advance step (one transaction), then dispatch.
-        Raises :class:`~orchestrator.errors.DuplicateRunError` when ``run_id`` exists already."""
+        Raises :class:`~orchestrator.errors.DuplicateRunError` when ``run_id`` exists already.
+        A run that would pass the DAG's ``max_active_runs`` is created ``queued`` (the result says so):
+        :meth:`start_queued` starts it once a slot is free."""
         fileloc = self.dagbag.fileloc_for(Path(dag.fileloc))
+        limit = ActiveRunLimit(self.max_active_runs(dag), self.settings.dags_are_paused_at_creation)
         return self.store.retrying(start_run, self.store, dag, run_id, logical_date, conf, fileloc, self.dispatcher,
-                                   self.settings.max_map_length, run_type, data_interval)
+                                   self.settings.max_map_length, run_type, data_interval, limit)
+
+    def max_active_runs(self, dag) -> int:
+        """The DAG's ``max_active_runs``, else ``CHORDFLOW_MAX_ACTIVE_RUNS_PER_DAG``."""
+        return dag.max_active_runs or self.settings.max_active_runs_per_dag
+
+    def start_queued(self, dag, only: str | None = None) -> list[str]:
+        """Start the DAG's queued runs (only run ``only`` when given) while a slot of its
+        ``max_active_runs`` is free; returns the ids of those started."""
+        return self.store.retrying(start_queued_runs, self.store, dag, self.dispatcher, self.settings.max_map_length,
+                                   self.max_active_runs(dag), only)
 
     def dag_scheduler(self, **options: Any) -> DagScheduler:
         """The scheduler's DAG pass over this process's store, DAGs folder and dispatcher

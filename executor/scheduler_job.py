@@ -29,6 +29,8 @@ class SchedulerJob:
         report = self.dag_scheduler.schedule()
         for dag_id in report.new_dags:
             say(f"found DAG {dag_id}")
+        for run_id in report.started:
+            say(f"started queued run {run_id}")
         for run_id in report.created:
             say(f"created run {run_id}")
         for path, error in report.errors.items():

@@ -49,32 +49,81 @@ class AdvanceResult:
     dispatches: list[Dispatch] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ActiveRunLimit:
+    """How many of a DAG's runs may run at once (its ``max_active_runs``), and whether its ``dag`` row,
+    when a run records it first, is paused (``CHORDFLOW_DAGS_ARE_PAUSED_AT_CREATION``)."""
+
+    max_active_runs: int
+    paused_at_creation: bool = True
+
+
 def start_run(store: Store, dag: DAG, run_id: str, logical_date: datetime, conf: dict[str, Any], fileloc: str,
               dispatcher: Dispatcher, max_map_length: int, run_type: str = "manual",
-              data_interval: tuple[datetime, datetime] | None = None) -> AdvanceResult:
+              data_interval: tuple[datetime, datetime] | None = None,
+              limit: ActiveRunLimit | None = None) -> AdvanceResult:
     """Create a run of ``dag`` and take its first advance step in the same transaction, so that
     its maps over literals exist from the moment the run does (as in Airflow). A run without
     ``data_interval`` gets the one its DAG's timetable infers for a manual run at ``logical_date``
     (Airflow 2's ``infer_manual_data_interval``). Raises :class:`~orchestrator.errors.BadInput` when
     ``conf`` breaks a param's schema (nothing is written),
-    :class:`~orchestrator.errors.DuplicateRunError` when ``run_id`` exists already."""
-    decided = create_run(store, dag, run_id, logical_date, conf, fileloc, max_map_length, run_type, data_interval)
+    :class:`~orchestrator.errors.DuplicateRunError` when ``run_id`` exists already.
+
+    With ``limit``, a run that would pass the DAG's ``max_active_runs`` (counting its queued and
+    running runs) is created ``queued``, without a step (Airflow queues it the same way): see
+    :func:`start_queued_runs`; the result's state is then ``queued``."""
+    if limit is None:
+        decided = create_run(store, dag, run_id, logical_date, conf, fileloc, max_map_length, run_type, data_interval)
+        return finish_creation(decided, dag, dispatcher)
+    with store.begin() as conn:
+        store.lock_dag_waiting(conn, dag.dag_id, fileloc, limit.paused_at_creation)
+        if store.active_run_count(conn, dag.dag_id) < limit.max_active_runs:
+            decided = create_run(store, dag, run_id, logical_date, conf, fileloc, max_map_length, run_type,
+                                 data_interval, conn)
+        else:
+            decided = create_run(store, dag, run_id, logical_date, conf, fileloc, max_map_length, run_type,
+                                 data_interval, conn, queued=True)
     return finish_creation(decided, dag, dispatcher)
+
+
+def start_queued_runs(store: Store, dag: DAG, dispatcher: Dispatcher, max_map_length: int, max_active_runs: int,
+                      only: str | None = None) -> list[str]:
+    """Start the DAG's ``queued`` runs, oldest first, while fewer than ``max_active_runs`` of its runs
+    are running (each start holds the DAG's row, so two starters never pass the limit together),
+    taking each one's first step; only run ``only`` when given. Returns the ids of those started."""
+    started = []
+    for run_id in [only] if only else store.queued_run_ids(dag.dag_id):
+        with store.begin() as conn:
+            if store.lock_dag(conn, dag.dag_id, wait=True) is None:
+                return started
+            if store.running_run_count(conn, dag.dag_id) >= max_active_runs:
+                return started
+            record = store.start_queued(conn, run_id)
+            if record is None:
+                continue
+            decided = _take_step(RunTransaction(conn, record), dag, store, max_map_length)
+        log.info("run %s started (a slot of max_active_runs=%d was free)", run_id, max_active_runs)
+        _after_step(decided, dag, dispatcher)
+        started.append(run_id)
+    return started
 
 
 def create_run(store: Store, dag: DAG, run_id: str, logical_date: datetime, conf: dict[str, Any], fileloc: str,
                max_map_length: int, run_type: str = "manual", data_interval: tuple[datetime, datetime] | None = None,
-               conn: Connection | None = None) -> _Decided:
+               conn: Connection | None = None, queued: bool = False) -> _Decided:
     """:func:`start_run` up to its commit (inside ``conn``'s transaction when given): hand what it
-    returns to :func:`finish_creation` once committed."""
+    returns to :func:`finish_creation` once committed. ``queued``: the run waits for a slot, no step."""
     validate_conf(dag.params, conf)
     if data_interval is None:
         inferred = dag.timetable.infer_manual_data_interval(run_after=utc(logical_date))
         data_interval = (inferred.start, inferred.end)
     interval = (as_utc_naive(data_interval[0]), as_utc_naive(data_interval[1]))
     tasks = [(task.task_id, task.retries) for task in dag.tasks]
+    state = DagRunState.QUEUED if queued else DagRunState.RUNNING
     with store.new_run(run_id, dag.dag_id, as_utc_naive(logical_date), conf, fileloc, tasks, run_type, interval,
-                       conn) as tx:
+                       conn, state) as tx:
+        if queued:
+            return _Decided(tx.run, None, [], queued=True)
         return _take_step(tx, dag, store, max_map_length)
 
 
@@ -86,8 +135,8 @@ def finish_creation(decided: _Decided, dag: DAG, dispatcher: Dispatcher) -> Adva
 def advance_run(store: Store, dag: DAG, run_id: str, dispatcher: Dispatcher, max_map_length: int) -> AdvanceResult:
     """Decide everything that can be decided in the run now; dispatch what must run."""
     with store.locked_run(run_id) as tx:
-        if tx.run.state in (DagRunState.SUCCESS.value, DagRunState.FAILED.value):
-            return AdvanceResult(tx.run.state)
+        if tx.run.state in (DagRunState.SUCCESS.value, DagRunState.FAILED.value, DagRunState.QUEUED.value):
+            return AdvanceResult(tx.run.state)  # ended, or waiting for a slot (start_queued_runs starts it)
         decided = _take_step(tx, dag, store, max_map_length)
     return _after_step(decided, dag, dispatcher)
 
@@ -97,6 +146,8 @@ class _Decided:
     run: RunRecord
     state: DagRunState | None
     dispatches: list[Dispatch]
+    #: Created ``queued``: waiting for a slot under max_active_runs.
+    queued: bool = False
 
 
 def _take_step(tx: RunTransaction, dag: DAG, store: Store, max_map_length: int) -> _Decided:
@@ -112,6 +163,8 @@ def _take_step(tx: RunTransaction, dag: DAG, store: Store, max_map_length: int) 
 
 def _after_step(decided: _Decided, dag: DAG, dispatcher: Dispatcher) -> AdvanceResult:
     """After the step's commit: the DAG's callback when the run ended, then what must run."""
+    if decided.queued:
+        return AdvanceResult(DagRunState.QUEUED.value)
     if decided.state is not None:
         _call_dag_back(dag, decided.run, decided.state)
     for item in decided.dispatches:

@@ -6,6 +6,9 @@ ended (Airflow 2's ``CronDataIntervalTimetable`` / ``DeltaDataIntervalTimetable`
 :mod:`orchestrator.timetables`), as ``scheduled`` runs through the same first step as
 ``chordflow run``, while fewer than ``max_active_runs`` of the DAG's runs are queued or running.
 
+Runs triggered by hand that wait ``queued`` for a slot under ``max_active_runs`` are started by the
+pass too, once a slot is free (the process waiting for such a run starts it as well).
+
 Exactly once, with any number of schedulers on any number of hosts: a DAG's runs are created in
 one transaction holding its ``dag`` row (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, as Airflow's
 scheduler does: another scheduler skips that DAG meanwhile; SQLite has one writer at a time), the
@@ -24,7 +27,7 @@ from pathlib import Path
 import pendulum
 from pendulum import DateTime
 
-from orchestrator.advance import Dispatcher, create_run, finish_creation
+from orchestrator.advance import Dispatcher, create_run, finish_creation, start_queued_runs
 from orchestrator.dag import DAG
 from orchestrator.dag_loader import DagBag
 from orchestrator.dates import as_utc_naive
@@ -58,10 +61,12 @@ def as_interval(bounds: tuple[datetime, datetime] | None) -> DataInterval | None
 
 @dataclass
 class PassReport:
-    """What one pass did: DAGs seen, DAGs recorded for the first time, runs created, files that failed."""
+    """What one pass did: DAGs seen, DAGs recorded for the first time, queued runs started, runs
+    created, files that failed."""
 
     dags: int = 0
     new_dags: list[str] = field(default_factory=list)
+    started: list[str] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -98,6 +103,11 @@ class DagScheduler:
         dags, errors = self.dagbag.collect()
         report = PassReport(dags=len(dags), errors=dict(errors), new_dags=self.record(dags.values()))
         rows = self.store.dag_rows()
+        for dag_id in sorted(dags):
+            if self.store.queued_run_ids(dag_id):  # triggered runs waiting for a slot of max_active_runs
+                report.started.extend(self.store.retrying(
+                    start_queued_runs, self.store, dags[dag_id], self.dispatcher, self.max_map_length,
+                    self.max_active_runs(dags[dag_id])))
         for dag_id in sorted(dags):
             dag, row = dags[dag_id], rows.get(dag_id)
             if row is None or row["is_paused"] or not dag.timetable.can_be_scheduled:

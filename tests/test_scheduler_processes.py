@@ -170,3 +170,23 @@ def test_embedded_scheduler_runs_scheduled_runs_and_runs_list_shows_their_type(e
 def test_pausing_an_unknown_dag_is_one_line_and_exit_2(embedded_env):
     result = run_cli(embedded_env, "dags", "pause", "nope")
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "nope" in result.stderr
+
+
+@pytest.mark.timeout(300)
+def test_triggered_runs_over_max_active_runs_wait_queued_and_run_one_after_another(distributed_env, workers, tmp_path):
+    env = distributed_env
+    path = write_dag(env, "one_at_a_time", "None", body="nap()", max_active_runs="1")
+    workers.start("w1", concurrency=2)
+    workers.wait_ready()
+    first = run_cli(env, "run", str(path), "--run-id", "a", "--output", "json")
+    second = run_cli(env, "run", str(path), "--run-id", "c", "--output", "json")
+    assert (json.loads(first.stdout)["state"], json.loads(second.stdout)["state"]) == ("running", "queued")
+    waited = run_cli(env, "run", str(path), "--run-id", "b", "--wait", "--output", "json")
+    assert waited.returncode == 0, waited.stderr
+    assert "run b is queued" in waited.stderr and json.loads(waited.stdout)["state"] == "success"
+    store = Store(env["CHORDFLOW_DATABASE_URL"])
+    wait_until(lambda: all(r.state == "success" for r in store.list_runs()), 60, "run c never ended")
+    ordered = sorted(store.list_runs(), key=lambda r: r.start_date)
+    assert [r.run_id for r in ordered] == ["a", "c", "b"]          # queued runs start oldest first
+    assert all(later.start_date >= earlier.end_date for earlier, later in zip(ordered, ordered[1:], strict=False))
+    store.dispose()

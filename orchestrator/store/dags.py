@@ -64,12 +64,27 @@ class DagStore:
         with self.begin() as conn:
             return {row.dag_id: dict(row._mapping) for row in conn.execute(select(dag))}
 
-    def lock_dag(self, conn: Connection, dag_id: str) -> dict[str, Any] | None:
+    def lock_dag(self, conn: Connection, dag_id: str, wait: bool = False) -> dict[str, Any] | None:
         """The DAG's row locked until the end of ``conn``'s transaction; ``None`` when another
         scheduler holds it (PostgreSQL's ``FOR UPDATE SKIP LOCKED``, as Airflow's scheduler does;
-        SQLite's BEGIN IMMEDIATE holds the whole database) or there is no such row."""
-        row = conn.execute(self.dialect.skip_locked(select(dag).where(dag.c.dag_id == dag_id))).first()
+        SQLite's BEGIN IMMEDIATE holds the whole database; with ``wait``, waits for it instead) or
+        there is no such row."""
+        query = select(dag).where(dag.c.dag_id == dag_id)
+        row = conn.execute(self.dialect.lock_rows(query) if wait else self.dialect.skip_locked(query)).first()
         return None if row is None else dict(row._mapping)
+
+    def lock_dag_waiting(self, conn: Connection, dag_id: str, fileloc: str, paused_at_creation: bool) -> None:
+        """Hold the DAG's row until the end of ``conn``'s transaction, waiting for another holder
+        (the row is made first when the scheduler has not recorded the DAG yet): how run starts
+        count a DAG's running runs one at a time."""
+        conn.execute(self.dialect.insert(dag).values(dag_id=dag_id, fileloc=fileloc, is_paused=paused_at_creation)
+                     .on_conflict_do_nothing(index_elements=["dag_id"]))
+        conn.execute(self.dialect.lock_rows(select(dag.c.dag_id).where(dag.c.dag_id == dag_id)))
+
+    def running_run_count(self, conn: Connection, dag_id: str) -> int:
+        """How many of the DAG's runs are running."""
+        return conn.execute(select(func.count()).select_from(dag_run).where(
+            dag_run.c.dag_id == dag_id, dag_run.c.state == "running")).scalar_one()
 
     def last_automated_interval(self, conn: Connection, dag_id: str) -> tuple[datetime, datetime] | None:
         """``(data_interval_start, data_interval_end)`` of the DAG's latest scheduled or backfill run."""
