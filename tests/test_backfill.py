@@ -83,3 +83,14 @@ def test_backfill_bad_input_is_one_line_and_exit_2(embedded_env):
         result = backfill(env, *args)
         assert result.returncode == 2 and result.stderr.count("\n") == 1 and named in result.stderr, result.stderr
     assert runs(env) == []
+
+
+def test_the_elt_example_backfills_its_days_from_the_dags_folder(embedded_env):
+    env = {**embedded_env, "CHORDFLOW_DAGS_FOLDER": str(Path(__file__).resolve().parents[1] / "examples")}
+    result = backfill(env, "mapping_elt", "--start-date", "2022-04-11", "--end-date", "2022-04-13")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["created"] == [
+        f"backfill__2022-04-1{d}T00:00:00+00:00__mapping_elt" for d in (1, 2, 3)]
+    loads = json.loads(run_cli(env, "tasks", "list", "backfill__2022-04-12T00:00:00+00:00__mapping_elt",
+                               "--task-id", "load_files_to_warehouse", "--output", "json").stdout)
+    assert [row["state"] for row in loads] == ["success"] * 3     # the three sample files of 2022-04-12
