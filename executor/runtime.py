@@ -76,7 +76,13 @@ class Runtime:
                             settings.max_active_runs_per_dag, settings.dags_are_paused_at_creation, **options)
 
     def advance(self, run_id: str) -> AdvanceResult:
-        """The advance step of a run (chord callback, first step after submit, reconciler)."""
+        """The advance step of a run (chord callback, first step after submit, reconciler). When the
+        step ends the run, on a broker, the DAG's queued runs start in its freed slot (on the
+        embedded default the process waiting for a queued run starts it: its work runs there)."""
         run = self.store.get_run(run_id)
         dag = self.dagbag.get_dag(run.fileloc, run.dag_id)
-        return self.store.retrying(advance_run, self.store, dag, run_id, self.dispatcher, self.settings.max_map_length)
+        result = self.store.retrying(advance_run, self.store, dag, run_id, self.dispatcher,
+                                     self.settings.max_map_length)
+        if result.ended_now and not self.settings.embedded:
+            self.start_queued(dag)
+        return result

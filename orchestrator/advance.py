@@ -47,6 +47,8 @@ class AdvanceResult:
 
     state: str
     dispatches: list[Dispatch] = field(default_factory=list)
+    #: This step ended the run (a slot of its DAG's max_active_runs is free now).
+    ended_now: bool = False
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,7 @@ def _after_step(decided: _Decided, dag: DAG, dispatcher: Dispatcher) -> AdvanceR
     for item in decided.dispatches:
         dispatcher.dispatch(decided.run.run_id, dag.task_dict[item.task_id], item.map_indices)
     state = decided.state.value if decided.state else DagRunState.RUNNING.value
-    return AdvanceResult(state, decided.dispatches)
+    return AdvanceResult(state, decided.dispatches, decided.state is not None)
 
 
 def _call_dag_back(dag: DAG, run, state: DagRunState) -> None:

@@ -224,3 +224,14 @@ def test_a_pass_that_dies_inside_its_transaction_leaves_nothing_and_the_next_cre
     assert runs_of(store, "daily") == []         # the run made before it in the same pass is gone too
     scheduler(store, dags_folder, clock).schedule()
     assert [r[1] for r in runs_of(store, "daily")] == [naive(2022, 1, 1), naive(2022, 1, 2), naive(2022, 1, 3)]
+
+
+def test_the_default_clock_is_the_time_of_day(store, dags_folder):
+    import time_machine
+
+    write_dag(dags_folder, "daily", catchup="True")
+    job = DagScheduler(store, DagBag(dags_folder), StubDispatcher(), 1000, paused_at_creation=False)
+    with time_machine.travel(at(2022, 1, 3, 12), tick=False):
+        assert len(job.schedule().created) == 2
+    with time_machine.travel(at(2022, 1, 4), tick=False):
+        assert job.schedule().created == ["scheduled__2022-01-03T00:00:00+00:00__daily"]

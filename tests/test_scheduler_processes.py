@@ -190,3 +190,42 @@ def test_triggered_runs_over_max_active_runs_wait_queued_and_run_one_after_anoth
     assert [r.run_id for r in ordered] == ["a", "c", "b"]          # queued runs start oldest first
     assert all(later.start_date >= earlier.end_date for earlier, later in zip(ordered, ordered[1:], strict=False))
     store.dispose()
+
+
+CONTEXT_TASK = """
+@task
+def seen(data_interval_start=None, data_interval_end=None, logical_date=None, prev_data_interval_start_success=None,
+         prev_data_interval_end_success=None, prev_start_date_success=None, next_ds=None, dag_run=None):
+    def text(value):
+        return None if value is None else value.isoformat()
+    return {"start": text(data_interval_start), "end": text(data_interval_end), "logical": text(logical_date),
+            "prev_start": text(prev_data_interval_start_success), "prev_end": text(prev_data_interval_end_success),
+            "prev_started": prev_start_date_success is not None, "next_ds": next_ds, "run_type": dag_run.run_type}
+"""
+
+
+def test_tasks_see_their_data_interval_and_the_previous_successful_one(embedded_env):
+    env = embedded_env
+    path = write_dag(env, "ctx", catchup="True", end_date="datetime(2022, 1, 2)", max_active_runs="1",
+                     is_paused_upon_creation="False", body="seen()")
+    path.write_text(path.read_text().replace("with DAG(", CONTEXT_TASK + "\nwith DAG("))
+    for _ in range(2):  # max_active_runs=1: one run per pass, each after the one before succeeded
+        result = run_cli(env, "scheduler", "--once")
+        assert result.returncode == 0, result.stderr
+
+    def seen_by(run_id):
+        return json.loads(run_cli(env, "xcom", "get", run_id, "seen", "--output", "json").stdout)
+
+    first = seen_by("scheduled__2022-01-01T00:00:00+00:00__ctx")
+    assert first == {"start": "2022-01-01T00:00:00+00:00", "end": "2022-01-02T00:00:00+00:00",
+                     "logical": "2022-01-01T00:00:00+00:00", "prev_start": None, "prev_end": None,
+                     "prev_started": False, "next_ds": "2022-01-02", "run_type": "scheduled"}
+    second = seen_by("scheduled__2022-01-02T00:00:00+00:00__ctx")
+    assert (second["start"], second["prev_start"], second["prev_end"], second["prev_started"]) == (
+        "2022-01-02T00:00:00+00:00", "2022-01-01T00:00:00+00:00", "2022-01-02T00:00:00+00:00", True)
+    # A run by hand gets the interval Airflow 2 infers: the last complete day before its logical date.
+    manual = run_cli(env, "run", str(path), "--run-id", "m", "--logical-date", "2022-04-12T06:00:00")
+    assert manual.returncode == 0, manual.stderr
+    by_hand = seen_by("m")
+    assert (by_hand["start"], by_hand["end"], by_hand["logical"], by_hand["run_type"]) == (
+        "2022-04-11T00:00:00+00:00", "2022-04-12T00:00:00+00:00", "2022-04-12T06:00:00+00:00", "manual")
