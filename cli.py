@@ -17,7 +17,7 @@ from cli_output import emit, emit_json, follow_log, print_log_header, print_run
 from cli_variables import variables_group
 from executor import submission
 from executor.reconciler import Reconciler
-from executor.scheduler_job import SchedulerJob
+from executor.scheduler_job import SchedulerJob, stall_for_tests
 from executor.services import Services
 from orchestrator import read_models
 from orchestrator.dates import parse_logical_date
@@ -159,8 +159,7 @@ def scheduler(svc, interval, once):
         submission.check_broker(svc)
     svc.store  # noqa: B018 - creates or migrates the schema before the first pass
     say = lambda line: click.echo(line, err=True)  # noqa: E731
-    stall = os.environ.get("CHORDFLOW_TEST_SCHEDULER_STALL")
-    job = SchedulerJob(svc.runtime.dag_scheduler(inside_creation=_stall_at(stall) if stall else None),
+    job = SchedulerJob(svc.runtime.dag_scheduler(inside_creation=stall_for_tests(os.environ)),
                        None if svc.settings.embedded else Reconciler(svc.runtime))
     if not svc.settings.embedded:
         job.serve(interval, once, say)
@@ -172,19 +171,6 @@ def scheduler(svc, interval, once):
         if once:  # the runs of this pass end before the process does
             for run_id in svc.store.running_run_ids():
                 submission.wait_for_run(svc, run_id, False, submission.Interrupts())
-
-
-def _stall_at(marker: str):
-    """Tests only (``CHORDFLOW_TEST_SCHEDULER_STALL=<file>``): inside the transaction creating a
-    run, write the file and stall, so that a test can kill the scheduler there."""
-    import time
-    from pathlib import Path
-
-    def stall(run_id: str) -> None:
-        Path(marker).write_text(run_id)
-        time.sleep(600)
-
-    return stall
 
 
 @cli.command("webserver")

@@ -4,10 +4,29 @@ workers, messages and callbacks left, :mod:`executor.reconciler`)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from executor.reconciler import Reconciler
 from orchestrator.dag_scheduler import DagScheduler
+
+#: Tests only: a file the scheduler writes inside the transaction creating a run, then stalls there.
+STALL_VARIABLE = "CHORDFLOW_TEST_SCHEDULER_STALL"
+
+
+def stall_for_tests(environ: Mapping[str, str]) -> Callable[[str], None] | None:
+    """With ``CHORDFLOW_TEST_SCHEDULER_STALL=<file>`` in ``environ``: a hook that, inside the
+    transaction creating a run, writes the run's id to that file and stalls (a test kills the
+    scheduler there); ``None`` otherwise."""
+    marker = environ.get(STALL_VARIABLE)
+    if not marker:
+        return None
+
+    def stall(run_id: str) -> None:
+        Path(marker).write_text(run_id)
+        time.sleep(600)
+
+    return stall
 
 
 class SchedulerJob:
