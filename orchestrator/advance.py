@@ -79,12 +79,9 @@ def start_run(store: Store, dag: DAG, run_id: str, logical_date: datetime, conf:
         return finish_creation(decided, dag, dispatcher)
     with store.begin() as conn:
         store.lock_dag_waiting(conn, dag.dag_id, fileloc, limit.paused_at_creation)
-        if store.active_run_count(conn, dag.dag_id) < limit.max_active_runs:
-            decided = create_run(store, dag, run_id, logical_date, conf, fileloc, max_map_length, run_type,
-                                 data_interval, conn)
-        else:
-            decided = create_run(store, dag, run_id, logical_date, conf, fileloc, max_map_length, run_type,
-                                 data_interval, conn, queued=True)
+        queued = store.active_run_count(conn, dag.dag_id) >= limit.max_active_runs
+        decided = create_run(store, dag, run_id, logical_date, conf, fileloc, max_map_length, run_type, data_interval,
+                             conn, queued)
     return finish_creation(decided, dag, dispatcher)
 
 
