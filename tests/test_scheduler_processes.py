@@ -175,16 +175,29 @@ def test_pausing_an_unknown_dag_is_one_line_and_exit_2(embedded_env):
 @pytest.mark.timeout(300)
 def test_triggered_runs_over_max_active_runs_wait_queued_and_run_one_after_another(distributed_env, workers, tmp_path):
     env = distributed_env
-    path = write_dag(env, "one_at_a_time", "None", body="nap()", max_active_runs="1")
+    gate = tmp_path / "open"   # the task waits for it: run a cannot end before the test says so
+    path = write_dag(env, "one_at_a_time", "None", body="gated()", max_active_runs="1")
+    path.write_text(path.read_text().replace("with DAG(", f"""
+@task
+def gated():
+    while not __import__("os").path.exists({str(gate)!r}):
+        time.sleep(0.05)
+
+with DAG("""))
     workers.start("w1", concurrency=2)
     workers.wait_ready()
     first = run_cli(env, "run", str(path), "--run-id", "a", "--output", "json")
     second = run_cli(env, "run", str(path), "--run-id", "c", "--output", "json")
     assert (json.loads(first.stdout)["state"], json.loads(second.stdout)["state"]) == ("running", "queued")
-    waited = run_cli(env, "run", str(path), "--run-id", "b", "--wait", "--output", "json")
-    assert waited.returncode == 0, waited.stderr
-    assert "run b is queued" in waited.stderr and json.loads(waited.stdout)["state"] == "success"
+    waiting = subprocess.Popen([CHORDFLOW, "run", str(path), "--run-id", "b", "--wait", "--output", "json"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
     store = Store(env["CHORDFLOW_DATABASE_URL"])
+    wait_until(lambda: any(r.run_id == "b" for r in store.list_runs()), 60, "run b was not created")
+    assert {r.run_id: r.state for r in store.list_runs()} == {"a": "running", "c": "queued", "b": "queued"}
+    gate.touch()
+    out, err = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0, err
+    assert "run b is queued" in err and json.loads(out)["state"] == "success"
     wait_until(lambda: all(r.state == "success" for r in store.list_runs()), 60, "run c never ended")
     ordered = sorted(store.list_runs(), key=lambda r: r.start_date)
     assert [r.run_id for r in ordered] == ["a", "c", "b"]          # queued runs start oldest first
