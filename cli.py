@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
+from collections import Counter
 from typing import Any
 
 import click
@@ -16,6 +18,7 @@ from cli_pools import pools_group
 from cli_variables import variables_group
 from executor import submission
 from executor.reconciler import Reconciler
+from executor.scheduler_job import SchedulerJob, stall_for_tests
 from executor.services import Services
 from orchestrator import read_models
 from orchestrator.dates import parse_logical_date
@@ -145,15 +148,30 @@ def worker(svc, concurrency, queues, pool, hostname, loglevel):
 @click.option("--once", is_flag=True, help="Make one pass and exit.")
 @pass_services
 def scheduler(svc, interval, once):
-    """Reconciler: sends again the instances whose worker stopped heartbeating, and re-runs the
-    advance step of every running run, so a dead worker or a lost chord callback never leaves a
-    run waiting. Several schedulers may run: each change is a compare-and-set."""
-    if svc.settings.embedded:
-        raise BadInput("`chordflow scheduler` needs a broker: set CHORDFLOW_BROKER_URL (e.g. redis://host:6379/0)")
+    """Create the runs that DAGs' schedules ask for, and repair what lost workers left.
+
+    Each pass records the DAGs of CHORDFLOW_DAGS_FOLDER (`dags list`), creates each due run of an
+    unpaused DAG exactly once (several schedulers may run), then sends again the instances whose
+    worker stopped heartbeating and re-runs the advance step of every running run. On the embedded
+    default the runs it creates run in this process.
+    """
     svc.serve()
-    submission.check_broker(svc)
+    if not svc.settings.embedded:
+        submission.check_broker(svc)
     svc.store  # noqa: B018 - creates or migrates the schema before the first pass
-    Reconciler(svc.runtime).serve(interval, once, say=lambda line: click.echo(line, err=True))
+    say = lambda line: click.echo(line, err=True)  # noqa: E731
+    job = SchedulerJob(svc.runtime.dag_scheduler(inside_creation=stall_for_tests(os.environ)),
+                       None if svc.settings.embedded else Reconciler(svc.runtime))
+    if not svc.settings.embedded:
+        job.serve(interval, once, say)
+        return
+    from executor.embedded import EmbeddedWorker
+
+    with EmbeddedWorker(svc.app):
+        job.serve(interval, once, say)
+        if once:  # the runs of this pass end before the process does
+            for run_id in svc.store.running_run_ids():
+                submission.wait_for_run(svc, run_id, False, submission.Interrupts())
 
 
 @cli.command("webserver")
@@ -184,7 +202,7 @@ def runs():
 def runs_list(svc, dag_id, state, limit, output):
     """Runs, newest first."""
     emit(output, read_models.run_rows(svc.store, dag_id=dag_id, state=state, limit=limit),
-         ["run_id", "dag_id", "state", "logical_date", "start_date", "end_date", "note"])
+         ["run_id", "dag_id", "run_type", "state", "logical_date", "start_date", "end_date", "note"])
 
 
 @runs.command("show")
@@ -367,10 +385,39 @@ def dags():
 @pass_services
 def dags_list(svc, output):
     """DAGs found in CHORDFLOW_DAGS_FOLDER, and files that failed to import."""
-    rows, errors = read_models.dag_rows(svc.runtime.dagbag)
-    emit(output, rows, ["dag_id", "tasks", "fileloc", "description"])
+    rows, errors = read_models.dag_rows(svc.runtime.dagbag, svc.store, svc.settings.dags_are_paused_at_creation)
+    emit(output, rows, ["dag_id", "schedule", "is_paused", "next_dagrun", "tasks", "fileloc", "description"])
     for path, error in errors.items():
         click.echo(f"import error in {path}: {error}", err=True)
+
+
+def _set_paused(svc, dag_id: str, paused: bool, output: str) -> None:
+    dag = svc.runtime.dagbag.find(dag_id)
+    scheduler = svc.runtime.dag_scheduler()
+    scheduler.record([dag])
+    svc.store.set_paused(dag.dag_id, paused)
+    if output == "json":
+        emit_json({"dag_id": dag.dag_id, "is_paused": paused})
+    else:
+        click.echo(f"DAG {dag.dag_id} {'paused' if paused else 'unpaused'}")
+
+
+@dags.command("pause")
+@click.argument("dag_id")
+@output_option
+@pass_services
+def dags_pause(svc, dag_id, output):
+    """Stop the scheduler creating runs of DAG_ID (runs already created go on)."""
+    _set_paused(svc, dag_id, True, output)
+
+
+@dags.command("unpause")
+@click.argument("dag_id")
+@output_option
+@pass_services
+def dags_unpause(svc, dag_id, output):
+    """Let the scheduler create runs of DAG_ID again (with catchup=False: from the latest interval)."""
+    _set_paused(svc, dag_id, False, output)
 
 
 @dags.command("show")
@@ -382,6 +429,36 @@ def dags_show(svc, dag_id, output):
     details = read_models.dag_details(svc.runtime.dagbag, dag_id)
     emit(output, details, ["task_id", "mapped", "trigger_rule", "retries", "upstream"],
          [{**row, "upstream": ", ".join(row["upstream"])} for row in details["tasks"]])
+
+
+@dags.command("backfill")
+@click.argument("dag_id")
+@click.option("--start-date", "-s", required=True, help="First logical date (YYYY-MM-DD or ISO 8601).")
+@click.option("--end-date", "-e", required=True, help="Last logical date (inclusive).")
+@click.option("--reset-failed", is_flag=True, help="Run failed runs of the range again (their failed instances).")
+@output_option
+@pass_services
+def dags_backfill(svc, dag_id, start_date, end_date, reset_failed, output):
+    """A backfill run for each of DAG_ID's data intervals starting in the range (runs that exist are
+    kept), at most max_active_runs at once; waits until they end. Exit 0 when every run it started
+    succeeded, 1 otherwise."""
+    from executor.backfill import Backfill
+
+    start = parse_logical_date(start_date, "--start-date")
+    end = parse_logical_date(end_date, "--end-date")
+    dag = svc.runtime.dagbag.find(dag_id)
+    svc.store  # noqa: B018 - creates or migrates the schema first
+    if not svc.settings.embedded:
+        submission.check_broker(svc)
+    report = Backfill(svc, dag, reset_failed, say=lambda line: click.echo(line, err=True)).run(start, end)
+    if output == "json":
+        emit_json({"dag_id": dag.dag_id, "created": report.created, "reset": report.reset, "kept": report.kept,
+                   "states": report.states})
+    else:
+        click.echo(f"backfill of {dag.dag_id}: {len(report.created)} run(s) created, {len(report.reset)} run(s) "
+                   f"run again, {len(report.kept)} kept; "
+                   + ", ".join(f"{n} {s}" for s, n in sorted(Counter(report.states.values()).items())))
+    sys.exit(0 if all(state == DagRunState.SUCCESS.value for state in report.states.values()) else 1)
 
 
 # -- db ---------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from orchestrator.errors import ChordflowError
@@ -67,26 +66,6 @@ class Reconciler:
             except ChordflowError as exc:
                 log.error("run %s: %s", run_id, exc)
         return {"requeued": sum(len(i) for i in requeued.values()) + resent, "orphaned": failed, "runs": advanced}
-
-    def serve(self, interval: float, once: bool, say: Callable[[str], None]) -> None:
-        """Make a pass every ``interval`` seconds (only one with ``once``), telling ``say`` in one
-        line what it sent again or failed. A pass that fails (store or broker down) is told and
-        tried again next time; with ``once`` its error is raised."""
-        while True:
-            try:
-                report = self.reconcile()
-            except Exception as exc:  # the store or broker is down: say so, try again next pass
-                if once:
-                    raise
-                say(f"scheduler pass failed, retrying in {interval:g} s: {type(exc).__name__}: {exc}")
-            else:
-                if report["requeued"]:
-                    say(f"sent {report['requeued']} instance(s) again (their worker or message was lost)")
-                if report["orphaned"]:
-                    say(f"failed {report['orphaned']} queued instance(s): no worker is alive")
-            if once:
-                return
-            time.sleep(interval)
 
     def _send_lost_pokes(self, empty: dict[str | None, bool | None]) -> int:
         """Send again the rescheduled sensors whose next poke is ``requeue_after`` seconds overdue

@@ -10,8 +10,9 @@ from typing import Any
 from celery import Celery
 
 from orchestrator import variables
-from orchestrator.advance import AdvanceResult, advance_run, start_run
+from orchestrator.advance import ActiveRunLimit, AdvanceResult, advance_run, start_queued_runs, start_run
 from orchestrator.dag_loader import DagBag
+from orchestrator.dag_scheduler import DagScheduler
 from orchestrator.settings import Settings
 from orchestrator.store import Store
 
@@ -50,24 +51,53 @@ class Runtime:
         if self._store is not None:
             self._store.dispose()
 
-    def start(self, dag, run_id: str, logical_date: datetime, conf: dict[str, Any]) -> AdvanceResult:
+    def start(self, dag, run_id: str, logical_date: datetime, conf: dict[str, Any], run_type: str = "manual",
+              data_interval: tuple[datetime, datetime] | None = None) -> AdvanceResult:
         """Create a run of ``dag`` with its first advance step (one transaction), then dispatch.
-        Raises :class:`~orchestrator.errors.DuplicateRunError` when ``run_id`` exists already."""
+        Raises :class:`~orchestrator.errors.DuplicateRunError` when ``run_id`` exists already.
+        A run that would pass the DAG's ``max_active_runs`` is created ``queued`` (the result says so):
+        :meth:`start_queued` starts it once a slot is free."""
         fileloc = self.dagbag.fileloc_for(Path(dag.fileloc))
+        limit = ActiveRunLimit(self.max_active_runs(dag), self.settings.dags_are_paused_at_creation)
         result = self.store.retrying(start_run, self.store, dag, run_id, logical_date, conf, fileloc, self.dispatcher,
-                                     self.settings.max_map_length)
+                                     self.settings.max_map_length, run_type, data_interval, limit)
         if result.scheduled:
             self.admit()
         return result
 
+    def max_active_runs(self, dag) -> int:
+        """The DAG's ``max_active_runs``, else ``CHORDFLOW_MAX_ACTIVE_RUNS_PER_DAG``."""
+        return dag.max_active_runs or self.settings.max_active_runs_per_dag
+
+    def start_queued(self, dag, only: str | None = None) -> list[str]:
+        """Start the DAG's queued runs (only run ``only`` when given) while a slot of its
+        ``max_active_runs`` is free; returns the ids of those started (their instances under
+        limits are admitted to slots at once)."""
+        started = self.store.retrying(start_queued_runs, self.store, dag, self.dispatcher,
+                                      self.settings.max_map_length, self.max_active_runs(dag), only)
+        if started:
+            self.admit()
+        return started
+
+    def dag_scheduler(self, **options: Any) -> DagScheduler:
+        """The scheduler's DAG pass over this process's store, DAGs folder and dispatcher
+        (``options``: :class:`~orchestrator.dag_scheduler.DagScheduler`'s ``clock``, ``inside_creation``)."""
+        settings = self.settings
+        return DagScheduler(self.store, self.dagbag, self.dispatcher, settings.max_map_length,
+                            settings.max_active_runs_per_dag, settings.dags_are_paused_at_creation, **options)
+
     def advance(self, run_id: str) -> AdvanceResult:
-        """The advance step of a run (chord callback, first step after submit, reconciler)."""
+        """The advance step of a run (chord callback, first step after submit, reconciler). When the
+        step ends the run, on a broker, the DAG's queued runs start in its freed slot (on the
+        embedded default the process waiting for a queued run starts it: its work runs there)."""
         run = self.store.get_run(run_id)
         dag = self.dagbag.get_dag(run.fileloc, run.dag_id)
         result = self.store.retrying(advance_run, self.store, dag, run_id, self.dispatcher,
                                      self.settings.max_map_length)
         if result.scheduled:
             self.admit()
+        if result.ended_now and not self.settings.embedded:
+            self.start_queued(dag)
         return result
 
     def admit(self) -> int:

@@ -161,8 +161,19 @@ def wait_for_run(svc: Services, run_id: str, show_progress: bool, interrupts: In
     watch = None if svc.settings.embedded else WorkerWatch(svc, run_id)
     last_line = ""
     next_admission = time.monotonic() + ADMIT_EVERY_EMBEDDED
+    queued_said = False
     while True:
-        state = store.get_run(run_id).state
+        record = store.get_run(run_id)
+        state = record.state
+        if state == DagRunState.QUEUED.value:
+            # Waiting for a slot under the DAG's max_active_runs: this process starts the run when one is free
+            # (on the embedded default only its own run, whose work can only run here).
+            dag = svc.runtime.dagbag.get_dag(record.fileloc, record.dag_id)
+            started = svc.runtime.start_queued(dag, only=run_id if svc.settings.embedded else None)
+            if run_id not in started and not queued_said:
+                _say(f"run {run_id} is queued: {svc.runtime.max_active_runs(dag)} run(s) of {record.dag_id} are "
+                     "running (max_active_runs); it starts when one ends")
+                queued_said = True
         if state in _FINISHED_RUN or interrupts.signum is not None:
             if last_line:
                 _say("")

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 from typing import Any
 
@@ -51,6 +51,23 @@ class DagRunInfo:
     logical_date: datetime
     conf: dict[str, Any] = field(default_factory=dict)
     run_type: str = "manual"
+    #: The data interval the run covers (aware; ``None``: the logical date, as for runs made before schedules).
+    data_interval_start: datetime | None = None
+    data_interval_end: datetime | None = None
+    #: The DAG's latest earlier ``success`` run (by logical date), or ``None``: for ``prev_*_success``.
+    previous_success: Any = None
+
+    @classmethod
+    def from_record(cls, record: Any, previous_success: Any = None) -> DagRunInfo:
+        """What a task sees of a stored run (a :class:`~orchestrator.store.RunRecord`), with its
+        DAG's latest earlier successful run's record when known."""
+        return cls(record.run_id, record.dag_id, _aware(record.logical_date), record.conf, record.run_type,
+                   _aware(record.data_interval_start), _aware(record.data_interval_end), previous_success)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """A stored (naive UTC) date as an aware one."""
+    return None if value is None else value.replace(tzinfo=timezone.utc)
 
 
 @dataclass
@@ -112,8 +129,15 @@ MACROS = SimpleNamespace(
 
 
 def build_context(dag: Any, task: Any, run: DagRunInfo, ti: TaskInstanceInfo | None, params: dict[str, Any]) -> dict:
-    """The context dict of one task instance (Airflow's names)."""
+    """The context dict of one task instance (Airflow's names): the run's ``logical_date`` and
+    ``data_interval_start`` / ``_end``, ``prev_data_interval_start_success`` /
+    ``prev_data_interval_end_success`` / ``prev_start_date_success`` (the DAG's latest earlier
+    ``success`` run, ``None`` when there is none) and Airflow 2's deprecated ``next_ds`` (the data
+    interval's end)."""
     logical_date = as_pendulum(run.logical_date)
+    interval_start = as_pendulum(run.data_interval_start) if run.data_interval_start else logical_date
+    interval_end = as_pendulum(run.data_interval_end) if run.data_interval_end else logical_date
+    previous = run.previous_success
     return {
         "dag": dag,
         "task": task,
@@ -124,8 +148,14 @@ def build_context(dag: Any, task: Any, run: DagRunInfo, ti: TaskInstanceInfo | N
         "params": params,
         "logical_date": logical_date,
         "execution_date": logical_date,
-        "data_interval_start": logical_date,
-        "data_interval_end": logical_date,
+        "data_interval_start": interval_start,
+        "data_interval_end": interval_end,
+        "prev_data_interval_start_success": _stored(previous and (previous.data_interval_start
+                                                                  or previous.logical_date)),
+        "prev_data_interval_end_success": _stored(previous and (previous.data_interval_end or previous.logical_date)),
+        "prev_start_date_success": _stored(previous and previous.start_date),
+        "next_ds": interval_end.strftime("%Y-%m-%d"),
+        "next_ds_nodash": interval_end.strftime("%Y%m%d"),
         "ds": logical_date.strftime("%Y-%m-%d"),
         "ds_nodash": logical_date.strftime("%Y%m%d"),
         "ts": logical_date.isoformat(),
@@ -134,6 +164,11 @@ def build_context(dag: Any, task: Any, run: DagRunInfo, ti: TaskInstanceInfo | N
         "macros": MACROS,
         "var": TEMPLATE_VARIABLES,
     }
+
+
+def _stored(value: datetime | None) -> Any:
+    """A stored date (naive UTC) as the context hands it out, or ``None``."""
+    return as_pendulum(value) if value else None
 
 
 @functools.lru_cache(maxsize=2)

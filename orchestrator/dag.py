@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from orchestrator.errors import DagDefinitionError
 from orchestrator.task_group import TaskGroup
+from orchestrator.timetables import create_timetable, timezone_of
 from orchestrator.xcom_arg import XComArg
 
 if TYPE_CHECKING:
@@ -41,8 +42,17 @@ class DAG:
     """A set of tasks and the edges between them.
 
     :param dag_id: unique name of the DAG.
-    :param schedule: accepted for Airflow compatibility; runs are started with ``chordflow run``.
-    :param start_date: accepted for Airflow compatibility.
+    :param schedule: when ``chordflow scheduler`` creates runs (default ``None``: only by hand): ``"@once"``,
+        a preset (``"@daily"``, ...), a cron expression, a ``timedelta`` or a timetable -- see
+        :mod:`orchestrator.timetables`. Raises :class:`DagDefinitionError` when it is none of those.
+    :param start_date: the first data interval starts here; its time zone is the schedule's (default UTC).
+    :param end_date: no scheduled run's interval starts after it (default: none).
+    :param catchup: create a run for every interval since ``start_date`` not run yet (default ``False``,
+        as Airflow 3), else only the latest complete one.
+    :param max_active_runs: most runs of this DAG ``running`` at once; the others wait ``queued``
+        (default ``CHORDFLOW_MAX_ACTIVE_RUNS_PER_DAG``, 16 as Airflow's).
+    :param is_paused_upon_creation: whether the scheduler records a new DAG paused (default
+        ``CHORDFLOW_DAGS_ARE_PAUSED_AT_CREATION``).
     :param params: default run parameters; ``--conf`` overrides them (``context["params"]``).
     :param default_args: defaults for every task's arguments (``retries``, ``retry_delay``, ...).
     :param description: one line shown by ``dags list``.
@@ -64,6 +74,9 @@ class DAG:
         description: str | None = None,
         tags: list[str] | None = None,
         catchup: bool = False,
+        end_date: datetime | None = None,
+        max_active_runs: int | None = None,
+        is_paused_upon_creation: bool | None = None,
         doc_md: str | None = None,
         template_searchpath: str | list[str] | None = None,
         render_template_as_native_obj: bool = False,
@@ -82,8 +95,21 @@ class DAG:
                                      f"got {limit!r}")
         #: Most instances of its tasks holding a slot at once over all its runs (``None``: no limit).
         self.max_active_tasks: int | None = limit
+        if schedule is None and "schedule_interval" in airflow_only:  # Airflow 2's older name
+            schedule = airflow_only.pop("schedule_interval")
         self.schedule = schedule
-        self.start_date = start_date
+        self.start_date = start_date if start_date is not None else (default_args or {}).get("start_date")
+        self.end_date = end_date if end_date is not None else (default_args or {}).get("end_date")
+        self.catchup = bool(catchup)
+        if max_active_runs is not None and (not isinstance(max_active_runs, int) or max_active_runs < 1):
+            raise DagDefinitionError(f"DAG {dag_id!r}: max_active_runs must be a whole number >= 1, "
+                                     f"got {max_active_runs!r}")
+        self.max_active_runs = max_active_runs
+        self.is_paused_upon_creation = is_paused_upon_creation
+        try:
+            self.timetable = create_timetable(schedule, timezone_of(self.start_date))
+        except DagDefinitionError as exc:
+            raise DagDefinitionError(f"DAG {dag_id!r}: {exc}") from None
         self.params = dict(params or {})
         self.default_args = dict(default_args or {})
         self.description = description

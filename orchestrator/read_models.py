@@ -49,10 +49,13 @@ def iso(value: datetime | None) -> str | None:
 # -- runs -----------------------------------------------------------------------------------
 def run_row(record: RunRecord) -> dict[str, Any]:
     """One run as ``runs list`` prints it: ``{"run_id", "dag_id", "state", "logical_date",
-    "start_date", "end_date", "note"}``."""
+    "start_date", "end_date", "note", "run_type", "data_interval_start", "data_interval_end"}``
+    (``run_type``: manual, scheduled or backfill)."""
     return {"run_id": record.run_id, "dag_id": record.dag_id, "state": record.state,
             "logical_date": iso(record.logical_date), "start_date": iso(record.start_date),
-            "end_date": iso(record.end_date), "note": record.note}
+            "end_date": iso(record.end_date), "note": record.note, "run_type": record.run_type,
+            "data_interval_start": iso(record.data_interval_start),
+            "data_interval_end": iso(record.data_interval_end)}
 
 
 def run_rows(store: Store, dag_id: str | None = None, state: str | None = None,
@@ -282,13 +285,26 @@ def _grid_counts(store: Store, run_ids: Sequence[str]
 
 
 # -- DAGs -----------------------------------------------------------------------------------
-def dag_rows(dagbag: DagBag) -> tuple[list[dict[str, Any]], dict[str, str]]:
+def dag_rows(dagbag: DagBag, store: Store | None = None, paused_at_creation: bool = True
+             ) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """The DAGs of the DAGs folder by id, as ``dags list`` prints them (``{"dag_id", "fileloc",
-    "tasks", "description"}``, ``tasks`` a count), and ``{path: error}`` of the files that failed
-    to import."""
+    "tasks", "description", "schedule", "is_paused", "next_dagrun", "next_dagrun_data_interval_start",
+    "next_dagrun_data_interval_end", "next_dagrun_create_after"}``, ``tasks`` a count; ``is_paused``
+    and ``next_*`` as the scheduler recorded them in ``store``: a DAG it has not seen yet shows how it
+    will be recorded, ``paused_at_creation`` unless it says, and no next run), and ``{path: error}``
+    of the files that failed to import."""
     found, errors = dagbag.collect()
-    rows = [{"dag_id": d.dag_id, "fileloc": d.fileloc, "tasks": len(d.task_dict), "description": d.description}
-            for d in sorted(found.values(), key=lambda d: d.dag_id)]
+    recorded = store.dag_rows() if store is not None else {}
+    rows = []
+    for d in sorted(found.values(), key=lambda d: d.dag_id):
+        row = recorded.get(d.dag_id)
+        paused = row["is_paused"] if row else (paused_at_creation if d.is_paused_upon_creation is None
+                                               else d.is_paused_upon_creation)
+        rows.append({"dag_id": d.dag_id, "fileloc": d.fileloc, "tasks": len(d.task_dict), "description": d.description,
+                     "schedule": d.timetable.summary, "is_paused": bool(paused),
+                     **{key: iso(row[key]) if row else None for key in (
+                         "next_dagrun", "next_dagrun_data_interval_start", "next_dagrun_data_interval_end",
+                         "next_dagrun_create_after")}})
     return rows, dict(errors)
 
 

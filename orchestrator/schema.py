@@ -1,12 +1,16 @@
 """The store's tables (SQLAlchemy Core). Migrations in ``orchestrator/migrations`` create them."""
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text, text
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text, text
 
 metadata = MetaData()
 
 #: The alembic revision this code expects; a test checks it is the migrations' head.
 SCHEMA_REVISION = "0010"
+
+#: The runs the scheduler and backfills make: at most one per DAG and logical date.
+AUTOMATED_RUN_TYPES = "run_type IN ('scheduled', 'backfill')"
+
 
 def _instance_key() -> list[Column]:
     """The columns naming one task instance, ``(run_id, task_id, map_index)``: a primary key's first part."""
@@ -31,9 +35,17 @@ dag_run = Table(
     Column("created_at", DateTime, nullable=False),
     # Why the run ended out of the ordinary: cancelled (and by what), interrupted (migration 0005).
     Column("note", Text),
+    # manual, scheduled or backfill (Airflow's DagRunType), and the data interval the run covers (migration 0009;
+    # NULL for runs made before it).
+    Column("run_type", String(20), nullable=False, server_default="manual"),
+    Column("data_interval_start", DateTime),
+    Column("data_interval_end", DateTime),
     Index("ix_dag_run_dag_id_state", "dag_id", "state"),
     # The DAG's previous / next run by logical date: depends_on_past (migration 0010).
     Index("ix_dag_run_dag_id_logical_date", "dag_id", "logical_date"),
+    # One scheduled or backfill run per DAG and logical date, whoever creates it: the exactly-once key.
+    Index("ux_dag_run_automated", "dag_id", "logical_date", unique=True,
+          sqlite_where=text(AUTOMATED_RUN_TYPES), postgresql_where=text(AUTOMATED_RUN_TYPES)),
 )
 
 task_instance = Table(
@@ -126,4 +138,21 @@ slot_pool = Table(
     Column("pool", String(256), primary_key=True),
     Column("slots", Integer, nullable=False),
     Column("description", Text),
+)
+
+#: The DAGs the scheduler found in the DAGs folder (Airflow's DagModel), and when each is due next
+#: (migration 0009). Its row is the lock a scheduler holds while it creates the DAG's runs.
+dag = Table(
+    "dag",
+    metadata,
+    Column("dag_id", String(250), primary_key=True),
+    Column("fileloc", Text, nullable=False),
+    Column("schedule", Text),
+    Column("is_paused", Boolean, nullable=False),
+    Column("max_active_runs", Integer),
+    Column("next_dagrun", DateTime),
+    Column("next_dagrun_data_interval_start", DateTime),
+    Column("next_dagrun_data_interval_end", DateTime),
+    Column("next_dagrun_create_after", DateTime),
+    Column("last_parsed_time", DateTime),
 )

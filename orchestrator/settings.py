@@ -28,6 +28,8 @@ SERVICE_STORE_RETRY_FOR = 300.0
 #: Slots ``default_pool`` is created with (``CHORDFLOW_DEFAULT_POOL_SLOTS``; ``-1``: unlimited, so that a
 #: task without a pool or limits runs as it would without pools). Airflow's default is 128.
 DEFAULT_POOL_SLOTS = -1
+#: Most runs of one DAG running at once, unless the DAG says (``CHORDFLOW_MAX_ACTIVE_RUNS_PER_DAG``; Airflow's 16).
+DEFAULT_MAX_ACTIVE_RUNS_PER_DAG = 16
 #: What the environment variable of a task connection starts with (``CHORDFLOW_CONN_WAREHOUSE``).
 CONNECTION_PREFIX = "CHORDFLOW_CONN_"
 #: What the environment variable of a Variable starts with (``CHORDFLOW_VAR_REGION``; Airflow's ``AIRFLOW_VAR_``).
@@ -59,6 +61,11 @@ class Settings:
         database neither consume each other's messages nor answer each other's pings.
     :param default_pool_slots: ``CHORDFLOW_DEFAULT_POOL_SLOTS`` (default ``-1``: unlimited), the size
         ``default_pool`` is created with when the store has none (then ``chordflow pools set``).
+    :param max_active_runs_per_dag: ``CHORDFLOW_MAX_ACTIVE_RUNS_PER_DAG`` (default 16, Airflow's
+        ``max_active_runs_per_dag``): a DAG's ``max_active_runs`` when it sets none.
+    :param dags_are_paused_at_creation: ``CHORDFLOW_DAGS_ARE_PAUSED_AT_CREATION`` (default true, as
+        Airflow's option of that name): whether the scheduler records a new DAG paused, unless the DAG
+        says (``is_paused_upon_creation``).
     :param connections: the ``CHORDFLOW_CONN_<CONN_ID>`` variables that are set, by name: the URLs of
         the connections tasks use (see :mod:`orchestrator.connections`; default none).
     :param variables: the ``CHORDFLOW_VAR_<KEY>`` variables that are set, by name: Variables that take
@@ -80,6 +87,8 @@ class Settings:
     xcom_inline_limit: int = DEFAULT_INLINE_LIMIT
     broker_key_prefix: str = ""
     default_pool_slots: int = DEFAULT_POOL_SLOTS
+    max_active_runs_per_dag: int = DEFAULT_MAX_ACTIVE_RUNS_PER_DAG
+    dags_are_paused_at_creation: bool = True
     connections: dict[str, str] = field(default_factory=dict, hash=False)
     variables: dict[str, str] = field(default_factory=dict, hash=False)
 
@@ -112,6 +121,9 @@ class Settings:
             xcom_inline_limit=int(_number(env, "CHORDFLOW_XCOM_INLINE_LIMIT", DEFAULT_INLINE_LIMIT, int)),
             broker_key_prefix=_key_prefix(env),
             default_pool_slots=_pool_slots(env),
+            max_active_runs_per_dag=int(_number(env, "CHORDFLOW_MAX_ACTIVE_RUNS_PER_DAG",
+                                                DEFAULT_MAX_ACTIVE_RUNS_PER_DAG, int)),
+            dags_are_paused_at_creation=_flag(env, "CHORDFLOW_DAGS_ARE_PAUSED_AT_CREATION", True),
             connections={name: url for name, url in env.items() if name.startswith(CONNECTION_PREFIX) and url},
             variables={name: value for name, value in env.items() if name.startswith(VARIABLE_PREFIX)},
         )
@@ -153,6 +165,17 @@ def _pool_slots(env) -> int:
     if value is None or value < -1:
         raise ValueError(f"CHORDFLOW_DEFAULT_POOL_SLOTS must be a whole number of slots (-1: unlimited), got {raw!r}")
     return value
+
+
+def _flag(env, name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be true or false, got {raw!r}")
 
 
 def _number(env, name: str, default: float | None, kind: type) -> float | None:

@@ -83,6 +83,7 @@ class RunCache:
         self.store = store
         self.size = size
         self._runs: OrderedDict[str, RunRecord] = OrderedDict()
+        self._previous: dict[str, RunRecord | None] = {}
 
     def get(self, run_id: str) -> RunRecord:
         run = self._runs.get(run_id)
@@ -93,6 +94,14 @@ class RunCache:
         else:
             self._runs.move_to_end(run_id)
         return run
+
+    def previous_success(self, run: RunRecord) -> RunRecord | None:
+        """The DAG's latest successful run before ``run`` (``prev_*_success``), read once per run."""
+        if run.run_id not in self._previous:
+            if len(self._previous) >= self.size:
+                self._previous.clear()
+            self._previous[run.run_id] = self.store.previous_success(run)
+        return self._previous[run.run_id]
 
 
 class InstanceRunner:
@@ -155,7 +164,7 @@ class InstanceRunner:
         try:
             lengths = batch.lengths if task.is_mapped else None
             reader = StoreXComReader(self.store, dag, run_id)
-            run_info = DagRunInfo(run.run_id, run.dag_id, run.logical_date.replace(tzinfo=timezone.utc), run.conf)
+            run_info = DagRunInfo.from_record(run, self.runs.previous_success(run))
             shared = build_context(dag, task, run_info, None, resolve_params({**dag.params, **task.params}, run.conf))
             materialize = Materializer(task, lengths, reader)
             for instance in claimed:

@@ -10,12 +10,13 @@ One module per concept: :mod:`.database` (engines, units of work, retries), :mod
 statements), :mod:`.admin` (schema), :mod:`.runs`, :mod:`.instances` (reads and the worker's
 compare-and-sets), :mod:`.transaction` (one run inside the advance step's transaction),
 :mod:`.reconciler`, :mod:`.xcoms`, :mod:`.logs`, :mod:`.clearing`, :mod:`.variables`, :mod:`.pools` (pools and
-admission to slots); :class:`Store` joins them.
+admission to slots), :mod:`.dags` (the scheduler's DAG records); :class:`Store` joins them.
 """
 from __future__ import annotations
 
 from orchestrator.store.admin import SchemaAdmin
 from orchestrator.store.clearing import ClearingStore
+from orchestrator.store.dags import DagStore
 from orchestrator.store.database import Database, is_disconnect, masked_url, unit_of_work, utcnow, with_driver
 from orchestrator.store.instances import TaskInstanceStore
 from orchestrator.store.logs import LogStore
@@ -36,7 +37,7 @@ __all__ = [
 
 
 class Store(SchemaAdmin, RunStore, TaskInstanceStore, ReconcilerStore, XComStore, LogStore, ClearingStore,
-            VariableStore, PoolStore, Database):
+            VariableStore, PoolStore, DagStore, Database):
     """Access to the store for one process; every method is its own unit of work.
 
     A unit of work that cannot reach the database for ``retry_for`` seconds raises

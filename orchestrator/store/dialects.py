@@ -88,6 +88,10 @@ class Dialect:
         """``query`` locking the rows it reads until the end of the transaction."""
         return query
 
+    def skip_locked(self, query):
+        """``query`` locking the rows it reads, leaving out rows another transaction holds."""
+        return query
+
     def lock_schema(self, conn: Connection) -> None:
         """Serialise schema upgrades: a second process upgrading waits, then finds it done."""
 
@@ -240,6 +244,10 @@ class PostgreSQL(Dialect):
     def lock_rows(self, query):
         """See :meth:`Dialect.lock_rows` (SQLite's BEGIN IMMEDIATE locked the whole database already)."""
         return query.with_for_update()
+
+    def skip_locked(self, query):
+        """See :meth:`Dialect.skip_locked`."""
+        return query.with_for_update(skip_locked=True)
 
     def lock_schema(self, conn):
         """See :meth:`Dialect.lock_schema`."""

@@ -23,6 +23,11 @@ class RunRecord:
     end_date: datetime | None
     #: Why the run ended out of the ordinary (cancelled, interrupted); ``None`` otherwise.
     note: str | None = None
+    #: ``manual``, ``scheduled`` or ``backfill`` (Airflow's DagRunType).
+    run_type: str = "manual"
+    #: The data interval the run covers, naive UTC (``None``: a run made before schedules existed).
+    data_interval_start: datetime | None = None
+    data_interval_end: datetime | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> RunRecord:
@@ -37,6 +42,9 @@ class RunRecord:
             start_date=row.start_date,
             end_date=row.end_date,
             note=row.note,
+            run_type=row.run_type,
+            data_interval_start=row.data_interval_start,
+            data_interval_end=row.data_interval_end,
         )
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
@@ -43,27 +44,42 @@ class RunStore:
         conf: dict[str, Any],
         fileloc: str,
         tasks: Sequence[tuple[str, int]],
+        run_type: str = "manual",
+        data_interval: tuple[datetime, datetime] | None = None,
+        conn: Connection | None = None,
+        state: DagRunState = DagRunState.RUNNING,
     ) -> Iterator[RunTransaction]:
         """Insert the run and one ``none`` row per task (``tasks``: ``(task_id, retries)`` pairs),
-        and hold that transaction for the run's first step (committed when the block ends).
-        Raises :class:`DuplicateRunError` when ``run_id`` exists already."""
+        and hold that transaction for the run's first step (committed when the block ends; inside
+        ``conn``'s transaction when given). ``run_type``: manual, scheduled or backfill;
+        ``data_interval``: ``(start, end)`` naive UTC; ``state``: ``queued`` for a run waiting for a
+        slot under its DAG's ``max_active_runs`` (no start date yet). Raises :class:`DuplicateRunError` when
+        ``run_id`` exists already, or a scheduled/backfill run of the DAG at ``logical_date`` does."""
         now = utcnow()
-        with self.begin() as conn:
+        with self.using(conn) as conn:
+            start, end = data_interval or (None, None)
             try:
                 conn.execute(
                     insert(dag_run).values(
                         run_id=run_id,
                         dag_id=dag_id,
-                        state=DagRunState.RUNNING.value,
+                        state=state.value,
                         logical_date=logical_date,
                         conf=json.dumps(conf),
                         fileloc=fileloc,
-                        start_date=now,
+                        start_date=now if state is DagRunState.RUNNING else None,
                         created_at=now,
+                        run_type=run_type,
+                        data_interval_start=start,
+                        data_interval_end=end,
                     )
                 )
             except IntegrityError:
-                raise DuplicateRunError(f"a run with id {run_id!r} exists already: choose another --run-id") from None
+                if run_type == "manual":
+                    raise DuplicateRunError(f"a run with id {run_id!r} exists already: choose another --run-id"
+                                            ) from None
+                raise DuplicateRunError(f"a run with id {run_id!r}, or a scheduled or backfill run of {dag_id} at "
+                                        f"{logical_date.isoformat()}, exists already") from None
             conn.execute(
                 insert(task_instance),
                 [
@@ -72,8 +88,9 @@ class RunStore:
                     for task_id, retries in tasks
                 ],
             )
-            tx = RunTransaction(conn, RunRecord(run_id, dag_id, DagRunState.RUNNING.value, logical_date, dict(conf),
-                                                fileloc, now, None))
+            tx = RunTransaction(conn, RunRecord(run_id, dag_id, state.value, logical_date, dict(conf), fileloc,
+                                                now if state is DagRunState.RUNNING else None, None, None, run_type,
+                                                start, end))
             yield tx
         if tx.rows_inserted:
             self.dialect.refresh_statistics(self, tx.rows_inserted)
@@ -88,6 +105,16 @@ class RunStore:
         return RunRecord.from_row(row)
 
     @unit_of_work
+    def previous_success(self, record: RunRecord) -> RunRecord | None:
+        """The latest ``success`` run of ``record``'s DAG before its logical date (Airflow's
+        ``prev_*_success``), or ``None``."""
+        with self.begin() as conn:
+            row = conn.execute(select(dag_run).where(
+                dag_run.c.dag_id == record.dag_id, dag_run.c.state == DagRunState.SUCCESS.value,
+                dag_run.c.logical_date < record.logical_date).order_by(dag_run.c.logical_date.desc()).limit(1)).first()
+        return None if row is None else RunRecord.from_row(row)
+
+    @unit_of_work
     def list_runs(self, dag_id: str | None = None, state: str | None = None, limit: int = 100,
                   offset: int = 0) -> list[RunRecord]:
         """The latest ``limit`` runs after the newest ``offset``, newest first, of one DAG and in one
@@ -99,6 +126,25 @@ class RunStore:
             query = query.where(dag_run.c.state == state)
         with self.begin() as conn:
             return [RunRecord.from_row(row) for row in conn.execute(query)]
+
+    def start_queued(self, conn: Connection, run_id: str) -> RunRecord | None:
+        """Move a ``queued`` run to ``running`` (its start date now), holding its row lock until the
+        end of ``conn``'s transaction; ``None`` when it is not queued (any more)."""
+        record = self.lock_run(conn, run_id)
+        if record.state != DagRunState.QUEUED.value:
+            return None
+        now = utcnow()
+        conn.execute(update(dag_run).where(dag_run.c.run_id == run_id)
+                     .values(state=DagRunState.RUNNING.value, start_date=now))
+        return dataclasses.replace(record, state=DagRunState.RUNNING.value, start_date=now)
+
+    @unit_of_work
+    def queued_run_ids(self, dag_id: str) -> list[str]:
+        """The DAG's ``queued`` runs, oldest first."""
+        with self.begin() as conn:
+            return list(conn.execute(select(dag_run.c.run_id).where(
+                dag_run.c.dag_id == dag_id, dag_run.c.state == DagRunState.QUEUED.value)
+                .order_by(dag_run.c.created_at, dag_run.c.run_id)).scalars())
 
     @unit_of_work
     def running_run_ids(self) -> list[str]:

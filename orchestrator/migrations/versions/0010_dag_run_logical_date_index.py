@@ -5,12 +5,12 @@ same DAG with the latest logical date before it (Airflow's ``DagRun.get_previous
 the step of that run wakes the next one: one index lookup each, not a scan of the DAG's runs.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 """
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
