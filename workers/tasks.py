@@ -37,7 +37,10 @@ def register_tasks(app: Celery) -> Heartbeat:
                                 settings.zombie_after, runs, log_shipper)
         outcome = runner.run_batch(run_id, task_id, map_indices, self.request.hostname or "unknown")
         if outcome.frees_slots:  # their slots may go to waiting instances, of any run
-            runtime.admit()
+            try:
+                runtime.admit()
+            except Exception:  # never into the chord: the scheduler's next pass admits them
+                log.exception("admission after %s of run %s failed", task_id, run_id)
         if outcome.sent_again:
             raise self.retry(args=(run_id, task_id, outcome.sent_again), countdown=outcome.sent_again_after)
         return outcome.summary()
