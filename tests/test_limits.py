@@ -3,6 +3,7 @@ Airflow's weight rules, the admission decision, the store's admission, the DAG-f
 ``chordflow pools``. The limits on real worker hosts: tests/test_limits_distributed.py."""
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime
 
@@ -137,9 +138,8 @@ _HOLDING_STATES = [TI.QUEUED, TI.RUNNING, TI.UP_FOR_RETRY, TI.UP_FOR_RESCHEDULE]
 _maybe_limit = st.none() | st.integers(1, 4)
 _groups = st.lists(st.builds(
     group, task_id=st.sampled_from(["t", "u"]), count=st.integers(1, 5), weight=st.integers(-2, 3),
-    run=st.sampled_from(["r1", "r2"]), state=st.sampled_from([TI.SCHEDULED, *_HOLDING_STATES]),
+    run=st.sampled_from(["r1", "r2", "r3"]), state=st.sampled_from([TI.SCHEDULED, *_HOLDING_STATES]),
     pool=st.sampled_from(["p", "q", "default_pool"]), pool_slots=st.integers(1, 3),
-    dag_id=st.sampled_from(["d", "e"]),
     per_dag=_maybe_limit, per_run=_maybe_limit, dag_tasks=_maybe_limit), max_size=8)
 
 
@@ -154,8 +154,23 @@ def _usage(groups_and_counts):
     return use
 
 
+def _consistent(groups):
+    """The groups as a DAG file makes them: a run belongs to one DAG (r1, r2 to d; r3 to e), and
+    every group of a DAG / task has the same max_active_tasks / per-task limits (the first's)."""
+    first_of_dag, first_of_task, made = {}, {}, []
+    for g in groups:
+        dag_id = "e" if g.run_id == "r3" else "d"
+        dag_limits = first_of_dag.setdefault(dag_id, g.limits)
+        task_limits = first_of_task.setdefault((dag_id, g.task_id), g.limits)
+        limits = dataclasses.replace(g.limits, dag_id=dag_id, dag_tasks=dag_limits.dag_tasks,
+                                     per_dag=task_limits.per_dag, per_run=task_limits.per_run)
+        made.append(dataclasses.replace(g, limits=limits))
+    return made
+
+
 @given(_groups, st.integers(0, 6), st.integers(-1, 6))
 def test_admission_never_breaks_a_limit_that_held_and_leaves_no_instance_that_would_fit(groups, p_size, q_size):
+    groups = _consistent(groups)
     pools = {"default_pool": -1, "p": p_size, "q": q_size}
     chosen = choose_admitted(groups, pools)
     holding = [(g, g.count) for g in groups if g.state != TI.SCHEDULED.value]

@@ -40,7 +40,10 @@ def register_tasks(app: Celery) -> Heartbeat:
         if outcome.finished:
             wake_next_run(run_id, task_id)
         if outcome.frees_slots:  # their slots may go to waiting instances, of any run
-            runtime.admit()
+            try:
+                runtime.admit()
+            except Exception:  # never into the chord: the scheduler's next pass admits them
+                log.exception("admission after %s of run %s failed", task_id, run_id)
         if outcome.sent_again:
             raise self.retry(args=(run_id, task_id, outcome.sent_again), countdown=outcome.sent_again_after)
         return outcome.summary()
