@@ -8,12 +8,12 @@ import json
 import logging
 import os
 import sys
-from collections import Counter
 from typing import Any
 
 import click
 
-from cli_output import emit, emit_json, follow_log, print_log_header, print_run
+from cli_dags import dags
+from cli_output import emit, emit_json, follow_log, output_option, print_log_header, print_run
 from cli_pools import pools_group
 from cli_variables import variables_group
 from executor import submission
@@ -42,14 +42,6 @@ class ChordflowGroup(click.Group):
 
 #: Passes a command the process's :class:`Services` (settings; store and Celery app on first use).
 pass_services = click.make_pass_decorator(Services)
-
-
-def output_option(fn):
-    """``--output table|json`` (table by default)."""
-    return click.option(
-        "--output", "-o", type=click.Choice(["table", "json"]), default="table", show_default=True,
-        help="json: stable keys, for scripts.",
-    )(fn)
 
 
 def show_progress(output: str) -> bool:
@@ -374,93 +366,6 @@ def xcom_get(svc, run_id, task_id, map_index, key, output):
     click.echo(json.dumps(value) if output == "json" else json.dumps(value, indent=2))
 
 
-# -- dags -------------------------------------------------------------------------------------
-@cli.group()
-def dags():
-    """DAGs in the DAGs folder."""
-
-
-@dags.command("list")
-@output_option
-@pass_services
-def dags_list(svc, output):
-    """DAGs found in CHORDFLOW_DAGS_FOLDER, and files that failed to import."""
-    rows, errors = read_models.dag_rows(svc.runtime.dagbag, svc.store, svc.settings.dags_are_paused_at_creation)
-    emit(output, rows, ["dag_id", "schedule", "is_paused", "next_dagrun", "tasks", "fileloc", "description"])
-    for path, error in errors.items():
-        click.echo(f"import error in {path}: {error}", err=True)
-
-
-def _set_paused(svc, dag_id: str, paused: bool, output: str) -> None:
-    dag = svc.runtime.dagbag.find(dag_id)
-    scheduler = svc.runtime.dag_scheduler()
-    scheduler.record([dag])
-    svc.store.set_paused(dag.dag_id, paused)
-    if output == "json":
-        emit_json({"dag_id": dag.dag_id, "is_paused": paused})
-    else:
-        click.echo(f"DAG {dag.dag_id} {'paused' if paused else 'unpaused'}")
-
-
-@dags.command("pause")
-@click.argument("dag_id")
-@output_option
-@pass_services
-def dags_pause(svc, dag_id, output):
-    """Stop the scheduler creating runs of DAG_ID (runs already created go on)."""
-    _set_paused(svc, dag_id, True, output)
-
-
-@dags.command("unpause")
-@click.argument("dag_id")
-@output_option
-@pass_services
-def dags_unpause(svc, dag_id, output):
-    """Let the scheduler create runs of DAG_ID again (with catchup=False: from the latest interval)."""
-    _set_paused(svc, dag_id, False, output)
-
-
-@dags.command("show")
-@click.argument("dag_id")
-@output_option
-@pass_services
-def dags_show(svc, dag_id, output):
-    """A DAG's tasks in order, with their upstreams and whether they are mapped."""
-    details = read_models.dag_details(svc.runtime.dagbag, dag_id)
-    emit(output, details, ["task_id", "mapped", "trigger_rule", "retries", "upstream"],
-         [{**row, "upstream": ", ".join(row["upstream"])} for row in details["tasks"]])
-
-
-@dags.command("backfill")
-@click.argument("dag_id")
-@click.option("--start-date", "-s", required=True, help="First logical date (YYYY-MM-DD or ISO 8601).")
-@click.option("--end-date", "-e", required=True, help="Last logical date (inclusive).")
-@click.option("--reset-failed", is_flag=True, help="Run failed runs of the range again (their failed instances).")
-@output_option
-@pass_services
-def dags_backfill(svc, dag_id, start_date, end_date, reset_failed, output):
-    """A backfill run for each of DAG_ID's data intervals starting in the range (runs that exist are
-    kept), at most max_active_runs at once; waits until they end. Exit 0 when every run it started
-    succeeded, 1 otherwise."""
-    from executor.backfill import Backfill
-
-    start = parse_logical_date(start_date, "--start-date")
-    end = parse_logical_date(end_date, "--end-date")
-    dag = svc.runtime.dagbag.find(dag_id)
-    svc.store  # noqa: B018 - creates or migrates the schema first
-    if not svc.settings.embedded:
-        submission.check_broker(svc)
-    report = Backfill(svc, dag, reset_failed, say=lambda line: click.echo(line, err=True)).run(start, end)
-    if output == "json":
-        emit_json({"dag_id": dag.dag_id, "created": report.created, "reset": report.reset, "kept": report.kept,
-                   "states": report.states})
-    else:
-        click.echo(f"backfill of {dag.dag_id}: {len(report.created)} run(s) created, {len(report.reset)} run(s) "
-                   f"run again, {len(report.kept)} kept; "
-                   + ", ".join(f"{n} {s}" for s, n in sorted(Counter(report.states.values()).items())))
-    sys.exit(0 if all(state == DagRunState.SUCCESS.value for state in report.states.values()) else 1)
-
-
 # -- db ---------------------------------------------------------------------------------------
 @cli.group()
 def db():
@@ -490,6 +395,7 @@ def db_reset(svc, yes):
 
 cli.add_command(variables_group)
 cli.add_command(pools_group)
+cli.add_command(dags)
 
 
 def main() -> None:

@@ -86,3 +86,11 @@ def follow_log(store: Store, run_id: str, task_id: str, map_index: int, try_numb
         if ended:
             return
         time.sleep(POLL_FOLLOW)
+
+
+def output_option(fn):
+    """``--output table|json`` (table by default)."""
+    return click.option(
+        "--output", "-o", type=click.Choice(["table", "json"]), default="table", show_default=True,
+        help="json: stable keys, for scripts.",
+    )(fn)

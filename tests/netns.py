@@ -79,16 +79,30 @@ class Relay:
 class NetnsHost:
     """One host: a network namespace, a veth pair, a hostname, relays to the services."""
 
-    def __init__(self, name: str, subnet: int, service_urls: list[str]):
-        token = secrets.token_hex(2)
+    def __init__(self, name: str, subnet: int, service_urls: list[str], attempts: int = 5):
         self.name = name
-        self.netns = f"cf-{name}-{token}"
         self.hostname = f"{name}-host"
+        self.relays: list[Relay] = []
+        # The /30 is picked at random: another test session on this machine may hold the same
+        # one (its relay's address then is in use), so a clash is undone and another one picked.
+        for attempt in range(attempts):
+            try:
+                self._create(name, subnet, service_urls)
+                return
+            except (subprocess.CalledProcessError, OSError):
+                self.remove()
+                if attempt == attempts - 1:
+                    raise
+
+    def _create(self, name: str, subnet: int, service_urls: list[str]) -> None:
+        token = secrets.token_hex(2)
+        self.netns = f"cf-{name}-{token}"
         outer, inner = f"cfo{token}{subnet % 100}", f"cfi{token}{subnet % 100}"
         third = secrets.randbelow(250) + 1
         self.gateway = f"10.{200 + subnet}.{third}.1"
         self.address = f"10.{200 + subnet}.{third}.2"
-        self.relays: list[Relay] = []
+        self.relays = []
+        self.outer = outer
         commands = [
             ["ip", "netns", "add", self.netns],
             ["ip", "link", "add", outer, "type", "veth", "peer", "name", inner],
@@ -99,7 +113,6 @@ class NetnsHost:
             ["ip", "-n", self.netns, "link", "set", inner, "up"],
             ["ip", "-n", self.netns, "link", "set", "lo", "up"],
         ]
-        self.outer = outer
         for command in commands:
             subprocess.run(command, check=True, capture_output=True)
         for url in service_urls:
