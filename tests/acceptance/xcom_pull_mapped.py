@@ -1,5 +1,7 @@
 """ti.xcom_pull of a mapped task, as in Airflow 2.10: without map_indexes every index's value in
-order (also from inside a mapped task group), with map_indexes=i that one value; a task may
+order (also of a task in a mapped task group, pulled after the group), with map_indexes=i that
+one value (also inside the group, of its own index: an index of the group does not wait for the
+group's other indices, so only its own is certain to be there); a task may
 return what it pulled, at any depth. Also: expand_kwargs over an upstream output turned into
 dicts by .map(), and a mapped output crossed with a literal list."""
 from datetime import datetime
@@ -37,9 +39,14 @@ def grp(v):
     @task
     def second(w):
         ti = get_current_context()["ti"]
-        return [w, ti.xcom_pull(task_ids="grp.first"), ti.map_index]
+        return [w, ti.xcom_pull(task_ids="grp.first", map_indexes=ti.map_index), ti.map_index]
 
     return second(first(v))
+
+
+@task
+def pull_group():
+    return list(get_current_context()["ti"].xcom_pull(task_ids="grp.first"))
 
 
 @dag(dag_id="xcom_pull_mapped", schedule=None, start_date=datetime(2022, 1, 1))
@@ -47,7 +54,7 @@ def xcom_pull_mapped():
     added = add.expand_kwargs(nums().map(lambda x: {"x": x, "y": 100}))
     added >> pull_all()
     pair.expand(a=added, b=["p", "q"])
-    grp.expand(v=[1, 2])
+    grp.expand(v=[1, 2]) >> pull_group()
 
 
 xcom_pull_mapped()
@@ -65,7 +72,8 @@ EXPECTED = {
         ["pair", 0, "101-p"],
         ["pair", 1, "101-q"],
         ["pair", 5, "103-q"],
-        ["grp.second", 0, [10, [10, 20], 0]],
-        ["grp.second", 1, [20, [10, 20], 1]],
+        ["grp.second", 0, [10, 10, 0]],
+        ["grp.second", 1, [20, 20, 1]],
+        ["pull_group", None, [10, 20]],
     ],
 }
