@@ -429,3 +429,32 @@ def test_deleting_a_run_that_has_not_ended_is_refused(store):
     with pytest.raises(RunStateError, match="chordflow runs cancel r1"):
         store.delete_run("r1")
     assert store.get_run("r1").state == "running"
+
+
+@pytest.mark.parametrize("max_active_runs", [None, 16], ids=["no limit", "max_active_runs"])
+def test_statistics_know_an_expansion_once_its_transaction_committed(pg_url, tmp_path, max_active_runs):
+    """A run created under its DAG's max_active_runs expands inside the transaction that counts
+    the DAG's runs: ANALYZE must come after that commit (before it, it sees no new rows, and the
+    first run's claims were planned for an empty table: that map ran twice slower)."""
+    from sqlalchemy import text
+
+    from orchestrator.advance import ActiveRunLimit, start_run
+    from tests.harness import Harness
+
+    dag_file = tmp_path / "wide.py"
+    dag_file.write_text(
+        "from datetime import datetime\nfrom orchestrator import dag, task\n\n"
+        "@task\ndef work(x):\n    return x\n\n"
+        "@dag(dag_id='wide', schedule=None, start_date=datetime(2022, 1, 1))\n"
+        "def wide():\n    work.expand(x=list(range(3000)))\n\nwide()\n")
+    harness = Harness(tmp_path, pg_url)
+    try:
+        dag = harness.dagbag.find(str(dag_file))
+        limit = None if max_active_runs is None else ActiveRunLimit(max_active_runs)
+        start_run(harness.store, dag, "r1", datetime(2022, 4, 12), {}, harness.dagbag.fileloc_for(dag_file),
+                  harness.dispatcher, harness.max_map_length, limit=limit)
+        with harness.store.autocommit() as conn:
+            known = conn.execute(text("SELECT reltuples FROM pg_class WHERE relname = 'task_instance'")).scalar()
+    finally:
+        harness.store.dispose()
+    assert known >= 3000

@@ -56,6 +56,7 @@ class RunStore:
         slot under its DAG's ``max_active_runs`` (no start date yet). Raises :class:`DuplicateRunError` when
         ``run_id`` exists already, or a scheduled/backfill run of the DAG at ``logical_date`` does."""
         now = utcnow()
+        own_transaction = conn is None
         with self.using(conn) as conn:
             start, end = data_interval or (None, None)
             try:
@@ -92,8 +93,14 @@ class RunStore:
                                                 now if state is DagRunState.RUNNING else None, None, None, run_type,
                                                 start, end))
             yield tx
-        if tx.rows_inserted:
+        if tx.rows_inserted and own_transaction:  # (inside a caller's transaction: the caller, after its commit)
             self.dialect.refresh_statistics(self, tx.rows_inserted)
+
+    def refresh_statistics(self, rows_inserted: int) -> None:
+        """Let the planner know of ``rows_inserted`` task instances a committed transaction added
+        (nothing for none; see :meth:`Dialect.refresh_statistics`)."""
+        if rows_inserted:
+            self.dialect.refresh_statistics(self, rows_inserted)
 
     @unit_of_work
     def get_run(self, run_id: str) -> RunRecord:
