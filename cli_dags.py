@@ -47,22 +47,20 @@ def _set_paused(svc, dag_id: str, paused: bool, output: str) -> None:
         click.echo(f"DAG {dag.dag_id} {'paused' if paused else 'unpaused'}")
 
 
-@dags.command("pause")
-@click.argument("dag_id")
-@output_option
-@pass_services
-def dags_pause(svc, dag_id, output):
-    """Stop the scheduler creating runs of DAG_ID (runs already created go on)."""
-    _set_paused(svc, dag_id, True, output)
+def _pause_command(name: str, paused: bool, doc: str):
+    @dags.command(name, help=doc)
+    @click.argument("dag_id")
+    @output_option
+    @pass_services
+    def command(svc, dag_id, output):
+        _set_paused(svc, dag_id, paused, output)
+
+    return command
 
 
-@dags.command("unpause")
-@click.argument("dag_id")
-@output_option
-@pass_services
-def dags_unpause(svc, dag_id, output):
-    """Let the scheduler create runs of DAG_ID again (with catchup=False: from the latest interval)."""
-    _set_paused(svc, dag_id, False, output)
+dags_pause = _pause_command("pause", True, "Stop the scheduler creating runs of DAG_ID (runs already created go on).")
+dags_unpause = _pause_command(
+    "unpause", False, "Let the scheduler create runs of DAG_ID again (with catchup=False: from the latest interval).")
 
 
 @dags.command("show")

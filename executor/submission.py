@@ -53,45 +53,9 @@ def new_run_id(logical_date: datetime) -> str:
     return f"manual__{stamp}__{secrets.token_hex(4)}"
 
 
-class WorkerWatch:
-    """Tells a user waiting on a broker that no worker is there to run anything.
-
-    :param svc: the command's services (its Celery app pings the workers).
-    :param run_id: the run waited for.
-    """
-
-    def __init__(self, svc: Services, run_id: str):
-        self.svc = svc
-        self.run_id = run_id
-        self.next_check = time.monotonic() + WORKER_CHECK_INTERVAL
-        self.said = False
-
-    def warning(self) -> str | None:
-        """One line naming the broker and what to do, the first time that, :data:`WORKER_CHECK_INTERVAL`
-        seconds or more after the last look, nothing of the run is running and no worker answers a
-        ping; None otherwise."""
-        if self.said or time.monotonic() < self.next_check:
-            return None
-        working = read_models.run_state_counts(self.svc.store, self.run_id).get("running") or self._a_worker_answers()
-        self.next_check = time.monotonic() + WORKER_CHECK_INTERVAL
-        if working:
-            return None
-        self.said = True
-        settings = self.svc.settings
-        prefix = f" (key prefix {settings.broker_key_prefix!r})" if settings.broker_key_prefix else ""
-        return (f"no worker answers on the broker at {masked_url(settings.broker_url)}{prefix}: start one with "
-                f"`chordflow worker` (same CHORDFLOW_* settings and DAG files); still waiting for run {self.run_id}")
-
-    def _a_worker_answers(self) -> bool:
-        try:
-            return self.svc.runtime.dispatcher.workers_alive()
-        except Exception:  # the broker itself did not answer the ping: not the workers' absence, ask again later
-            return True
-
-
-class PastWatch:
-    """Tells a user waiting on a run that it waits for the DAG's previous run (``depends_on_past``),
-    once, when nothing of it is queued or running any more.
+class WaitWarning:
+    """A line that a command waiting on a run says once: looked for every
+    :data:`WORKER_CHECK_INTERVAL` seconds, said the first time there is one.
 
     :param svc: the command's services.
     :param run_id: the run waited for.
@@ -104,15 +68,48 @@ class PastWatch:
         self.said = False
 
     def warning(self) -> str | None:
-        """One line naming the reason and what to look at, the first time that, :data:`WORKER_CHECK_INTERVAL`
-        seconds or more after the last look, the run waits only for its past; None otherwise."""
+        """The line, the first time :meth:`look` finds one (at most once per interval); else None."""
         if self.said or time.monotonic() < self.next_check:
             return None
+        line = self.look()
         self.next_check = time.monotonic() + WORKER_CHECK_INTERVAL
+        self.said = line is not None
+        return line
+
+    def look(self) -> str | None:
+        """The line to say now, or None."""
+        raise NotImplementedError
+
+
+class WorkerWatch(WaitWarning):
+    """Tells a user waiting on a broker that no worker is there to run anything: nothing of the
+    run is running and no worker answers a ping."""
+
+    def look(self) -> str | None:
+        """One line naming the broker and what to do, when nothing works on the run; else None."""
+        if read_models.run_state_counts(self.svc.store, self.run_id).get("running") or self._a_worker_answers():
+            return None
+        settings = self.svc.settings
+        prefix = f" (key prefix {settings.broker_key_prefix!r})" if settings.broker_key_prefix else ""
+        return (f"no worker answers on the broker at {masked_url(settings.broker_url)}{prefix}: start one with "
+                f"`chordflow worker` (same CHORDFLOW_* settings and DAG files); still waiting for run {self.run_id}")
+
+    def _a_worker_answers(self) -> bool:
+        try:
+            return self.svc.runtime.dispatcher.workers_alive()
+        except Exception:  # the broker itself did not answer the ping: not the workers' absence, ask again later
+            return True
+
+
+class PastWatch(WaitWarning):
+    """Tells a user waiting on a run that it waits for the DAG's previous run (``depends_on_past``),
+    when nothing of it is queued or running any more."""
+
+    def look(self) -> str | None:
+        """One line naming the reason and what to look at, when the run waits only for its past; else None."""
         reason = read_models.waiting_on_past(self.svc.store, self.run_id)
         if reason is None:
             return None
-        self.said = True
         return (f"run {self.run_id} waits for the DAG's previous run: {reason} "
                 f"(`chordflow tasks list {self.run_id}`; `chordflow tasks clear` what failed there)")
 
