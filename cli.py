@@ -105,7 +105,7 @@ def run(svc, dag_file_or_id, dag_id, conf, run_id, logical_date, wait, output):
     if output == "json":
         emit_json({"run_id": run_id, "dag_id": dag.dag_id, "state": state})
     else:
-        print_run(read_models.run_summary(svc.store, svc.runtime.dagbag, run_id))
+        print_run(read_models.run_summary(svc.store, svc.dagbag, run_id))
     if wait:
         sys.exit(0 if state == DagRunState.SUCCESS.value else 1)
 
@@ -203,7 +203,7 @@ def runs_list(svc, dag_id, state, limit, output):
 @pass_services
 def runs_show(svc, run_id, output):
     """A run as a graph: each task with [N] for mapped ones and its state counts."""
-    summary = read_models.run_summary(svc.store, svc.runtime.dagbag, run_id)
+    summary = read_models.run_summary(svc.store, svc.dagbag, run_id)
     if output == "json":
         emit_json(summary)
     else:
@@ -336,7 +336,7 @@ def tasks_clear(svc, run_id, task_id, map_indices, only_failed, downstream, wait
     """Make task instances run again; the run goes back to running and finishes again. Each
     instance's next try is numbered after its last one: earlier tries' logs stay readable."""
     store = svc.store
-    plan = read_models.clear_plan(store, svc.runtime.dagbag, run_id, task_id, map_indices, only_failed, downstream)
+    plan = read_models.clear_plan(store, svc.dagbag, run_id, task_id, map_indices, only_failed, downstream)
     cleared = submission.clear_instances(svc, plan)
     state = store.get_run(run_id).state
     if cleared:

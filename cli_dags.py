@@ -30,14 +30,14 @@ def dags():
 @pass_services
 def dags_list(svc, output):
     """DAGs found in CHORDFLOW_DAGS_FOLDER, and files that failed to import."""
-    rows, errors = read_models.dag_rows(svc.runtime.dagbag, svc.store, svc.settings.dags_are_paused_at_creation)
+    rows, errors = read_models.dag_rows(svc.dagbag, svc.store, svc.settings.dags_are_paused_at_creation)
     emit(output, rows, ["dag_id", "schedule", "is_paused", "next_dagrun", "tasks", "fileloc", "description"])
     for path, error in errors.items():
         click.echo(f"import error in {path}: {error}", err=True)
 
 
 def _set_paused(svc, dag_id: str, paused: bool, output: str) -> None:
-    dag = svc.runtime.dagbag.find(dag_id)
+    dag = svc.dagbag.find(dag_id)
     scheduler = svc.runtime.dag_scheduler()
     scheduler.record([dag])
     svc.store.set_paused(dag.dag_id, paused)
@@ -69,7 +69,7 @@ dags_unpause = _pause_command(
 @pass_services
 def dags_show(svc, dag_id, output):
     """A DAG's tasks in order, with their upstreams and whether they are mapped."""
-    details = read_models.dag_details(svc.runtime.dagbag, dag_id)
+    details = read_models.dag_details(svc.dagbag, dag_id)
     emit(output, details, ["task_id", "mapped", "trigger_rule", "retries", "upstream"],
          [{**row, "upstream": ", ".join(row["upstream"])} for row in details["tasks"]])
 
@@ -89,7 +89,7 @@ def dags_backfill(svc, dag_id, start_date, end_date, reset_failed, output):
 
     start = parse_logical_date(start_date, "--start-date")
     end = parse_logical_date(end_date, "--end-date")
-    dag = svc.runtime.dagbag.find(dag_id)
+    dag = svc.dagbag.find(dag_id)
     svc.store  # noqa: B018 - creates or migrates the schema first
     if not svc.settings.embedded:
         submission.check_broker(svc)

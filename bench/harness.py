@@ -134,21 +134,25 @@ def timed_cli(env: dict[str, str], *args: str) -> tuple[float, subprocess.Comple
 class Timed:
     """One ``chordflow run --wait``: ``wall`` seconds (what a user waits for, process start
     included), ``span`` seconds (the run's start_date..end_date in the store), the CLI's peak RSS
-    in MB (``nan`` when an earlier command had a larger one), the run's id."""
+    in MB (``nan`` when an earlier command had a larger one), the run's id, and the epoch
+    seconds at which the CLI was started and exited."""
 
     wall: float
     span: float
     cli_rss_mb: float
     run_id: str = ""
+    launched: float = 0.0
+    exited: float = 0.0
 
 
 def chordflow_run(path: Path, env: dict[str, str], expect_instances: dict[str, int] | None = None) -> Timed:
     """Run the DAG file ``path`` to its end; checks the run succeeded and, for each task of
     ``expect_instances``, that that many instances ended ``success``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
+    launched, started = time.time(), time.perf_counter()
     result = cli(env, "run", str(path), "--wait", "--output", "json")
     wall = time.perf_counter() - started
+    exited = time.time()
     rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     summary = json.loads(result.stdout)
     if summary["state"] != "success":
@@ -156,7 +160,7 @@ def chordflow_run(path: Path, env: dict[str, str], expect_instances: dict[str, i
     shown = json.loads(cli(env, "runs", "show", summary["run_id"], "--output", "json").stdout)
     check_counts(shown, expect_instances or {})
     span = seconds(shown["end_date"]) - seconds(shown["start_date"])
-    return Timed(wall, span, rss / 1024 if rss > before else float("nan"), summary["run_id"])
+    return Timed(wall, span, rss / 1024 if rss > before else float("nan"), summary["run_id"], launched, exited)
 
 
 def check_counts(shown: dict, expect: dict[str, int]) -> None:

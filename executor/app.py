@@ -1,10 +1,16 @@
 """The Celery application and its settings: JSON only, acks late, never lose a message."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from celery import Celery
 from celery.signals import worker_process_init
 
 from orchestrator.settings import Settings
+
+if TYPE_CHECKING:
+    from orchestrator.dag_loader import DagBag
+    from orchestrator.store import Store
 
 #: Queue used for advance steps and for tasks that name no queue.
 DEFAULT_QUEUE = "chordflow"
@@ -23,8 +29,9 @@ def key_prefix(prefix: str) -> str:
     return prefix if not prefix or prefix[-1] in KEY_PREFIX_ENDS else prefix + ":"
 
 
-def create_app(settings: Settings) -> Celery:
-    """A Celery app wired to the configured broker (or the in-process memory transport)."""
+def create_app(settings: Settings, store: Store | None = None, dagbag: DagBag | None = None) -> Celery:
+    """A Celery app wired to the configured broker (or the in-process memory transport); its
+    runtime uses ``store`` and ``dagbag`` when given (see :class:`~executor.runtime.Runtime`)."""
     from executor.runtime import Runtime
 
     broker = settings.broker_url or EMBEDDED_BROKER
@@ -70,7 +77,7 @@ def create_app(settings: Settings) -> Celery:
         task_send_sent_event=False,
         enable_utc=True,
     )
-    app.chordflow = Runtime(settings, app)
+    app.chordflow = Runtime(settings, app, store, dagbag)
     return app
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from celery import Celery
 
+from executor.services import open_store
 from orchestrator import variables
 from orchestrator.advance import ActiveRunLimit, AdvanceResult, advance_run, start_queued_runs, start_run
 from orchestrator.dag_loader import DagBag
@@ -24,17 +25,19 @@ class Runtime:
 
     :param settings: the configuration.
     :param app: the Celery app chords are sent through.
+    :param store: the store this process opened already (``None``: opened on first use).
+    :param dagbag: the DAG bag this process loads DAG files with already (``None``: a new one).
     """
 
-    def __init__(self, settings: Settings, app: Celery):
+    def __init__(self, settings: Settings, app: Celery, store: Store | None = None, dagbag: DagBag | None = None):
         from executor.dispatch import CeleryDispatcher
 
         self.settings = settings
         self.app = app
-        self.dagbag = DagBag(settings.dags_folder)
+        self.dagbag = dagbag or DagBag(settings.dags_folder)
         self.dispatcher = CeleryDispatcher(app, lambda run_id, task_id: self.store.typical_duration(run_id, task_id),
                                            wake_later_runs=not settings.embedded)
-        self._store: Store | None = None
+        self._store: Store | None = store
         self._lock = threading.Lock()
         # Variable.get in task code and {{ var.value.x }} read this process's store.
         variables.use_store(settings.variables, lambda: self.store)
@@ -44,7 +47,7 @@ class Runtime:
         if self._store is None:
             with self._lock:
                 if self._store is None:
-                    self._store = Store(self.settings.database_url, retry_for=self.settings.store_retry_seconds)
+                    self._store = open_store(self.settings)
         return self._store
 
     def after_fork(self) -> None:

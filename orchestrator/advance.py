@@ -172,7 +172,7 @@ def _take_step(tx: RunTransaction, dag: DAG, store: Store, max_map_length: int) 
     step.decide_all()
     state = step.final_state()
     if state is not None:
-        tx.finish_run(state)
+        tx.finish_run(state, step.counts)
         log.info("run %s ended %s", tx.run.run_id, state.value)
     wake = tx.next_running_run_id() if depends_on_past(dag) else None
     return _Decided(tx.run, state, step.dispatches, wake, step.scheduled, rows_inserted=tx.rows_inserted)

@@ -12,14 +12,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
-from typing import Any
-
-import jinja2
-import jinja2.nativetypes
+from typing import TYPE_CHECKING, Any
 
 from orchestrator.dates import as_pendulum
 from orchestrator.errors import ChordflowError
 from orchestrator.variables import TEMPLATE_VARIABLES
+
+if TYPE_CHECKING:
+    import jinja2
 
 _current_context: ContextVar[dict[str, Any] | None] = ContextVar("chordflow_context", default=None)
 
@@ -171,10 +171,19 @@ def _stored(value: datetime | None) -> Any:
     return as_pendulum(value) if value else None
 
 
-@functools.lru_cache(maxsize=2)
-def _environment(native: bool) -> jinja2.Environment:
+def _new_environment(native: bool) -> jinja2.Environment:
+    """Airflow's Jinja environment: strict undefined, newlines kept, no autoescape (Jinja is
+    imported here, on first use, not by every command that imports the context)."""
+    import jinja2
+    import jinja2.nativetypes
+
     kind = jinja2.nativetypes.NativeEnvironment if native else jinja2.Environment
     return kind(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
+
+
+@functools.lru_cache(maxsize=2)
+def _environment(native: bool) -> jinja2.Environment:
+    return _new_environment(native)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -195,8 +204,7 @@ def _template(source: str, dag: Any) -> jinja2.Template:
         if len(cache) >= 1024:  # mapped values may each be a template of their own: stay bounded
             cache.clear()
         if "_jinja_environment" not in dag.__dict__:
-            kind = jinja2.nativetypes.NativeEnvironment if native else jinja2.Environment
-            environment = kind(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
+            environment = _new_environment(native)
             environment.globals.update(macros or {})
             environment.filters.update(filters or {})
             dag.__dict__["_jinja_environment"] = environment
@@ -211,6 +219,8 @@ def render_template(value: Any, context: dict[str, Any]) -> Any:
     if isinstance(value, str):
         if "{{" not in value and "{%" not in value:
             return value
+        import jinja2
+
         try:
             return _template(value, context.get("dag")).render(context)
         except jinja2.TemplateError as exc:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import jsonschema
-
 from orchestrator.errors import BadInput
 
 
@@ -70,6 +68,8 @@ def validate_conf(params: dict[str, Any], conf: dict[str, Any]) -> None:
             raise BadInput(f"param {name!r} is required: it has no default, give it in the run's conf")
         if not param.schema:
             continue
+        import jsonschema  # (on first use: a tenth of every command's start otherwise)
+
         try:
             jsonschema.validate(value, param.schema, format_checker=jsonschema.FormatChecker())
         except jsonschema.ValidationError as exc:

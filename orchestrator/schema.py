@@ -6,7 +6,7 @@ from sqlalchemy import Boolean, Column, DateTime, Index, Integer, MetaData, Stri
 metadata = MetaData()
 
 #: The alembic revision this code expects; a test checks it is the migrations' head.
-SCHEMA_REVISION = "0010"
+SCHEMA_REVISION = "0011"
 
 #: The runs the scheduler and backfills make: at most one per DAG and logical date.
 AUTOMATED_RUN_TYPES = "run_type IN ('scheduled', 'backfill')"
@@ -40,6 +40,9 @@ dag_run = Table(
     Column("run_type", String(20), nullable=False, server_default="manual"),
     Column("data_interval_start", DateTime),
     Column("data_interval_end", DateTime),
+    # An ended run's {task_id: {state: count}} (JSON), written as it ends, NULL again when it is cleared
+    # (migration 0011): reads of an ended run count nothing.
+    Column("final_counts", Text),
     Index("ix_dag_run_dag_id_state", "dag_id", "state"),
     # The DAG's previous / next run by logical date: depends_on_past (migration 0010).
     Index("ix_dag_run_dag_id_logical_date", "dag_id", "logical_date"),

@@ -23,6 +23,7 @@ import pytest
 import redis
 from sqlalchemy import create_engine, text
 
+from orchestrator.store import Store
 from tests.netns import NetnsHost, network_namespaces_available
 from tests.processes import (
     OWNER_VARIABLE,
@@ -135,6 +136,16 @@ def pg_url() -> Iterator[str]:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path: Path) -> Iterator[Store]:
+    """An empty store at the current schema: a SQLite file, then a PostgreSQL database of its own."""
+    url = f"sqlite:///{tmp_path / 's.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    store = Store(url)
+    store.ensure_schema()
+    yield store
+    store.dispose()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import pytest
 
 from orchestrator.read_models import plan_clear
 from orchestrator.store import Store
+from orchestrator.store.transaction import RunQueries
 from tests.harness import Harness
 
 
@@ -45,6 +46,21 @@ def test_advance_after_the_end_changes_nothing(h):
     result = h.advance(run_id)
     assert result.state == "success" and result.dispatches == []
     assert h.dispatcher.dispatched == []
+
+
+def test_an_ended_run_keeps_its_counts_and_a_clear_drops_them(h):
+    """``dag_run.final_counts`` (migration 0011): written by the step that ends the run, equal to
+    counting its instances, read instead of counting; a clear puts the run back to counting."""
+    run_id = h.run(SEED.replace("x=[1, 2, 3]", "x=[1, 2, 0]").replace("return x + y", "return 1 // x"))
+    with h.store.begin() as conn:
+        counted = RunQueries(conn, run_id).state_counts()
+    assert counted == {"add": {"success": 2, "failed": 1}, "total": {"upstream_failed": 1}}
+    assert h.store.get_run(run_id).final_counts == counted
+    assert h.store.state_counts(run_id) == counted
+    h.store.clear(run_id, [("add", [2], False, 0)], [("total", 0)])
+    record = h.store.get_run(run_id)
+    assert (record.state, record.final_counts) == ("running", None)
+    assert h.store.state_counts(run_id) == {"add": {"success": 2, "none": 1}, "total": {"none": 1}}
 
 
 def test_a_map_waits_for_its_upstream_before_expanding(h):

@@ -17,7 +17,7 @@ from orchestrator.errors import DagDefinitionError
 from orchestrator.operators import BashOperator
 from orchestrator.states import TaskInstanceState as TI
 from orchestrator.weight_rule import WeightRule, priority_weights
-from tests.conftest import run_cli
+from tests.conftest import OWN_ACCEPTANCE, run_cli
 from tests.harness import Harness, claim, finish
 
 # -- Airflow's weight rules -------------------------------------------------------------------------
@@ -322,31 +322,14 @@ def test_default_pool_is_created_with_the_configured_size(embedded_env):
     assert bad.returncode != 0 and "CHORDFLOW_DEFAULT_POOL_SLOTS must be a whole number" in bad.stderr
 
 
-UNKNOWN_POOL = """
-from datetime import datetime
-from orchestrator import dag, task
-
-@task(pool="nowhere")
-def call():
-    return 1
-
-@dag(dag_id="unknown_pool", schedule=None, start_date=datetime(2022, 1, 1))
-def unknown_pool():
-    call()
-
-unknown_pool()
-"""
-
-
-def test_an_unknown_pool_refuses_the_run_in_one_line_and_writes_nothing(embedded_env, tmp_path):
-    path = tmp_path / "unknown_pool.py"
-    path.write_text(UNKNOWN_POOL)
+def test_an_unknown_pool_refuses_the_run_in_one_line_and_writes_nothing(embedded_env):
+    path = OWN_ACCEPTANCE / "unknown_pool.py"
     result = run_cli(embedded_env, "run", str(path))
     assert result.returncode == 2
-    assert result.stderr.strip() == ("Error: task 'call' of DAG 'unknown_pool' uses pool 'nowhere', which does not "
-                                     "exist: create it with `chordflow pools set nowhere SLOTS`")
+    assert result.stderr.strip() == ("Error: task 'call' of DAG 'unknown_pool' uses pool 'rate_limited_api', which "
+                                     "does not exist: create it with `chordflow pools set rate_limited_api SLOTS`")
     assert json.loads(run_cli(embedded_env, "runs", "list", "--output", "json").stdout) == []
-    assert run_cli(embedded_env, "pools", "set", "nowhere", "1").returncode == 0
+    assert run_cli(embedded_env, "pools", "set", "rate_limited_api", "1").returncode == 0
     assert run_cli(embedded_env, "run", str(path)).returncode == 0
 
 

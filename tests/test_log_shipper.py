@@ -14,17 +14,14 @@ from workers.log_capture import LogCapture
 from workers.log_shipper import LogShipper
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path) -> Store:
-    url = f"sqlite:///{tmp_path / 's.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    store = Store(url)
-    store.ensure_schema()
+@pytest.fixture
+def store(store: Store) -> Store:
+    """The store with run ``r1``'s one instance of ``t`` claimed by host ``h``."""
     create_run(store, "r1", [("t", 0)])
     with store.locked_run("r1") as tx:
         tx.expand("t", [1], TI.QUEUED, 0)
     claim(store, "r1", "t", [0], "h")
-    yield store
-    store.dispose()
+    return store
 
 
 def test_a_running_try_log_is_written_while_it_runs_in_order_and_once(store):

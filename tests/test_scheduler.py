@@ -34,15 +34,6 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path) -> Store:
-    url = f"sqlite:///{tmp_path / 's.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    store = Store(url)
-    store.ensure_schema()
-    yield store
-    store.dispose()
-
-
 @pytest.fixture
 def dags_folder(tmp_path) -> Path:
     folder = tmp_path / "dags"

@@ -36,16 +36,13 @@ _TRIGGERS = {
 }
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path) -> Store:
-    url = f"sqlite:///{tmp_path / 's.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    store = Store(url)
-    store.ensure_schema()
+@pytest.fixture
+def store(store: Store) -> Store:
+    """The store with a trigger recording every state change (see ``_TRIGGERS``)."""
     with store.begin() as conn:
-        for statement in _TRIGGERS[request.param]:
+        for statement in _TRIGGERS[store.engine.dialect.name]:
             conn.exec_driver_sql(statement)
-    yield store
-    store.dispose()
+    return store
 
 
 def state_changes(store: Store) -> list[tuple[str, str]]:

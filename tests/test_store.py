@@ -19,15 +19,6 @@ from orchestrator.store import LogChunk, Store, TryEnd, masked_url
 from tests.harness import claim, create_run, finish
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path) -> Store:
-    url = f"sqlite:///{tmp_path / 's.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    store = Store(url)
-    store.ensure_schema()
-    yield store
-    store.engine.dispose()
-
-
 def make_run(store: Store, run_id: str = "r1", width: int = 3) -> None:
     create_run(store, run_id, [("t", 1)])
     with store.locked_run(run_id) as tx:

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import OWN_ACCEPTANCE
 from tests.web import client_of, web_server, write_dag
 
 PASSWORD = "s3cret-for-tests"
@@ -136,26 +137,10 @@ def test_actions_are_refused_on_a_read_only_server(embedded_env):
         assert client.post("/api/v1/runs/x/tasks/double/clear", json={}).status_code == 403
 
 
-UNKNOWN_POOL_DAG = '''
-from datetime import datetime
-from orchestrator import dag, task
-
-@task(pool="nowhere")
-def call():
-    return 1
-
-@dag(dag_id="unknown_pool", schedule=None, start_date=datetime(2022, 1, 1))
-def unknown_pool():
-    call()
-
-unknown_pool()
-'''
-
-
 def test_triggering_a_dag_whose_task_names_an_unknown_pool_is_400_and_starts_nothing(embedded_env, served):
-    write_dag(embedded_env, "unknown_pool.py", UNKNOWN_POOL_DAG)
+    write_dag(embedded_env, "unknown_pool.py", (OWN_ACCEPTANCE / "unknown_pool.py").read_text())
     with served() as client:
         answer = client.post("/api/v1/dags/unknown_pool/runs", json={}, headers=AUTH)
         assert answer.status_code == 400, answer.text
-        assert "pool 'nowhere'" in answer.json()["error"] and "'call'" in answer.json()["error"]
+        assert "pool 'rate_limited_api'" in answer.json()["error"] and "'call'" in answer.json()["error"]
         assert client.get("/api/v1/runs").json() == []

@@ -22,6 +22,7 @@ from orchestrator.dag_loader import DagBag
 from orchestrator.errors import FailTask, RescheduleTask, RunNotFound, SkipTask, XComForMappingNotPushed
 from orchestrator.expand_input import check_map_source
 from orchestrator.params import resolve_params
+from orchestrator.past_dependency import tasks_waiting_on
 from orchestrator.resolve import Materializer, StoreXComReader
 from orchestrator.states import TaskInstanceState
 from orchestrator.store import ClaimedInstance, LogChunk, RunRecord, Store, TryEnd, utcnow
@@ -54,6 +55,9 @@ class BatchOutcome:
     stopped: int = 0
     #: The batch's instances held slots (slot-limited): those that ended freed theirs.
     held_slots: bool = False
+    #: The tasks whose instances in the DAG's next run may wait on this batch's (``depends_on_past``,
+    #: ``wait_for_downstream``: :func:`~orchestrator.past_dependency.tasks_waiting_on`).
+    waiting_on_it: list[str] = field(default_factory=list)
 
     @property
     def frees_slots(self) -> bool:
@@ -142,6 +146,7 @@ class InstanceRunner:
         try:
             dag = self.dagbag.get_dag(run.fileloc, run.dag_id)
             task = dag.task_dict[task_id]
+            outcome.waiting_on_it = tasks_waiting_on(dag, task)
         except Exception as exc:  # the instances must end, with the reason, rather than hang
             load_error = f"cannot load DAG {run.dag_id!r} from {run.fileloc!r} on {hostname}: {exc}"
         batch = self.store.claim_batch(run_id, task_id, map_indices, hostname, self.zombie_after)

@@ -8,7 +8,6 @@ from celery import Celery
 
 from executor.dispatch import ADVANCE, RUN_INSTANCES
 from orchestrator.errors import RunNotFound
-from orchestrator.past_dependency import tasks_waiting_on
 from orchestrator.xcom_backend import XComBackend
 from workers.heartbeat import Heartbeat
 from workers.instance_runner import InstanceRunner, RunCache
@@ -37,8 +36,8 @@ def register_tasks(app: Celery) -> Heartbeat:
         runner = InstanceRunner(runtime.store, runtime.dagbag, settings.max_map_length, xcoms, heartbeat,
                                 settings.zombie_after, runs, log_shipper)
         outcome = runner.run_batch(run_id, task_id, map_indices, self.request.hostname or "unknown")
-        if outcome.finished:
-            wake_next_run(run_id, task_id)
+        if outcome.finished and outcome.waiting_on_it:
+            wake_next_run(run_id, task_id, outcome.waiting_on_it)
         if outcome.frees_slots:  # their slots may go to waiting instances, of any run
             try:
                 runtime.admit()
@@ -48,18 +47,15 @@ def register_tasks(app: Celery) -> Heartbeat:
             raise self.retry(args=(run_id, task_id, outcome.sent_again), countdown=outcome.sent_again_after)
         return outcome.summary()
 
-    def wake_next_run(run_id: str, task_id: str) -> None:
-        """Instances of ``task_id`` ended: the DAG's next run may wait on them (``depends_on_past``),
-        so its advance step is sent now rather than at the end of this chord -- index ``i`` of the
-        next run goes on once index ``i`` here ended. Best effort: the chord's own advance step
-        wakes the next run too."""
+    def wake_next_run(run_id: str, task_id: str, waiting: list[str]) -> None:
+        """Instances of ``task_id`` ended and ``waiting`` tasks of the DAG's next run may wait on
+        them (``depends_on_past``), so its advance step is sent now rather than at the end of this
+        chord -- index ``i`` of the next run goes on once index ``i`` here ended. Best effort: the
+        chord's own advance step wakes the next run too."""
         if not runtime.dispatcher.wake_later_runs:
             return
         try:
-            run = runs.get(run_id)
-            dag = runtime.dagbag.get_dag(run.fileloc, run.dag_id)
-            waiting = tasks_waiting_on(dag, dag.task_dict[task_id])
-            later = runtime.store.next_run_waiting(run_id, waiting) if waiting else None
+            later = runtime.store.next_run_waiting(run_id, waiting)
         except Exception:  # (the chord's advance step wakes it anyway)
             log.warning("run %s: could not look for a later run waiting on %s", run_id, task_id, exc_info=True)
             return

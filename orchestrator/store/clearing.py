@@ -99,7 +99,8 @@ class ClearingStore:
                 conn.execute(
                     update(dag_run)
                     .where(dag_run.c.run_id == run_id)
-                    .values(state=DagRunState.RUNNING.value, end_date=None, note=None)  # its old end no longer holds
+                    .values(state=DagRunState.RUNNING.value, end_date=None, note=None,  # its old end no longer holds
+                            final_counts=None)
                 )
         xcom_backend.delete_objects(objects)  # after the commit: a retried clear finds them again
         return cleared

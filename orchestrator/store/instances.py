@@ -22,8 +22,12 @@ class TaskInstanceStore:
     # -- reads --------------------------------------------------------------------------------
     @unit_of_work
     def state_counts(self, run_id: str) -> dict[str, dict[str, int]]:
-        """``{task_id: {state: count}}`` over every instance of the run (``{}``: no such run)."""
+        """``{task_id: {state: count}}`` over every instance of the run (``{}``: no such run):
+        an ended run's as kept when it ended (``dag_run.final_counts``), else counted."""
         with self.begin() as conn:
+            final = conn.execute(select(dag_run.c.final_counts).where(dag_run.c.run_id == run_id)).scalar()
+            if final:
+                return json.loads(final)
             return RunQueries(conn, run_id).state_counts()
 
     @unit_of_work

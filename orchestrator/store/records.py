@@ -28,6 +28,9 @@ class RunRecord:
     #: The data interval the run covers, naive UTC (``None``: a run made before schedules existed).
     data_interval_start: datetime | None = None
     data_interval_end: datetime | None = None
+    #: ``{task_id: {state: count}}`` as the run ended (``None``: not ended, cancelled, or ended
+    #: before these were kept: count its instances).
+    final_counts: dict[str, dict[str, int]] | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> RunRecord:
@@ -45,6 +48,7 @@ class RunRecord:
             run_type=row.run_type,
             data_interval_start=row.data_interval_start,
             data_interval_end=row.data_interval_end,
+            final_counts=json.loads(row.final_counts) if row.final_counts else None,
         )
 
 

@@ -226,9 +226,11 @@ class RunTransaction(RunQueries):
 
         return read_pool_sizes(self.conn)
 
-    def finish_run(self, state: DagRunState) -> None:
-        """End the run in ``state`` now."""
+    def finish_run(self, state: DagRunState, counts: dict[str, dict[str, int]]) -> None:
+        """End the run in ``state`` now; ``counts`` (``{task_id: {state: count}}`` of every
+        instance, all finished) are kept with it for reads (``dag_run.final_counts``)."""
         self.conn.execute(
-            update(dag_run).where(dag_run.c.run_id == self.run_id).values(state=state.value, end_date=utcnow())
+            update(dag_run).where(dag_run.c.run_id == self.run_id)
+            .values(state=state.value, end_date=utcnow(), final_counts=json.dumps(counts, sort_keys=True))
         )
 
