@@ -243,7 +243,7 @@ def phases(db: Database, timed: Timed, mapped: str = "add", reduce: str = "total
              "the reduce runs",
              "reduce ends -> run ends (advance step)",
              "run ends -> `run --wait` exits (the client's wait)"]
-    return [(name, b - a) for name, a, b in zip(names, marks, marks[1:], strict=True)]
+    return [(name, b - a) for name, a, b in zip(names, marks[:-1], marks[1:], strict=True)]
 
 
 def bench_batched(tmp: Path) -> None:

@@ -24,9 +24,15 @@ from orchestrator.errors import ChordflowError, RunStateError
 from orchestrator.states import DagRunState
 from orchestrator.store import masked_url
 
-#: How often a wait looks at the store (seconds): the embedded default, then with a broker.
+#: How often a wait reads its run's state (seconds; one primary-key lookup): the embedded
+#: default starts at this and grows to the broker's, which it keeps. This is how late ``run
+#: --wait`` may return after the run ended.
 POLL_EMBEDDED = 0.02
-POLL_BROKER = 0.2
+POLL_BROKER = 0.1
+#: Seconds between two progress lines of a wait (``--progress``: the run's instances counted),
+#: growing by half each time up to :data:`PROGRESS_MAX` -- a count at a million instances is a scan.
+PROGRESS_FIRST = 0.2
+PROGRESS_MAX = 2.0
 #: Seconds between two looks of a wait on a broker at whether anything works on the run
 #: (an instance running, else a worker answering a ping).
 WORKER_CHECK_INTERVAL = 5.0
@@ -159,6 +165,7 @@ def wait_for_run(svc: Services, run_id: str, show_progress: bool, interrupts: In
     last_line = ""
     next_admission = time.monotonic() + ADMIT_EVERY_EMBEDDED
     queued_said = False
+    next_progress, progress_every = time.monotonic(), PROGRESS_FIRST
     while True:
         record = store.get_run(run_id)
         state = record.state
@@ -185,14 +192,16 @@ def wait_for_run(svc: Services, run_id: str, show_progress: bool, interrupts: In
         if warning:
             _say(("\n" if last_line else "") + warning)
             last_line = ""
-        if show_progress:
+        if show_progress and time.monotonic() >= next_progress:
             counts = read_models.run_state_counts(svc.store, run_id)
             line = "  ".join(f"{name}: {count}" for name, count in sorted(counts.items()))
             if line != last_line:
                 _say(f"\r{run_id}  {line}\033[K", nl=False)
                 last_line = line
+            next_progress = time.monotonic() + progress_every
+            progress_every = min(progress_every * 1.5, PROGRESS_MAX)
         interrupts.sleep(interval)
-        interval = min(interval * 1.5, 10 * (POLL_EMBEDDED if svc.settings.embedded else POLL_BROKER))
+        interval = min(interval * 1.5, POLL_BROKER)
 
 
 def check_broker(svc: Services, timeout: float = 10.0) -> None:

@@ -16,6 +16,7 @@ from orchestrator.errors import BadInput
 from orchestrator.params import Param
 from orchestrator.schema import task_instance, xcom
 from orchestrator.store import Store
+from orchestrator.store.transaction import RunQueries
 
 #: Orders a Mapped Instances page can be sorted by.
 SORTS = ("map_index", "state", "duration", "start_date")
@@ -82,7 +83,8 @@ def instance_page(store: Store, run_id: str, task_id: str, limit: int = read_mod
 
     def read():
         with store.begin() as conn:
-            states = {s: n for s, n in conn.execute(states_query)}
+            kept = RunQueries(conn, run_id).kept_counts()  # (an ended run's: nothing to count)
+            states = kept.get(task_id, {}) if kept is not None else {s: n for s, n in conn.execute(states_query)}
             rows_query = select(task_instance, duration.label("duration")).where(*where).order_by(*order).limit(limit)
             if by_key:
                 # A map's indices are 0..N-1: the page starts at a key, found in the primary key's

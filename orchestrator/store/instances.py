@@ -25,10 +25,9 @@ class TaskInstanceStore:
         """``{task_id: {state: count}}`` over every instance of the run (``{}``: no such run):
         an ended run's as kept when it ended (``dag_run.final_counts``), else counted."""
         with self.begin() as conn:
-            final = conn.execute(select(dag_run.c.final_counts).where(dag_run.c.run_id == run_id)).scalar()
-            if final:
-                return json.loads(final)
-            return RunQueries(conn, run_id).state_counts()
+            queries = RunQueries(conn, run_id)
+            kept = queries.kept_counts()
+            return kept if kept is not None else queries.state_counts()
 
     @unit_of_work
     def map_lengths(self, run_id: str) -> dict[str, int]:

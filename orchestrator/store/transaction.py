@@ -44,6 +44,12 @@ class RunQueries:
             counts.setdefault(task_id, {})[state] = count
         return counts
 
+    def kept_counts(self) -> dict[str, dict[str, int]] | None:
+        """An ended run's ``{task_id: {state: count}}`` as kept when it ended (``dag_run.final_counts``),
+        read instead of counting its instances; ``None``: not ended, or not kept (count them)."""
+        kept = self.conn.execute(select(dag_run.c.final_counts).where(dag_run.c.run_id == self.run_id)).scalar()
+        return json.loads(kept) if kept else None
+
     def task_state_counts(self, task_id: str) -> dict[str, int]:
         """``{state: count}`` over the instances of one task, counted by the database."""
         rows = self.conn.execute(
