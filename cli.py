@@ -4,6 +4,7 @@ This module only parses, calls and prints; the work is in ``orchestrator``, ``ex
 """
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -402,7 +403,14 @@ def main() -> None:
     # Commands answer in one line: library warnings (e.g. store retries) go to a worker's log
     # handlers when there are some, never to a command's stderr.
     logging.getLogger("chordflow").addHandler(logging.NullHandler())
-    cli(prog_name="chordflow")
+    try:
+        cli(prog_name="chordflow")
+    finally:
+        # The interpreter's last garbage collection walks every object of every imported module
+        # (SQLAlchemy, Celery, ...) only to free memory the process is about to give back: about
+        # 60 ms of every command. Frozen objects are left out of it; atexit handlers, flushes and
+        # module teardown still run as usual.
+        gc.freeze()
 
 
 if __name__ == "__main__":
