@@ -1,6 +1,8 @@
 """Chord building: one chord per dispatch, header = batches of map indices, callback = advance."""
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 
 from celery import Celery
@@ -9,6 +11,8 @@ from celery.utils import uuid
 
 from orchestrator.baseoperator import DAGNode
 from orchestrator.weight_rule import priority_weights
+
+log = logging.getLogger("chordflow.executor")
 
 #: Task names on the wire (a worker of any version answers to these).
 RUN_INSTANCES = "chordflow.run_instances"
@@ -22,6 +26,8 @@ TARGET_BATCHES = 64
 TARGET_MESSAGE_SECONDS = 0.25
 #: Fewest batches a map is cut into when the duration is known (so several workers share it).
 MIN_BATCHES = 8
+#: The pub/sub channel the advance step that ends a run announces it on (``run --wait`` returns then).
+RUN_ENDED_CHANNEL = "chordflow:run-ended"
 #: Messages per Redis pipeline when a chord's header is published.
 PUBLISH_BATCH = 1000
 #: Celery message priorities of instances by their effective priority_weight, highest weight
@@ -52,6 +58,36 @@ def choose_batch_size(task: DAGNode, count: int, typical_duration: float | None 
         by_spread = -(-count // MIN_BATCHES)
         return max(1, min(MAX_AUTO_BATCH, by_duration, by_spread))
     return max(1, min(MAX_AUTO_BATCH, count // TARGET_BATCHES))
+
+
+class RunEndListener:
+    """A Redis subscription to the ends of runs (:meth:`CeleryDispatcher.listen_for_run_ends`).
+
+    :param pubsub: a redis-py ``PubSub`` subscribed to the channel.
+    """
+
+    def __init__(self, pubsub):
+        self.pubsub = pubsub
+
+    def wait(self, timeout: float) -> str | None:
+        """The id of a run that ended, as soon as one is announced, or ``None`` after ``timeout``
+        seconds (or when Redis does not answer: the caller reads the run's state anyway)."""
+        try:
+            message = self.pubsub.get_message(timeout=timeout)
+        except Exception:
+            log.debug("no answer from the run-ended subscription", exc_info=True)
+            time.sleep(timeout)
+            return None
+        if message is None or message.get("type") != "message":
+            return None
+        data = message["data"]
+        return data.decode() if isinstance(data, bytes) else str(data)
+
+    def close(self) -> None:
+        try:
+            self.pubsub.close()
+        except Exception:
+            log.debug("closing the run-ended subscription failed", exc_info=True)
 
 
 class CeleryDispatcher:
@@ -111,6 +147,31 @@ class CeleryDispatcher:
         """One message: the advance step of run ``run_id`` (nothing when ``wake_later_runs`` is off)."""
         if self.wake_later_runs:
             self.app.send_task(ADVANCE, args=(run_id,), ignore_result=True)
+
+    @property
+    def run_ended_channel(self) -> str:
+        """The Redis pub/sub channel ends of runs are announced on (under the key prefix)."""
+        prefix = self.app.conf.broker_transport_options.get("global_keyprefix", "")
+        return f"{prefix}{RUN_ENDED_CHANNEL}"
+
+    def run_ended(self, run_id: str) -> None:
+        """Publish ``run_id`` on :attr:`run_ended_channel` (Redis only; nothing on other backends)."""
+        backend = self.app.backend
+        if not isinstance(backend, RedisBackend):
+            return
+        try:
+            backend.client.publish(self.run_ended_channel, run_id)
+        except Exception:  # (the waiters read the run's state on a timer too)
+            log.warning("could not announce the end of run %s", run_id, exc_info=True)
+
+    def listen_for_run_ends(self) -> RunEndListener | None:
+        """A subscription to the ends of runs (``None`` off Redis): :meth:`RunEndListener.wait`."""
+        backend = self.app.backend
+        if not isinstance(backend, RedisBackend):
+            return None
+        pubsub = backend.client.pubsub(ignore_subscribe_messages=True)
+        pubsub.subscribe(self.run_ended_channel)
+        return RunEndListener(pubsub)
 
     def workers_alive(self) -> bool:
         """Whether a worker answers a ping within a second (returns at the first answer)."""

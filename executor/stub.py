@@ -19,6 +19,8 @@ class StubDispatcher:
         self.dispatched: list[tuple[str, list[int]]] = []
         #: Runs whose advance step was asked for (``send_advance``), taken by :meth:`drain`.
         self.advances: deque[str] = deque()
+        #: Runs whose end was announced (``run_ended``), in order.
+        self.ended: list[str] = []
 
     def dispatch(self, run_id: str, task: DAGNode, map_indices: list[int]) -> None:
         self.dispatched.append((task.task_id, list(map_indices)))
@@ -26,6 +28,9 @@ class StubDispatcher:
 
     def send_advance(self, run_id: str) -> None:
         self.advances.append(run_id)
+
+    def run_ended(self, run_id: str) -> None:
+        self.ended.append(run_id)
 
     def queue_is_empty(self, queue: str | None) -> bool:
         return not self.pending

@@ -39,6 +39,10 @@ class Dispatcher(Protocol):
         """Have the advance step of run ``run_id`` taken soon (a later run whose instances may
         wait on this one's: ``depends_on_past``)."""
 
+    def run_ended(self, run_id: str) -> None:
+        """Tell the processes waiting on run ``run_id`` (``run --wait``) that it ended; best
+        effort, as they read its state on a timer too."""
+
     def queue_is_empty(self, queue: str | None) -> bool | None:
         """Whether no message waits in ``queue`` (``None``: the broker cannot tell)."""
 
@@ -190,6 +194,7 @@ def _after_step(decided: _Decided, dag: DAG, dispatcher: Dispatcher) -> AdvanceR
         return AdvanceResult(DagRunState.QUEUED.value)
     if decided.state is not None:
         _call_dag_back(dag, decided.run, decided.state)
+        dispatcher.run_ended(decided.run.run_id)
     for item in decided.dispatches:
         dispatcher.dispatch(decided.run.run_id, dag.task_dict[item.task_id], item.map_indices)
     if decided.wake is not None:

@@ -63,6 +63,12 @@ def test_an_ended_run_keeps_its_counts_and_a_clear_drops_them(h):
     assert h.store.state_counts(run_id) == {"add": {"success": 2, "none": 1}, "total": {"none": 1}}
 
 
+def test_the_step_that_ends_a_run_announces_it_once(h):
+    run_id = h.run(SEED)
+    h.advance(run_id)
+    assert h.dispatcher.ended == [run_id]
+
+
 def test_a_map_waits_for_its_upstream_before_expanding(h):
     path = h.write("""
     @task

@@ -57,6 +57,32 @@ def test_a_worker_consumes_messages_only_under_its_own_key_prefix(distributed_en
     assert other.chordflow.dispatcher.queue_is_empty(None) is False
 
 
+def announced(listener, seconds: float) -> list[str]:
+    """The ends of runs ``listener`` hears within ``seconds``."""
+    heard, deadline = [], time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        run_id = listener.wait(0.1)
+        if run_id is not None:
+            heard.append(run_id)
+    return heard
+
+
+def test_the_end_of_a_run_is_announced_to_its_own_key_prefix_only(distributed_env):
+    """``run --wait`` returns when the step that ends its run announces it (Redis pub/sub)."""
+    prefix = distributed_env["CHORDFLOW_BROKER_KEY_PREFIX"]
+    mine = app_under(distributed_env, prefix).chordflow.dispatcher
+    other = app_under(distributed_env, prefix + "other:").chordflow.dispatcher
+    listener, stranger = mine.listen_for_run_ends(), other.listen_for_run_ends()
+    try:
+        announced(listener, 0.3)  # (subscribed before the announcement)
+        mine.run_ended("r1")
+        assert announced(listener, 1.0) == ["r1"]
+        assert announced(stranger, 0.3) == []
+    finally:
+        listener.close()
+        stranger.close()
+
+
 WAITING_MAP = """
 import time
 from datetime import datetime
