@@ -255,9 +255,11 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 class Cluster:
-    """A fresh database, an emptied broker and ``workers`` chordflow workers with ``-c concurrency``."""
+    """A fresh database, an emptied broker and ``workers`` chordflow workers with ``-c concurrency``
+    (and ``worker_options``)."""
 
-    def __init__(self, folder: Path, name: str, workers: int = 1, concurrency: int = 2):
+    def __init__(self, folder: Path, name: str, workers: int = 1, concurrency: int = 2,
+                 worker_options: tuple[str, ...] = ()):
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self.db = Database(f"chordflow_bench_{name}")
@@ -272,7 +274,8 @@ class Cluster:
             cli(self.env, "db", "upgrade")
             for i in range(workers):
                 self.workers.append(start([CHORDFLOW, "worker", "-c", str(concurrency), "--loglevel", "INFO",
-                                           "--hostname", f"bench{i}@%h"], self.env, folder / f"worker{i}.log"))
+                                           "--hostname", f"bench{i}@%h", *worker_options], self.env,
+                                          folder / f"worker{i}.log"))
         except BaseException:
             self.close()
             raise

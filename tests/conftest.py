@@ -170,7 +170,7 @@ class WorkerPool:
         self.hosts: list = []
 
     def start(self, name: str, concurrency: int = 2, extra_env: dict[str, str] | None = None,
-              pool: str = "prefork", network: bool = False) -> subprocess.Popen:
+              pool: str = "prefork", network: bool = False, options: tuple[str, ...] = ()) -> subprocess.Popen:
         """A worker as a host of its own: its own HOME, working directory and copy of the DAG
         files (nothing shared with the CLI but the broker and the database). With ``network``,
         also its own network namespace and hostname where the machine allows (tests/netns.py)."""
@@ -180,7 +180,7 @@ class WorkerPool:
         env = {**self.env, "HOME": str(host), "CHORDFLOW_HOME": str(host / ".chordflow"),
                "CHORDFLOW_DAGS_FOLDER": str(dags), **(extra_env or {})}
         argv = [CHORDFLOW, "worker", "--concurrency", str(concurrency), "--hostname", f"{name}@%h", "--pool", pool,
-                "--loglevel", "INFO"]
+                "--loglevel", "INFO", *options]
         if network and NETNS:
             netns_host = NetnsHost(name, len(self.hosts), [env["CHORDFLOW_BROKER_URL"],
                                                            env["CHORDFLOW_DATABASE_URL"]])

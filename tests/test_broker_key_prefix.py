@@ -57,6 +57,21 @@ def test_a_worker_consumes_messages_only_under_its_own_key_prefix(distributed_en
     assert other.chordflow.dispatcher.queue_is_empty(None) is False
 
 
+def test_a_worker_reserves_as_many_messages_per_process_as_its_prefetch_multiplier(distributed_env, workers):
+    """``--prefetch-multiplier`` is Celery's worker_prefetch_multiplier: the consumer's QoS is
+    concurrency x multiplier (1 by default: long tasks stay spread over the workers)."""
+    prefix = distributed_env["CHORDFLOW_BROKER_KEY_PREFIX"]
+    workers.start("plain", concurrency=2)
+    workers.start("eager", concurrency=2, options=("--prefetch-multiplier", "3"))
+    workers.wait_ready()
+    app = app_under(distributed_env, prefix)
+    deadline = time.monotonic() + 20
+    stats = {}
+    while len(stats) < 2 and time.monotonic() < deadline:
+        stats = {name.split("@")[0]: value for name, value in (app.control.inspect(timeout=2.0).stats() or {}).items()}
+    assert {name: value["prefetch_count"] for name, value in stats.items()} == {"plain": 2, "eager": 6}
+
+
 def announced(listener, seconds: float) -> list[str]:
     """The ends of runs ``listener`` hears within ``seconds``."""
     heard, deadline = [], time.monotonic() + seconds
