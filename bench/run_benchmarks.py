@@ -322,6 +322,7 @@ def bench_million(tmp: Path) -> None:
         cli_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         worker_rss, scheduler_rss = peak_rss_mb(cluster.workers[0]), peak_rss_mb(scheduler)
         small_reads, big_reads = reads_at(cluster, base, first.run_id), reads_at(cluster, base, second.run_id)
+        small_where, big_where = phases(cluster.db, first), phases(cluster.db, second)
         size = cluster.db.query("SELECT pg_total_relation_size('task_instance') + pg_total_relation_size('xcom')")[0][0]
         instances = cluster.db.query("SELECT count(*) FROM task_instance")[0][0]
     finally:
@@ -331,6 +332,9 @@ def bench_million(tmp: Path) -> None:
            f"goal <= 15x the {small:,}-way wall ({big / small:.0f}x the work); span {second.span:.1f} s")
     figure(f"  instances/s end to end, {big:,} beside {small:,}", f"{big / second.wall:,.0f}/s",
            f"{small / first.wall:,.0f}/s", ratio(big / second.wall, small / first.wall), "")
+    for (name, took), (_, took_small) in zip(big_where, small_where, strict=True):
+        figure(f"    {name}", f"{took:,.2f} s", f"{took_small:,.2f} s", ratio(took, took_small),
+               f"where the time grows: {big / small:.0f}x the work")
     cli_note = "" if cli_rss * 1024 > before else " (an earlier command peaked higher)"
     for name, mb in (("CLI (`run --wait`)", cli_rss), ("worker", worker_rss), ("scheduler", scheduler_rss)):
         note = cli_note if name.startswith("CLI") else ""

@@ -91,8 +91,27 @@ class RunStep:
         while changed:
             changed = False
             for task in order:
-                if self._undecided(task.task_id) and self._decide(task):
+                if self._undecided(task.task_id) and not self._waits_regardless(task) and self._decide(task):
                     changed = True
+
+    def _waits_regardless(self, task: DAGNode) -> bool:
+        """Whether ``task`` waits whatever its trigger rule, known without evaluating it: none of
+        its upstream instances has finished (every rule but ``always`` waits then: see
+        :func:`~orchestrator.trigger_rules.evaluate_trigger_rule`), and nothing else may end it
+        first -- a branch or short-circuit that skips it, a setup of its scope, or the expansion
+        of its map. A chain's step then looks at the one task after the last that ended, not at
+        every task still to come (a tenth of a task hop in a chain of 100)."""
+        if task.trigger_rule == TriggerRule.ALWAYS or not task.upstream_task_ids:
+            return False
+        if task.is_mapped and not self._is_expanded(task.task_id):
+            return False
+        if self._deciders_of(task) or self._setups_not_upstream(task):
+            return False
+        for upstream in task.upstream_task_ids:
+            counts = self.counts.get(upstream)
+            if not counts or not _FINISHED.isdisjoint(counts):
+                return False
+        return True
 
     def _decide(self, task: DAGNode) -> bool:
         if self._skip_decided(task) or self._ended_by_setups(task):

@@ -69,6 +69,43 @@ def test_the_step_that_ends_a_run_announces_it_once(h):
     assert h.dispatcher.ended == [run_id]
 
 
+CHAIN = """
+@task
+def step(x=0):
+    return x + 1
+
+@dag(dag_id="chain20", start_date=datetime(2022, 1, 1))
+def chain20():
+    value = step()
+    for _ in range(19):
+        value = step(value)
+
+chain20()
+"""
+
+
+def test_a_chain_step_evaluates_only_the_task_after_the_last_that_ended(h, monkeypatch):
+    """Tasks none of whose upstream instances has finished wait whatever their rule: a step of a
+    chain of 20 looks at one task, not at the 19 still to come (the run still ends as before)."""
+    from orchestrator.run_step import RunStep
+
+    decided: list[str] = []
+    original = RunStep._decide
+
+    def counting(self, task):
+        decided.append(task.task_id)
+        return original(self, task)
+
+    monkeypatch.setattr(RunStep, "_decide", counting)
+    run_id = h.start(h.write(CHAIN))
+    assert decided == ["step"]  # the root, at the run's first step
+    h.drain()
+    assert h.store.get_run(run_id).state == "success"
+    assert h.xcom(run_id, "step__19") == 20
+    # One evaluation per step: each step decides the next task, the last step ends the run.
+    assert decided == ["step"] + [f"step__{i}" for i in range(1, 20)]
+
+
 def test_a_map_waits_for_its_upstream_before_expanding(h):
     path = h.write("""
     @task
