@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from orchestrator.errors import ChordflowError
@@ -21,23 +22,41 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("chordflow.executor")
 
+#: The share of the time the repairs may take when they are slow: a repair that took ``t`` seconds
+#: (over :data:`SLOW_REPAIR`; 0.7 s at a million running instances) comes again ``t / REPAIR_DUTY``
+#: seconds later at the soonest, capped at half of ``zombie_after`` / ``requeue_after``. Each repair
+#: scans the running runs' instances (no index on ``state``, so that claims and ends stay HOT
+#: updates), and one every pass made a long map's cost per instance grow with its length.
+REPAIR_DUTY = 0.05
+#: Seconds a repair may take before the next one is put off (below it, every pass repairs).
+SLOW_REPAIR = 0.25
+
 
 class Reconciler:
     """Repairs what lost workers, lost messages and lost callbacks leave behind.
 
     :param runtime: the process's store, DAG bag, dispatcher and settings (``zombie_after``,
         ``requeue_after``, ``orphan_timeout``).
+    :param clock: seconds, monotonic (tests pass their own).
     """
 
-    def __init__(self, runtime: Runtime):
+    def __init__(self, runtime: Runtime, clock: Callable[[], float] = time.monotonic):
         self.runtime = runtime
+        self.clock = clock
         self._no_worker_since: float | None = None
+        self._next_repair = 0.0
 
     def reconcile(self) -> dict[str, int]:
         """One pass. Returns ``{"requeued": instances sent again, "orphaned": queued instances
         failed for want of a worker, "runs": running runs advanced}``; raises what the store or the
-        broker raises when unreachable."""
+        broker raises when unreachable. After a slow repair (see :data:`REPAIR_DUTY`) the passes
+        until the next one only admit to free slots and look for workers."""
         runtime, store, settings = self.runtime, self.runtime.store, self.runtime.settings
+        started = self.clock()
+        if started < self._next_repair:  # the last repair was slow: only admit and look for workers
+            failed = self._fail_orphans()
+            runtime.admit()
+            return {"requeued": 0, "orphaned": failed, "runs": 0}
         requeued = store.requeue_zombies(settings.zombie_after)
         for (run_id, task_id), indices in requeued.items():
             log.warning("run %s: %d instance(s) of %s lost their worker; sent again", run_id, len(indices), task_id)
@@ -65,6 +84,11 @@ class Reconciler:
                 advanced += 1
             except ChordflowError as exc:
                 log.error("run %s: %s", run_id, exc)
+        took = self.clock() - started
+        if took > SLOW_REPAIR:
+            wait = min(took / REPAIR_DUTY, min(settings.zombie_after, settings.requeue_after) / 2)
+            self._next_repair = started + wait
+            log.info("the repair pass took %.1f s: the next one in %.0f s at the soonest", took, wait)
         return {"requeued": sum(len(i) for i in requeued.values()) + resent, "orphaned": failed, "runs": advanced}
 
     def _send_lost_pokes(self, empty: dict[str | None, bool | None]) -> int:

@@ -226,3 +226,47 @@ def test_the_default_clock_is_the_time_of_day(store, dags_folder):
         assert len(job.schedule().created) == 2
     with time_machine.travel(at(2022, 1, 4), tick=False):
         assert job.schedule().created == ["scheduled__2022-01-03T00:00:00+00:00__daily"]
+
+
+def test_a_slow_repair_puts_the_next_one_off_while_passes_still_admit():
+    """The reconciler's repairs scan the running runs' instances: one that took over SLOW_REPAIR is
+    not taken again before REPAIR_DUTY says (20x its time, capped at half of zombie_after /
+    requeue_after); the passes between still admit to free slots. Fast repairs run every pass."""
+    from types import SimpleNamespace
+
+    from executor.reconciler import Reconciler
+
+    clock = [100.0]
+    repairs: list[float] = []
+    admitted: list[float] = []
+
+    class SlowStore:
+        def requeue_zombies(self, zombie_after):
+            repairs.append(clock[0])
+            clock[0] += self.takes
+            return {}
+
+        def stale_queued(self, requeue_after):
+            return {}
+
+        def stale_rescheduled(self, requeue_after):
+            return {}
+
+        def running_run_ids(self):
+            return ["r1"]
+
+    store = SlowStore()
+    store.takes = 2.0
+    runtime = SimpleNamespace(store=store, settings=SimpleNamespace(zombie_after=30, requeue_after=60),
+                              dispatcher=SimpleNamespace(workers_alive=lambda: True, queue_is_empty=lambda q: True),
+                              advance=lambda run_id: None, admit=lambda: admitted.append(clock[0]))
+    reconciler = Reconciler(runtime, clock=lambda: clock[0])
+    assert reconciler.reconcile()["runs"] == 1  # took 2 s: the next repair at 100 + min(40, 15) s
+    clock[0] = 110.0
+    assert reconciler.reconcile() == {"requeued": 0, "orphaned": 0, "runs": 0}
+    assert repairs == [100.0] and admitted == [102.0, 110.0]
+    clock[0] = 115.5
+    store.takes = 0.01
+    assert reconciler.reconcile()["runs"] == 1
+    assert reconciler.reconcile()["runs"] == 1  # fast again: every pass repairs
+    assert repairs == [100.0, 115.5, 115.51]

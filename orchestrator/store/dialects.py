@@ -262,17 +262,18 @@ class PostgreSQL(Dialect):
         statistics do not know about rows like them (never analyzed, or the table at least
         doubled): without, PostgreSQL takes the table for tiny and plans each claim and end of
         try as a scan of the whole map (measured: 1.8 million rows read for a 1000-way map).
-        Only the columns claims, ends of tries and the advance step look rows up by are analyzed,
-        from a sample of 3,000 rows (``default_statistics_target`` 10 for this ANALYZE: enough for
-        plans that look rows up by key): 12 ms against 70 for the whole table's at 100,000 rows,
-        in front of every big map's dispatch. Autovacuum's own ANALYZE refines them later."""
+        Every column is analyzed, from a sample of 3,000 rows (``default_statistics_target`` 10
+        for this ANALYZE: enough for plans that look rows up by key), in front of every big map's
+        dispatch; autovacuum's own ANALYZE refines them later. (Only the key columns' once: the
+        ``admission IS NOT NULL`` of every admission pass, without statistics, was taken for 99.5 %
+        of the rows and planned as a scan -- 0.7 s a pass at a million instances.)"""
         with db.autocommit() as conn:
             known = conn.exec_driver_sql(
                 "SELECT reltuples FROM pg_class WHERE oid = 'task_instance'::regclass").scalar()
             if rows_inserted >= ANALYZE_AFTER_ROWS or known is None or rows_inserted > known:
                 conn.exec_driver_sql("SET default_statistics_target = 10")
                 try:
-                    conn.exec_driver_sql("ANALYZE task_instance (run_id, task_id, map_index, state)")
+                    conn.exec_driver_sql("ANALYZE task_instance")
                 finally:
                     conn.exec_driver_sql("RESET default_statistics_target")
 
