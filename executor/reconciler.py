@@ -51,17 +51,25 @@ class Reconciler:
         failed for want of a worker, "runs": running runs advanced}``; raises what the store or the
         broker raises when unreachable. After a slow repair (see :data:`REPAIR_DUTY`) the passes
         until the next one only admit to free slots and look for workers."""
-        runtime, store, settings = self.runtime, self.runtime.store, self.runtime.settings
         started = self.clock()
-        if started < self._next_repair:  # the last repair was slow: only admit and look for workers
-            failed = self._fail_orphans()
-            runtime.admit()
-            return {"requeued": 0, "orphaned": failed, "runs": 0}
+        repair = started >= self._next_repair  # (put off after a slow one)
+        requeued = self._send_lost_work() if repair else 0
+        failed = self._fail_orphans()
+        self.runtime.admit()  # (a safety net: workers and advance steps admit as slots free up)
+        advanced = self._advance_running() if repair else 0
+        if repair:
+            self._pace_repairs(started, self.clock() - started)
+        return {"requeued": requeued, "orphaned": failed, "runs": advanced}
+
+    def _send_lost_work(self) -> int:
+        """Send again the instances whose worker stopped heartbeating, the queued ones whose
+        message was lost and the overdue rescheduled sensors; returns how many."""
+        runtime, store, settings = self.runtime, self.runtime.store, self.runtime.settings
         requeued = store.requeue_zombies(settings.zombie_after)
         for (run_id, task_id), indices in requeued.items():
             log.warning("run %s: %d instance(s) of %s lost their worker; sent again", run_id, len(indices), task_id)
             self._send_again(run_id, task_id, indices)
-        resent = 0
+        resent = sum(len(indices) for indices in requeued.values())
         empty: dict[str | None, bool | None] = {}
         for (run_id, task_id), indices in store.stale_queued(settings.requeue_after).items():
             task = self._task(run_id, task_id)
@@ -74,22 +82,27 @@ class Reconciler:
                 log.warning("run %s: %d queued instance(s) of %s had no message; sent again", run_id, len(won), task_id)
                 self._send_again(run_id, task_id, won)
                 resent += len(won)
-        resent += self._send_lost_pokes(empty)
-        failed = self._fail_orphans()
-        runtime.admit()  # (a safety net: workers and advance steps admit as slots free up)
+        return resent + self._send_lost_pokes(empty)
+
+    def _advance_running(self) -> int:
+        """Re-run the advance step of every running run; returns how many were advanced."""
         advanced = 0
-        for run_id in store.running_run_ids():
+        for run_id in self.runtime.store.running_run_ids():
             try:
-                runtime.advance(run_id)
+                self.runtime.advance(run_id)
                 advanced += 1
             except ChordflowError as exc:
                 log.error("run %s: %s", run_id, exc)
-        took = self.clock() - started
-        if took > SLOW_REPAIR:
-            wait = min(took / REPAIR_DUTY, min(settings.zombie_after, settings.requeue_after) / 2)
-            self._next_repair = started + wait
-            log.info("the repair pass took %.1f s: the next one in %.0f s at the soonest", took, wait)
-        return {"requeued": sum(len(i) for i in requeued.values()) + resent, "orphaned": failed, "runs": advanced}
+        return advanced
+
+    def _pace_repairs(self, started: float, took: float) -> None:
+        """Put the next repair off when this one (begun at ``started``) took over :data:`SLOW_REPAIR`."""
+        if took <= SLOW_REPAIR:
+            return
+        settings = self.runtime.settings
+        wait = min(took / REPAIR_DUTY, min(settings.zombie_after, settings.requeue_after) / 2)
+        self._next_repair = started + wait
+        log.info("the repair pass took %.1f s: the next one in %.0f s at the soonest", took, wait)
 
     def _send_lost_pokes(self, empty: dict[str | None, bool | None]) -> int:
         """Send again the rescheduled sensors whose next poke is ``requeue_after`` seconds overdue

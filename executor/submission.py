@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 from executor.services import Services
 from orchestrator import read_models
@@ -23,9 +23,6 @@ from orchestrator.advance import AdvanceResult
 from orchestrator.errors import ChordflowError, RunStateError
 from orchestrator.states import DagRunState
 from orchestrator.store import masked_url
-
-if TYPE_CHECKING:
-    from executor.dispatch import RunEndListener
 
 #: How often a wait reads its run's state (seconds; one primary-key lookup): the embedded
 #: default starts at this and grows to the broker's, which it keeps. This is how late ``run
@@ -160,24 +157,24 @@ def wait_for_run(svc: Services, run_id: str, show_progress: bool, interrupts: In
     """Poll the store (never a Celery result) until the run ends; returns its state (``None``:
     interrupted first). On a broker, says once on stderr when nothing runs and no worker answers
     (:class:`WorkerWatch`). With ``readvance``, calls it every :data:`READVANCE_EMBEDDED` seconds."""
-    watch = None if svc.settings.embedded else WorkerWatch(svc, run_id)
     # On Redis the step that ends the run announces it: the wait returns then, not at its next look.
     listener = None if svc.settings.embedded else svc.runtime.dispatcher.listen_for_run_ends()
     try:
-        return _wait(svc, run_id, show_progress, interrupts, readvance, watch, listener)
+        return _wait(svc, run_id, show_progress, interrupts, readvance,
+                     listener.wait if listener is not None else interrupts.sleep)
     finally:
         if listener is not None:
             listener.close()
 
 
 def _wait(svc: Services, run_id: str, show_progress: bool, interrupts: Interrupts,
-          readvance: Callable[[], object] | None, watch: WorkerWatch | None,
-          listener: RunEndListener | None) -> str | None:
-    """:func:`wait_for_run`'s loop."""
+          readvance: Callable[[], object] | None, pause: Callable[[float], object]) -> str | None:
+    """:func:`wait_for_run`'s loop; ``pause(seconds)`` between two looks at the run."""
     store = svc.store
     next_readvance = time.monotonic() + READVANCE_EMBEDDED
     past = PastWatch(svc, run_id)
     interval = POLL_EMBEDDED if svc.settings.embedded else POLL_BROKER
+    watch = None if svc.settings.embedded else WorkerWatch(svc, run_id)
     last_line = ""
     next_admission = time.monotonic() + ADMIT_EVERY_EMBEDDED
     queued_said = False
@@ -216,10 +213,7 @@ def _wait(svc: Services, run_id: str, show_progress: bool, interrupts: Interrupt
                 last_line = line
             next_progress = time.monotonic() + progress_every
             progress_every = min(progress_every * 1.5, PROGRESS_MAX)
-        if listener is not None:
-            listener.wait(interval)
-        else:
-            interrupts.sleep(interval)
+        pause(interval)
         interval = min(interval * 1.5, POLL_BROKER)
 
 

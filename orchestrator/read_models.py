@@ -245,8 +245,7 @@ def grid(store: Store, dagbag: DagBag, dag_id: str, limit: int = DEFAULT_GRID_RU
     else:
         shape = _shape_of(dagbag.find(dag_id))
     run_ids = [record.run_id for record in records]
-    counts, lengths = _grid_counts(store, run_ids, [r.run_id for r in records if r.final_counts is None])
-    counts.update({r.run_id: r.final_counts for r in records if r.final_counts is not None})
+    counts, lengths = _grid_counts(store, records)
     present = sorted({task_id for per_run in counts.values() for task_id in per_run})
     order = (shape["order"] + [t for t in present if t not in shape["mapped"]]) if shape else present
     tasks = []
@@ -262,19 +261,22 @@ def grid(store: Store, dagbag: DagBag, dag_id: str, limit: int = DEFAULT_GRID_RU
     return {"dag_id": dag_id, "offset": offset, "runs": [run_row(record) for record in records], "tasks": tasks}
 
 
-def _grid_counts(store: Store, run_ids: Sequence[str], counted: Sequence[str]
+def _grid_counts(store: Store, records: Sequence[RunRecord]
                  ) -> tuple[dict[str, dict[str, dict[str, int]]], dict[str, dict[str, int]]]:
-    """``({run_id: {task_id: {state: count}}}, {run_id: {task_id: map length}})``: the counts of
-    the runs ``counted`` (the others' were kept as they ended), the map lengths of all ``run_ids``."""
-    if not run_ids:
+    """``({run_id: {task_id: {state: count}}}, {run_id: {task_id: map length}})`` of these runs:
+    an ended run's counts as kept when it ended, the others' counted."""
+    if not records:
         return {}, {}
+    run_ids = [record.run_id for record in records]
+    kept = {record.run_id: record.final_counts for record in records if record.final_counts is not None}
+    counted = [run_id for run_id in run_ids if run_id not in kept]
     states = (select(task_instance.c.run_id, task_instance.c.task_id, task_instance.c.state, func.count())
               .where(task_instance.c.run_id.in_(counted))
               .group_by(task_instance.c.run_id, task_instance.c.task_id, task_instance.c.state))
     maps = select(task_map.c.run_id, task_map.c.task_id, task_map.c.length).where(task_map.c.run_id.in_(run_ids))
 
     def read():
-        counts: dict[str, dict[str, dict[str, int]]] = {}
+        counts: dict[str, dict[str, dict[str, int]]] = dict(kept)
         lengths: dict[str, dict[str, int]] = {}
         with store.begin() as conn:
             for run_id, task_id, state, count in conn.execute(states) if counted else ():
