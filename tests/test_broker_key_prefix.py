@@ -42,7 +42,7 @@ def test_a_worker_answers_pings_only_under_its_own_key_prefix(distributed_env, w
 
 def test_a_worker_consumes_messages_only_under_its_own_key_prefix(distributed_env, workers, tmp_path):
     prefix = distributed_env["CHORDFLOW_BROKER_KEY_PREFIX"]
-    workers.start("own", concurrency=1)
+    workers.start("own", concurrency=1, options=("--loglevel", "DEBUG"))  # (Celery's "received" lines)
     workers.wait_ready()
     other = app_under(distributed_env, prefix + "other:")
     stray = other.send_task(ADVANCE, args=["a-run-of-the-other-deployment"], queue=DEFAULT_QUEUE)

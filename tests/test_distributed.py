@@ -99,6 +99,10 @@ def test_map_spreads_over_two_workers_and_logs_are_read_through_the_store(distri
     assert (retried["state"], retried["try_number"]) == ("success", 2)
     logs = run_cli(distributed_env, "tasks", "logs", "r1", "late_retry", "--map-index", "1")
     assert "retry me in a second" in logs.stdout and "late_retry 1 done" in logs.stdout
+    # At --loglevel INFO a worker writes no line of Celery's per message (only at DEBUG).
+    for name in ("alpha", "beta"):
+        worker_log = (workers.log_dir / f"worker-{name}.log").read_text()
+        assert "ready." in worker_log and "] received" not in worker_log and "] succeeded in" not in worker_log
 
 
 def test_run_without_wait_returns_at_once_and_clear_reruns_on_workers(distributed_env, workers, dag_file):
