@@ -2,6 +2,7 @@
 ``zoneinfo`` one, ...) accepted where a date comes in, stored as naive UTC."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timezone
 
 import pendulum
@@ -33,4 +34,15 @@ def parse_logical_date(raw: str | None, name: str = "logical_date") -> datetime:
 def as_pendulum(value: datetime) -> pendulum.DateTime:
     """``value`` as a pendulum DateTime (what Airflow's context holds: ``.add(days=1)``,
     ``.to_date_string()``, ...); a naive ``value`` is taken to be UTC."""
-    return pendulum.instance(value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc))
+    if value.tzinfo is None:
+        return _utc_as_pendulum(value)
+    if value.tzinfo is timezone.utc:
+        return _utc_as_pendulum(value.replace(tzinfo=None))
+    return pendulum.instance(value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _utc_as_pendulum(value: datetime) -> pendulum.DateTime:
+    """A stored (naive UTC) date as a pendulum DateTime, cached: every instance of a run builds
+    its context from the same few stored dates, and a pendulum DateTime cannot change in place."""
+    return pendulum.instance(value.replace(tzinfo=timezone.utc))

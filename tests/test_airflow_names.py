@@ -18,7 +18,7 @@ import pytest
 
 from orchestrator import DAG, Label, task
 from orchestrator.context import DagRunInfo, build_context
-from orchestrator.dates import as_utc_naive
+from orchestrator.dates import as_pendulum, as_utc_naive
 from orchestrator.errors import DagDefinitionError
 from tests.conftest import run_cli
 
@@ -97,6 +97,17 @@ def test_the_contexts_logical_date_is_a_pendulum_datetime_in_utc():
     assert context["logical_date"].timezone_name == "UTC"
     assert (context["ds"], context["ts"]) == ("2022-04-12", "2022-04-12T00:00:00+00:00")
     assert context["logical_date"].add(days=1).to_date_string() == "2022-04-13"
+
+
+def test_an_aware_date_keeps_its_zone_though_utc_dates_of_the_same_instant_are_cached():
+    """Stored dates are converted once (cached); a date in another zone is the same instant but
+    must not come back as the cached UTC one, nor the UTC one as it."""
+    utc = as_pendulum(datetime(2022, 4, 12, 2, tzinfo=timezone.utc))
+    paris = as_pendulum(pendulum.datetime(2022, 4, 12, 4, tz="Europe/Paris"))
+    assert utc == paris
+    assert (utc.timezone_name, paris.timezone_name) == ("UTC", "Europe/Paris")
+    assert as_pendulum(datetime(2022, 4, 12, 2)) is utc  # naive: UTC, the same cached value
+    assert as_pendulum(datetime(2022, 4, 12, 2, tzinfo=timezone.utc)).timezone_name == "UTC"
 
 
 def test_a_kind_added_to_task_is_used_and_listed_as_supported():

@@ -9,7 +9,7 @@ import pytest
 
 from tests.harness import Harness
 from workers.heartbeat import Heartbeat
-from workers.instance_runner import InstanceRunner
+from workers.instance_runner import BatchOutcome, InstanceRunner
 
 ENDLESS = """
 import logging
@@ -61,3 +61,11 @@ def test_a_cancelled_runs_running_try_is_stopped_and_its_next_one_never_starts(t
     assert "working on 0" in log["content"]
     assert "Terminating try 1 of work[0]: the instance was set to failed from outside" in log["content"]
     assert h.store.get_logs(run_id, "work", 1) == []
+
+
+def test_a_batch_is_described_by_its_counts_that_are_not_zero():
+    """The Celery result of a batch's message: a short text (Celery's tracer takes its repr)."""
+    outcome = BatchOutcome(finished={"success": 2, "failed": 1}, retry_indices=[4], stopped=0)
+    assert outcome.describe() == "success=2 failed=1 retrying=1"
+    assert BatchOutcome().describe() == "nothing run"
+    assert BatchOutcome(not_claimed=3).describe() == "not_claimed=3"

@@ -28,7 +28,7 @@ def register_tasks(app: Celery) -> Heartbeat:
     xcoms = XComBackend(settings.xcom_objects_url, settings.xcom_inline_limit)
 
     @app.task(name=RUN_INSTANCES, bind=True, max_retries=None, acks_late=True)
-    def run_instances(self, run_id: str, task_id: str, map_indices: list[int]) -> dict:
+    def run_instances(self, run_id: str, task_id: str, map_indices: list[int]) -> str:
         """Run these map indices of ``task_id``; indices with tries left, and sensors in reschedule
         mode not done yet, are sent again by Celery's own ``retry`` (same task id, with a
         countdown: no worker process waits meanwhile), which keeps the chord open until their
@@ -45,7 +45,7 @@ def register_tasks(app: Celery) -> Heartbeat:
                 log.exception("admission after %s of run %s failed", task_id, run_id)
         if outcome.sent_again:
             raise self.retry(args=(run_id, task_id, outcome.sent_again), countdown=outcome.sent_again_after)
-        return outcome.summary()
+        return outcome.describe()
 
     def wake_next_run(run_id: str, task_id: str, waiting: list[str]) -> None:
         """Instances of ``task_id`` ended and ``waiting`` tasks of the DAG's next run may wait on
