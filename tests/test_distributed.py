@@ -142,7 +142,7 @@ def test_worker_refuses_a_pickled_message(distributed_env, workers, dag_file, tm
     """Messages are JSON only: a pickled task message on the queue is refused, never unpickled."""
     from celery import Celery
 
-    workers.start("guard", concurrency=1)
+    workers.start("guard", concurrency=1, options=("--loglevel", "DEBUG"))  # (it would log a task it received)
     workers.wait_ready()
     sender = Celery("intruder", broker=distributed_env["CHORDFLOW_BROKER_URL"])
     sender.conf.update(task_serializer="pickle", accept_content=["pickle"],

@@ -424,7 +424,7 @@ def test_cancel_stops_the_running_tries_and_the_queued_ones_never_run(sleepers_e
     env = sleepers_env
     pool = WorkerPool(env, tmp_path)
     try:
-        pool.start("busy", concurrency=2)
+        pool.start("busy", concurrency=2, options=("--loglevel", "DEBUG"))  # (Celery's "succeeded" lines)
         pool.wait_ready()
         assert run_cli(env, "run", "sleepers", "--run-id", "r", "--output", "json").returncode == 0
         running = wait_for(lambda: [row["map_index"] for row in instances(env, "r", "nap")
@@ -439,7 +439,7 @@ def test_cancel_stops_the_running_tries_and_the_queued_ones_never_run(sleepers_e
             wait_for(lambda index=index: "Terminating try 1" in log_of(env, "r", "nap", index), "stopped try",
                      timeout=45)
         worker_log = tmp_path / "worker-busy.log"
-        wait_for(lambda: worker_log.read_text().count("'not_claimed': 1") == 2, "queued messages claiming nothing")
+        wait_for(lambda: worker_log.read_text().count(": 'not_claimed=1'") == 2, "queued messages claiming nothing")
     finally:
         pool.stop()
     rows = instances(env, "r", "nap")
@@ -449,7 +449,7 @@ def test_cancel_stops_the_running_tries_and_the_queued_ones_never_run(sleepers_e
         assert "woke up" not in log
         if row["map_index"] not in running:  # queued when cancelled: never run
             assert (row["start_date"], row["hostname"], log) == (None, None, "")
-    assert worker_log.read_text().count("'stopped': 1") == 2  # the header tasks returned: the chord completed
+    assert worker_log.read_text().count(": 'stopped=1'") == 2  # the header tasks returned: the chord completed
     shown = json.loads(run_cli(env, "runs", "show", "r", "--output", "json").stdout)
     assert (shown["state"], shown["note"]) == ("failed", "cancelled: no longer needed")
 
