@@ -11,17 +11,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import case, event, insert, or_, select, update
 from sqlalchemy import create_engine as new_engine
+from sqlalchemy import event, insert
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from orchestrator.schema import task_instance, task_log, task_map, xcom
-from orchestrator.states import TRANSITIONS
+from orchestrator.schema import task_instance, task_log, xcom
 from orchestrator.store.prepared import (
     EARLY_POKE_TOLERANCE,
     FINISH_ONE_SQLITE,
     PREPARED_PG,
+    claim_sqlite,
     pg_array,
     pg_text,
     pg_time,
@@ -163,36 +163,28 @@ class SQLite(Dialect):
         return engine
 
     def claim(self, db, run_id, task_id, map_indices, now, hostname, zombie_before):
-        """See :meth:`Dialect.claim`."""
-        claim, take_over, resume = TRANSITIONS["claim"], TRANSITIONS["take_over"], TRANSITIONS["resume_poke"]
-        due = task_instance.c.queued_at.is_(None) | (
-            task_instance.c.queued_at <= now + timedelta(seconds=EARLY_POKE_TOLERANCE))
-        claimable = task_instance.c.state.in_(claim.source_values) | (
-            task_instance.c.state.in_(resume.source_values) & due)
+        """See :meth:`Dialect.claim`: one statement through the driver's cursor (built and compiled
+        by SQLAlchemy at every call, the claim was a sixth of an embedded task hop)."""
+        maps = list(map_indices)
+        params = [sqlite_time(now), hostname, run_id, task_id, *maps,
+                  sqlite_time(now + timedelta(seconds=EARLY_POKE_TOLERANCE))]
         if zombie_before is not None:
-            claimable = or_(claimable, task_instance.c.state.in_(take_over.source_values)
-                            & (task_instance.c.heartbeat_at < zombie_before))
-        claimed = (
-            update(task_instance)
-            .where(task_instance.c.run_id == run_id, task_instance.c.task_id == task_id,
-                   task_instance.c.map_index.in_(list(map_indices)), claimable)
-            .values(
-                state=claim.target.value,
-                try_number=task_instance.c.try_number
-                + case((task_instance.c.state.in_(take_over.source_values + resume.source_values), 0), else_=1),
-                start_date=case((task_instance.c.state.in_(resume.source_values), task_instance.c.start_date),
-                                else_=now),
-                end_date=None, heartbeat_at=now, hostname=hostname, error=None,
-            )
-            .returning(task_instance.c.map_index, task_instance.c.try_number, task_instance.c.max_tries,
-                       task_instance.c.start_date, task_instance.c.admission)
-        )
-        lengths = select(task_map.c.lengths).where(task_map.c.run_id == run_id, task_map.c.task_id == task_id)
+            params.append(sqlite_time(zombie_before))
         with db.begin() as conn:
-            # (the column, not ``admission IS NOT NULL``: SQLite 3.40 returns 1 for that on every row,
-            # the partial index's expression being the same)
-            rows = [ClaimRow(*row[:4], row[4] is not None) for row in conn.execute(claimed)]
-            raw = conn.execute(lengths).scalar() if rows else None
+            cursor = conn.connection.cursor()
+            try:
+                # (the admission column, not ``admission IS NOT NULL``: SQLite 3.40 returns 1 for
+                # that on every row, the partial index's expression being the same)
+                rows = [ClaimRow(index, try_number, max_tries, _sqlite_datetime(start), admission is not None)
+                        for index, try_number, max_tries, start, admission
+                        in cursor.execute(claim_sqlite(len(maps), zombie_before is not None), params).fetchall()]
+                raw = None
+                if rows:
+                    found = cursor.execute("SELECT lengths FROM task_map WHERE run_id = ? AND task_id = ?",
+                                           (run_id, task_id)).fetchone()
+                    raw = found[0] if found else None
+            finally:
+                cursor.close()
         return rows, raw
 
     def finish(self, db, run_id, task_id, endings, now):
@@ -359,6 +351,11 @@ class PostgreSQL(Dialect):
             raise wrapper(f"EXECUTE {name}", None, exc) from exc
         finally:
             raw.close()
+
+
+def _sqlite_datetime(value: str | None) -> datetime | None:
+    """A date as SQLAlchemy stores it in SQLite (``YYYY-MM-DD HH:MM:SS.ffffff``), read back."""
+    return None if value is None else datetime.fromisoformat(value)
 
 
 #: The dialects by SQLAlchemy's name.

@@ -90,6 +90,26 @@ SELECT map_index FROM ended
      "%(ends)s, %(names)s, %(next_pokes)s, %(rendered)s)"),
 }
 
+def claim_sqlite(count: int, take_over: bool) -> str:
+    """claim_batch on SQLite, for ``count`` map indices: the claim's compare-and-set as in
+    ``chordflow_claim`` (with ``take_over``: of ``running`` instances whose heartbeat is older than
+    the last parameter too), run through the driver's cursor. Parameters: now (the try's start and
+    heartbeat), hostname, run_id, task_id, the map indices, the rescheduled sensor's due time and,
+    with ``take_over``, the heartbeat a take-over must be older than."""
+    zombie = f" OR (state IN ({_sql_list(_TAKE_OVER.source_values)}) AND heartbeat_at < ?)" if take_over else ""
+    return f"""
+UPDATE task_instance
+SET state = '{_CLAIM.target.value}',
+    try_number = try_number + CASE WHEN state IN ({_sql_list(_SAME_TRY)}) THEN 0 ELSE 1 END,
+    start_date = CASE WHEN state IN ({_sql_list(_RESUME_POKE.source_values)}) THEN start_date ELSE ?1 END,
+    end_date = NULL, heartbeat_at = ?1, hostname = ?2, error = NULL
+WHERE run_id = ?3 AND task_id = ?4 AND map_index IN ({", ".join("?" * count)})
+  AND (state IN ({_sql_list(_CLAIM.source_values)})
+       OR (state IN ({_sql_list(_RESUME_POKE.source_values)}) AND (queued_at IS NULL OR queued_at <= ?)){zombie})
+RETURNING map_index, try_number, max_tries, start_date, admission
+"""
+
+
 #: finish_many on SQLite: the compare-and-set of one try (run through the driver's cursor).
 FINISH_ONE_SQLITE = f"""
 UPDATE task_instance SET state = ?, error = ?, end_date = ?, start_date = coalesce(?, start_date),
