@@ -64,20 +64,17 @@ class Reconciler:
     def _send_lost_work(self) -> int:
         """Send again the instances whose worker stopped heartbeating, the queued ones whose
         message was lost and the overdue rescheduled sensors; returns how many."""
-        runtime, store, settings = self.runtime, self.runtime.store, self.runtime.settings
+        store, settings = self.runtime.store, self.runtime.settings
         requeued = store.requeue_zombies(settings.zombie_after)
         for (run_id, task_id), indices in requeued.items():
             log.warning("run %s: %d instance(s) of %s lost their worker; sent again", run_id, len(indices), task_id)
             self._send_again(run_id, task_id, indices)
         resent = sum(len(indices) for indices in requeued.values())
         empty: dict[str | None, bool | None] = {}
-        for (run_id, task_id), indices in store.stale_queued(settings.requeue_after).items():
-            task = self._task(run_id, task_id)
-            if task.queue not in empty:
-                empty[task.queue] = runtime.dispatcher.queue_is_empty(task.queue)
-            if empty[task.queue] is False:
+        for run_id, task_id in store.stale_queued_tasks(settings.requeue_after):
+            if not self._queue_is_empty(run_id, task_id, empty):
                 continue  # messages still wait: the instances are behind them, not lost
-            won = store.touch_queued(run_id, task_id, indices, settings.requeue_after)
+            won = store.touch_queued(run_id, task_id, settings.requeue_after)
             if won:
                 log.warning("run %s: %d queued instance(s) of %s had no message; sent again", run_id, len(won), task_id)
                 self._send_again(run_id, task_id, won)
@@ -110,11 +107,11 @@ class Reconciler:
         harm: the claim of a sensor's next poke is a compare-and-set, only once it is due."""
         runtime = self.runtime
         sent = 0
-        for (run_id, task_id), indices in runtime.store.stale_rescheduled(runtime.settings.requeue_after).items():
-            task = self._task(run_id, task_id)
-            if task.queue not in empty:
-                empty[task.queue] = runtime.dispatcher.queue_is_empty(task.queue)
-            if empty[task.queue] is False:
+        for run_id, task_id in runtime.store.stale_rescheduled_tasks(runtime.settings.requeue_after):
+            if not self._queue_is_empty(run_id, task_id, empty):
+                continue
+            indices = runtime.store.stale_rescheduled(run_id, task_id, runtime.settings.requeue_after)
+            if not indices:
                 continue
             log.warning("run %s: %d rescheduled sensor(s) of %s had no message; sent again", run_id, len(indices),
                         task_id)
@@ -139,6 +136,14 @@ class Reconciler:
             f"no worker answered for {waited} s (CHORDFLOW_ORPHAN_TIMEOUT={settings.orphan_timeout:g}): "
             "start `chordflow worker` on a host that reaches the broker, then `chordflow tasks clear`"
         )
+
+    def _queue_is_empty(self, run_id: str, task_id: str, empty: dict[str | None, bool | None]) -> bool:
+        """Whether the queue of ``task_id`` is known to be empty (asked once per queue and pass,
+        kept in ``empty``); ``None`` from the broker (cannot tell) counts as empty, as before."""
+        queue = self._task(run_id, task_id).queue
+        if queue not in empty:
+            empty[queue] = self.runtime.dispatcher.queue_is_empty(queue)
+        return empty[queue] is not False
 
     def _task(self, run_id: str, task_id: str):
         run = self.runtime.store.get_run(run_id)

@@ -246,11 +246,11 @@ def test_a_slow_repair_puts_the_next_one_off_while_passes_still_admit():
             clock[0] += self.takes
             return {}
 
-        def stale_queued(self, requeue_after):
-            return {}
+        def stale_queued_tasks(self, requeue_after):
+            return []
 
-        def stale_rescheduled(self, requeue_after):
-            return {}
+        def stale_rescheduled_tasks(self, requeue_after):
+            return []
 
         def running_run_ids(self):
             return ["r1"]
@@ -270,3 +270,47 @@ def test_a_slow_repair_puts_the_next_one_off_while_passes_still_admit():
     assert reconciler.reconcile()["runs"] == 1
     assert reconciler.reconcile()["runs"] == 1  # fast again: every pass repairs
     assert repairs == [100.0, 115.5, 115.51]
+
+
+def test_queued_instances_are_sent_again_only_once_their_queue_is_empty_and_only_the_stale_ones(tmp_path):
+    """A queued instance is taken for lost (its message gone) only when its queue holds no
+    message and it waited longer than requeue_after; while messages wait, the reconciler reads
+    the task's name only, not its instances (a slow million-way map cost the scheduler 236 MB)."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from sqlalchemy import update
+
+    from executor.reconciler import Reconciler
+    from orchestrator.schema import task_instance
+    from orchestrator.store import utcnow
+    from tests.harness import Harness
+
+    h = Harness(tmp_path)
+    run_id = h.start(h.write("""
+@task(batch_size=1)
+def work(x):
+    return x
+
+with DAG(dag_id="lost_messages") as d:
+    work.expand(x=list(range(5)))
+"""))
+    h.advance(run_id)
+    assert list(h.dispatcher.pending) == [(run_id, "work", [0, 1, 2, 3, 4])]
+    with h.store.begin() as conn:  # indices 0-2 queued two minutes ago, 3-4 just now
+        conn.execute(update(task_instance).where(task_instance.c.map_index < 3)
+                     .values(queued_at=utcnow() - timedelta(seconds=120)))
+    touched = []
+    touch = h.store.touch_queued
+    h.store.touch_queued = lambda *args, **kwargs: touched.append(args) or touch(*args, **kwargs)
+    settings = SimpleNamespace(zombie_after=60, requeue_after=60, orphan_timeout=300)
+    runtime = SimpleNamespace(store=h.store, dagbag=h.dagbag, dispatcher=h.dispatcher, settings=settings,
+                              advance=lambda run_id: None, admit=lambda: 0)
+    reconciler = Reconciler(runtime)
+    assert reconciler.reconcile()["requeued"] == 0  # their messages still wait
+    assert touched == []
+    h.dispatcher.pending.clear()  # the broker lost them
+    assert reconciler.reconcile()["requeued"] == 3
+    assert list(h.dispatcher.pending) == [(run_id, "work", [0, 1, 2])]
+    h.dispatcher.pending.clear()
+    assert reconciler.reconcile()["requeued"] == 0  # their wait started again

@@ -210,10 +210,11 @@ def test_scheduler_requeues_instances_of_a_dead_worker(store):
 def test_only_one_scheduler_sends_a_stale_queued_instance_again(store):
     make_run(store, width=2)
     age_heartbeat(store, 120)
-    assert store.stale_queued(60) == {("r1", "t"): [0, 1]}
-    assert store.touch_queued("r1", "t", [0, 1], 60) == [0, 1]
-    assert store.touch_queued("r1", "t", [0, 1], 60) == []
-    assert store.stale_queued(60) == {}
+    assert store.stale_queued_tasks(60) == [("r1", "t")]
+    assert store.touch_queued("r1", "t", 60, [1]) == [1]
+    assert store.touch_queued("r1", "t", 60) == [0]
+    assert store.touch_queued("r1", "t", 60) == []
+    assert store.stale_queued_tasks(60) == []
 
 
 def test_a_postgresql_url_without_a_driver_uses_psycopg2(pg_url):
