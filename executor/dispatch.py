@@ -181,7 +181,9 @@ class CeleryDispatcher:
             for first, last in publish_slices(len(batches)):
                 with producer.batch(max_size=PUBLISH_BATCH):
                     for index in range(first, last):
-                        # The queue is declared with the first message (kombu caches it per connection).
+                        # The first message declares the queue (kombu keeps it declared per
+                        # connection) under Celery's publish retry policy; the others only join
+                        # the pipeline, which goes out in one round trip when the slice ends.
                         app.amqp.send_task_message(producer, RUN_INSTANCES, next(messages), queue=task.queue,
                                                    declare=None if index == 0 else [], retry=index == 0,
                                                    priority=priority)
