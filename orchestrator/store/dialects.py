@@ -166,10 +166,11 @@ class SQLite(Dialect):
         """See :meth:`Dialect.claim`: one statement through the driver's cursor (built and compiled
         by SQLAlchemy at every call, the claim was a sixth of an embedded task hop)."""
         maps = list(map_indices)
-        params = [sqlite_time(now), hostname, run_id, task_id, *maps,
-                  sqlite_time(now + timedelta(seconds=EARLY_POKE_TOLERANCE))]
+        poke_due_by = now + timedelta(seconds=EARLY_POKE_TOLERANCE)
+        params = [sqlite_time(now), hostname, run_id, task_id, sqlite_time(poke_due_by)]
         if zombie_before is not None:
             params.append(sqlite_time(zombie_before))
+        params += maps
         with db.begin() as conn:
             cursor = conn.connection.cursor()
             try:

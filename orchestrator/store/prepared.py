@@ -31,6 +31,25 @@ _SAME_TRY = sorted(set(_TAKE_OVER.source_values) | set(_RESUME_POKE.source_value
 #: The states a try may end from (every end of try starts from the same ones).
 TRY_END_SOURCES = sorted({value for t in TRY_ENDS.values() for value in t.source_values})
 
+def _claim_set(now: str, hostname: str) -> str:
+    """The SET of a claim (or take-over, or a rescheduled sensor's next poke, which keeps its
+    try's start: a sensor's timeout counts from its first poke); ``now`` and ``hostname`` are the
+    dialect's parameter markers."""
+    return f"""state = '{_CLAIM.target.value}',
+        try_number = try_number + CASE WHEN state IN ({_sql_list(_SAME_TRY)}) THEN 0 ELSE 1 END,
+        start_date = CASE WHEN state IN ({_sql_list(_RESUME_POKE.source_values)}) THEN start_date ELSE {now} END,
+        end_date = NULL, heartbeat_at = {now}, hostname = {hostname}, error = NULL"""
+
+
+def _claimable(poke_due_by: str, zombie_before: str | None) -> str:
+    """The rows a claim may take: ready ones, rescheduled sensors due by ``poke_due_by`` and, with
+    ``zombie_before``, ``running`` ones whose heartbeat is older (parameter markers of the dialect)."""
+    ready = f"state IN ({_sql_list(_CLAIM.source_values)})"
+    due = f"state IN ({_sql_list(_RESUME_POKE.source_values)}) AND (queued_at IS NULL OR queued_at <= {poke_due_by})"
+    lost = f" OR (state IN ({_sql_list(_TAKE_OVER.source_values)}) AND heartbeat_at < {zombie_before})"
+    return f"({ready} OR ({due}){lost if zombie_before else ''})"
+
+
 #: name -> (parameter types, statement, call).
 PREPARED_PG = {
     # claim_batch: the compare-and-set of the claim (or take-over, or a rescheduled sensor's next
@@ -38,16 +57,10 @@ PREPARED_PG = {
     # task's map lengths.
     "chordflow_claim": ("text, text, integer[], timestamp, text, timestamp, timestamp", f"""
 WITH claimed AS (
-    UPDATE task_instance AS ti
-    SET state = '{_CLAIM.target.value}',
-        try_number = ti.try_number + CASE WHEN ti.state IN ({_sql_list(_SAME_TRY)}) THEN 0 ELSE 1 END,
-        start_date = CASE WHEN ti.state IN ({_sql_list(_RESUME_POKE.source_values)}) THEN ti.start_date ELSE $4 END,
-        end_date = NULL, heartbeat_at = $4, hostname = $5, error = NULL
-    WHERE ti.run_id = $1 AND ti.task_id = $2 AND ti.map_index = ANY($3)
-      AND (ti.state IN ({_sql_list(_CLAIM.source_values)})
-           OR (ti.state IN ({_sql_list(_RESUME_POKE.source_values)}) AND (ti.queued_at IS NULL OR ti.queued_at <= $7))
-           OR (ti.state IN ({_sql_list(_TAKE_OVER.source_values)}) AND ti.heartbeat_at < $6))
-    RETURNING ti.map_index, ti.try_number, ti.max_tries, ti.start_date, ti.admission IS NOT NULL AS holds_slot
+    UPDATE task_instance
+    SET {_claim_set("$4", "$5")}
+    WHERE run_id = $1 AND task_id = $2 AND map_index = ANY($3) AND {_claimable("$7", "$6")}
+    RETURNING map_index, try_number, max_tries, start_date, admission IS NOT NULL AS holds_slot
 )
 SELECT c.map_index, c.try_number, c.max_tries,
        (SELECT lengths FROM task_map WHERE run_id = $1 AND task_id = $2) AS lengths, c.start_date, c.holds_slot
@@ -91,21 +104,17 @@ SELECT map_index FROM ended
 }
 
 def claim_sqlite(count: int, take_over: bool) -> str:
-    """claim_batch on SQLite, for ``count`` map indices: the claim's compare-and-set as in
+    """claim_batch on SQLite, for ``count`` map indices: the claim's compare-and-set of
     ``chordflow_claim`` (with ``take_over``: of ``running`` instances whose heartbeat is older than
-    the last parameter too), run through the driver's cursor. Parameters: now (the try's start and
-    heartbeat), hostname, run_id, task_id, the map indices, the rescheduled sensor's due time and,
-    with ``take_over``, the heartbeat a take-over must be older than."""
-    zombie = f" OR (state IN ({_sql_list(_TAKE_OVER.source_values)}) AND heartbeat_at < ?)" if take_over else ""
+    parameter 6 too), run through the driver's cursor. Parameters: now (the try's start and
+    heartbeat), hostname, run_id, task_id, the rescheduled sensor's due time, with ``take_over`` the
+    heartbeat a take-over must be older than, then the map indices."""
+    first = 7 if take_over else 6
+    maps = ", ".join(f"?{number}" for number in range(first, first + count))
     return f"""
 UPDATE task_instance
-SET state = '{_CLAIM.target.value}',
-    try_number = try_number + CASE WHEN state IN ({_sql_list(_SAME_TRY)}) THEN 0 ELSE 1 END,
-    start_date = CASE WHEN state IN ({_sql_list(_RESUME_POKE.source_values)}) THEN start_date ELSE ?1 END,
-    end_date = NULL, heartbeat_at = ?1, hostname = ?2, error = NULL
-WHERE run_id = ?3 AND task_id = ?4 AND map_index IN ({", ".join("?" * count)})
-  AND (state IN ({_sql_list(_CLAIM.source_values)})
-       OR (state IN ({_sql_list(_RESUME_POKE.source_values)}) AND (queued_at IS NULL OR queued_at <= ?)){zombie})
+SET {_claim_set("?1", "?2")}
+WHERE run_id = ?3 AND task_id = ?4 AND map_index IN ({maps}) AND {_claimable("?5", "?6" if take_over else None)}
 RETURNING map_index, try_number, max_tries, start_date, admission
 """
 
