@@ -17,6 +17,13 @@ def _in_running_runs():
     return task_instance.c.run_id.in_(select(dag_run.c.run_id).where(dag_run.c.state == DagRunState.RUNNING.value))
 
 
+def _waiting_longer(state: TaskInstanceState, requeue_after: float) -> list:
+    """Conditions: an instance in ``state`` whose ``queued_at`` (queued since, or next poke due)
+    is more than ``requeue_after`` seconds ago."""
+    threshold = utcnow() - timedelta(seconds=requeue_after)
+    return [task_instance.c.state == state.value, task_instance.c.queued_at < threshold]
+
+
 def _indices_by_task(rows) -> dict[tuple[str, str], list[int]]:
     """Rows of ``(run_id, task_id, map_index)`` as ``{(run_id, task_id): sorted indices}``."""
     found: dict[tuple[str, str], list[int]] = {}
@@ -64,23 +71,20 @@ class ReconcilerStore:
         """The map indices of ``task_id``'s ``up_for_reschedule`` sensors whose next poke is more
         than ``requeue_after`` seconds overdue. Nothing is changed: sent again, the first message
         on time pokes and the others find it not due."""
-        threshold = utcnow() - timedelta(seconds=requeue_after)
         with self.begin() as conn:
             rows = conn.execute(select(task_instance.c.map_index).where(
                 task_instance.c.run_id == run_id, task_instance.c.task_id == task_id,
-                task_instance.c.state == TaskInstanceState.UP_FOR_RESCHEDULE.value,
-                task_instance.c.queued_at < threshold,
+                *_waiting_longer(TaskInstanceState.UP_FOR_RESCHEDULE, requeue_after),
             )).all()
         return sorted(row.map_index for row in rows)
 
     def _waiting_tasks(self, state: TaskInstanceState, requeue_after: float) -> list[tuple[str, str]]:
         """``(run_id, task_id)`` of running runs with instances in ``state`` whose ``queued_at``
         (queued since, or next poke due) is more than ``requeue_after`` seconds ago."""
-        threshold = utcnow() - timedelta(seconds=requeue_after)
         with self.begin() as conn:
             rows = conn.execute(
                 select(task_instance.c.run_id, task_instance.c.task_id).where(
-                    _in_running_runs(), task_instance.c.state == state.value, task_instance.c.queued_at < threshold,
+                    _in_running_runs(), *_waiting_longer(state, requeue_after),
                 ).distinct()
             ).all()
         return sorted((row.run_id, row.task_id) for row in rows)
@@ -91,9 +95,8 @@ class ReconcilerStore:
         """Restart the wait of ``task_id``'s ``queued`` instances still waiting longer than
         ``requeue_after`` seconds (of ``map_indices`` only, when given); returns the map indices
         this caller won (two schedulers never send the same instance again both)."""
-        threshold = utcnow() - timedelta(seconds=requeue_after)
         conditions = [task_instance.c.run_id == run_id, task_instance.c.task_id == task_id,
-                      task_instance.c.state == TaskInstanceState.QUEUED.value, task_instance.c.queued_at < threshold]
+                      *_waiting_longer(TaskInstanceState.QUEUED, requeue_after)]
         if map_indices is not None:
             conditions.append(task_instance.c.map_index.in_(list(map_indices)))
         with self.begin() as conn:
