@@ -10,10 +10,12 @@ from __future__ import annotations
 import functools
 import logging
 import re
-
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING
 
 from orchestrator.settings import CONNECTION_PREFIX, Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 log = logging.getLogger("chordflow.task")
 

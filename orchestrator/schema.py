@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text, text
 
-metadata = MetaData()
+from orchestrator.store.revision import SCHEMA_REVISION  # noqa: F401 - the schema's revision, beside it
 
-#: The alembic revision this code expects; a test checks it is the migrations' head.
-SCHEMA_REVISION = "0011"
+metadata = MetaData()
 
 #: The runs the scheduler and backfills make: at most one per DAG and logical date.
 AUTOMATED_RUN_TYPES = "run_type IN ('scheduled', 'backfill')"

@@ -10,24 +10,38 @@ One module per concept: :mod:`.database` (engines, units of work, retries), :mod
 statements), :mod:`.admin` (schema), :mod:`.runs`, :mod:`.instances` (reads and the worker's
 compare-and-sets), :mod:`.transaction` (one run inside the advance step's transaction),
 :mod:`.reconciler`, :mod:`.xcoms`, :mod:`.logs`, :mod:`.clearing`, :mod:`.variables`, :mod:`.pools` (pools and
-admission to slots), :mod:`.dags` (the scheduler's DAG records); :class:`Store` joins them.
+admission to slots), :mod:`.dags` (the scheduler's DAG records); :class:`Store` (:mod:`.base`)
+joins them. :mod:`.reads` holds the reads a user makes of a run as SQL text, which
+:mod:`.direct` runs through the database's driver alone.
+
+The names below are imported from their modules when first asked for (PEP 562), so that
+importing a module of this package that needs no SQLAlchemy (:mod:`.direct`, :mod:`.records`)
+does not import it: SQLAlchemy's import is most of a read command's fixed cost.
 """
 from __future__ import annotations
 
-from orchestrator.store.admin import SchemaAdmin
-from orchestrator.store.clearing import ClearingStore
-from orchestrator.store.dags import DagStore
-from orchestrator.store.database import Database, is_disconnect, masked_url, unit_of_work, utcnow, with_driver
-from orchestrator.store.instances import TaskInstanceStore
-from orchestrator.store.logs import LogStore
-from orchestrator.store.pools import PoolStore
-from orchestrator.store.prepared import PREPARED_PG
-from orchestrator.store.reconciler import ReconcilerStore
-from orchestrator.store.records import ClaimedBatch, ClaimedInstance, LogChunk, RunRecord, TryEnd
-from orchestrator.store.runs import RunStore, ensure_ended
-from orchestrator.store.transaction import RunQueries, RunTransaction
-from orchestrator.store.variables import VariableStore
-from orchestrator.store.xcoms import XCOM_STREAM_PAGE, XComStore
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from orchestrator.store.base import Store
+    from orchestrator.store.database import is_disconnect, masked_url, unit_of_work, utcnow, with_driver
+    from orchestrator.store.prepared import PREPARED_PG
+    from orchestrator.store.records import ClaimedBatch, ClaimedInstance, LogChunk, RunRecord, TryEnd
+    from orchestrator.store.runs import ensure_ended
+    from orchestrator.store.transaction import RunQueries, RunTransaction
+    from orchestrator.store.xcoms import XCOM_STREAM_PAGE
+
+#: Each public name -> the module of this package that defines it.
+_DEFINED_IN = {
+    "Store": "base",
+    **dict.fromkeys(("is_disconnect", "masked_url", "unit_of_work", "utcnow", "with_driver"), "database"),
+    "PREPARED_PG": "prepared",
+    **dict.fromkeys(("ClaimedBatch", "ClaimedInstance", "LogChunk", "RunRecord", "TryEnd"), "records"),
+    "ensure_ended": "runs",
+    **dict.fromkeys(("RunQueries", "RunTransaction"), "transaction"),
+    "XCOM_STREAM_PAGE": "xcoms",
+}
 
 __all__ = [
     "PREPARED_PG", "XCOM_STREAM_PAGE", "ClaimedBatch", "ClaimedInstance", "LogChunk", "RunQueries", "RunRecord",
@@ -36,14 +50,10 @@ __all__ = [
 ]
 
 
-class Store(SchemaAdmin, RunStore, TaskInstanceStore, ReconcilerStore, XComStore, LogStore, ClearingStore,
-            VariableStore, PoolStore, DagStore, Database):
-    """Access to the store for one process; every method is its own unit of work.
-
-    A unit of work that cannot reach the database for ``retry_for`` seconds raises
-    :class:`~orchestrator.errors.ChordflowError` naming the database's host and port (never its
-    password); what else a method raises, its docstring says.
-
-    :param url: a SQLAlchemy URL (``postgresql+psycopg2://...`` or ``sqlite:///...``).
-    :param retry_for: seconds a unit of work is retried while the database is unreachable (default 10).
-    """
+def __getattr__(name: str) -> Any:
+    module = _DEFINED_IN.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
