@@ -18,8 +18,6 @@ from cli_output import emit, emit_json, follow_log, output_option, print_log_hea
 from cli_pools import pools_group
 from cli_variables import variables_group
 from executor import submission
-from executor.reconciler import Reconciler
-from executor.scheduler_job import SchedulerJob, stall_for_tests
 from executor.services import Services
 from orchestrator import read_models
 from orchestrator.dates import parse_logical_date
@@ -165,6 +163,9 @@ def scheduler(svc, interval, once):
     worker stopped heartbeating and re-runs the advance step of every running run. On the embedded
     default the runs it creates run in this process.
     """
+    from executor.reconciler import Reconciler
+    from executor.scheduler_job import SchedulerJob, stall_for_tests
+
     svc.serve()
     if not svc.settings.embedded:
         submission.check_broker(svc)
@@ -211,7 +212,7 @@ def runs():
 @pass_services
 def runs_list(svc, dag_id, state, limit, output):
     """Runs, newest first."""
-    emit(output, read_models.run_rows(svc.store, dag_id=dag_id, state=state, limit=limit),
+    emit(output, read_models.run_rows(svc.reader, dag_id=dag_id, state=state, limit=limit),
          ["run_id", "dag_id", "run_type", "state", "logical_date", "start_date", "end_date", "note"])
 
 
@@ -221,7 +222,7 @@ def runs_list(svc, dag_id, state, limit, output):
 @pass_services
 def runs_show(svc, run_id, output):
     """A run as a graph: each task with [N] for mapped ones and its state counts."""
-    summary = read_models.run_summary(svc.store, svc.dagbag, run_id)
+    summary = read_models.run_summary(svc.reader, svc.dagbag, run_id)
     if output == "json":
         emit_json(summary)
     else:
@@ -287,7 +288,7 @@ def tasks():
 @pass_services
 def tasks_list(svc, run_id, task_id, limit, offset, output):
     """One row per task instance (map indices included)."""
-    rows = read_models.instance_rows(svc.store, run_id, task_id, limit, offset)
+    rows = read_models.instance_rows(svc.reader, run_id, task_id, limit, offset)
     # In the table a named instance shows its name beside its number (map_index_template).
     named = [{**row, "map_index": f"{row['map_index']} ({row['rendered_map_index']})"}
              if row["rendered_map_index"] is not None else row for row in rows]

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from orchestrator import read_models
-from orchestrator.store import Store
+
+if TYPE_CHECKING:
+    from orchestrator.store import Store
 
 #: How often ``tasks logs --follow`` looks for new lines (seconds).
 POLL_FOLLOW = 0.5

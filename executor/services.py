@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # Celery is imported when the app is first asked for, not by 
     from executor.runtime import Runtime
     from orchestrator.dag_loader import DagBag
     from orchestrator.store import Store
+    from orchestrator.store.reads import RunReads
     from workers.heartbeat import Heartbeat
 
 
@@ -28,6 +29,8 @@ class Services:
         self._store: Store | None = None
         self._heartbeat: Heartbeat | None = None
         self._dagbag: DagBag | None = None
+        self._reads: RunReads | None = None
+        self._reads_tried = False
 
     def serve(self) -> None:
         """A long-running service (worker, scheduler) rides out longer database outages."""
@@ -65,6 +68,18 @@ class Services:
 
             self._dagbag = DagBag(self.settings.dags_folder)
         return self._dagbag
+
+    @property
+    def reader(self) -> Store | RunReads:
+        """What a command that only reads runs and instances reads them with: the store once this
+        process has one, else the database's driver alone when it can (:mod:`orchestrator.store.direct`:
+        no SQLAlchemy to import), else the store."""
+        if self._store is None and not self._reads_tried:
+            from orchestrator.store.direct import open_direct
+
+            self._reads_tried = True
+            self._reads = open_direct(self.settings.database_url)
+        return self.store if self._store is not None or self._reads is None else self._reads
 
     @property
     def store(self) -> Store:

@@ -15,14 +15,15 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from executor.services import Services
 from orchestrator import read_models
-from orchestrator.advance import AdvanceResult
 from orchestrator.errors import ChordflowError, RunStateError
 from orchestrator.states import DagRunState
-from orchestrator.store import masked_url
+
+if TYPE_CHECKING:
+    from orchestrator.advance import AdvanceResult
 
 #: How often a wait reads its run's state (seconds; one primary-key lookup): the embedded
 #: default starts at this and grows to the broker's, which it keeps. This is how late ``run
@@ -97,6 +98,8 @@ class WorkerWatch(WaitWarning):
             return None
         settings = self.svc.settings
         prefix = f" (key prefix {settings.broker_key_prefix!r})" if settings.broker_key_prefix else ""
+        from orchestrator.store import masked_url
+
         return (f"no worker answers on the broker at {masked_url(settings.broker_url)}{prefix}: start one with "
                 f"`chordflow worker` (same CHORDFLOW_* settings and DAG files); still waiting for run {self.run_id}")
 
@@ -220,6 +223,8 @@ def _wait(svc: Services, run_id: str, show_progress: bool, interrupts: Interrupt
 def check_broker(svc: Services, timeout: float = 10.0) -> None:
     """Refuse to start a run that could not be dispatched: the broker must answer first. Raises
     :class:`~orchestrator.errors.ChordflowError` naming the broker (its password masked)."""
+    from orchestrator.store import masked_url
+
     try:
         with svc.app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=timeout)

@@ -12,21 +12,26 @@ message fit to show as one line.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime, timezone
-from typing import Any
-
-from sqlalchemy import func, select
+from typing import TYPE_CHECKING, Any
 
 from orchestrator import xcom_backend
-from orchestrator.baseoperator import DAGNode
-from orchestrator.dag import DAG
-from orchestrator.dag_loader import DagBag
 from orchestrator.errors import ChordflowError, TaskNotFound, XComNotFound
-from orchestrator.schema import task_instance, task_map
 from orchestrator.setup_teardown import relevant_setups, teardowns_of
 from orchestrator.states import FINISHED_STATES, TaskInstanceState
-from orchestrator.store import RunRecord, Store
+
+if TYPE_CHECKING:  # (no SQLAlchemy at import: `runs show` and `tasks list` read through RunReads alone)
+    from typing import TypeAlias
+
+    from orchestrator.baseoperator import DAGNode
+    from orchestrator.dag import DAG
+    from orchestrator.dag_loader import DagBag
+    from orchestrator.store import RunRecord, Store
+    from orchestrator.store.reads import RunReads
+
+    #: What the reads of runs and instances need: the store, or its reads through the driver alone.
+    RunReader: TypeAlias = Store | RunReads
 
 #: Rows of an instance page when the caller does not say (``instance_page``).
 DEFAULT_PAGE_SIZE = 100
@@ -58,7 +63,7 @@ def run_row(record: RunRecord) -> dict[str, Any]:
             "data_interval_end": iso(record.data_interval_end)}
 
 
-def run_rows(store: Store, dag_id: str | None = None, state: str | None = None,
+def run_rows(store: RunReader, dag_id: str | None = None, state: str | None = None,
              limit: int = 100) -> list[dict[str, Any]]:
     """Runs, newest first, each a :func:`run_row`; only those of ``dag_id`` / in ``state`` when given."""
     return [run_row(record) for record in store.list_runs(dag_id=dag_id, state=state, limit=limit)]
@@ -72,32 +77,19 @@ def waiting_on_past(store: Store, run_id: str) -> str | None:
             TaskInstanceState.UP_FOR_RESCHEDULE.value}
     if busy & set(run_state_counts(store, run_id)):
         return None
-    query = (select(task_instance.c.error)
-             .where(task_instance.c.run_id == run_id, task_instance.c.state == TaskInstanceState.NONE.value,
-                    task_instance.c.error.is_not(None))
-             .limit(1))
-
-    def read() -> str | None:
-        with store.begin() as conn:
-            return conn.execute(query).scalar()
-
-    return store.retrying(read)
+    return store.undecided_reason(run_id)
 
 
-def run_state_counts(store: Store, run_id: str) -> dict[str, int]:
-    """``{state: count}`` over every task instance of the run (one grouped query); ``{}`` for an
-    unknown run."""
-    query = (select(task_instance.c.state, func.count()).where(task_instance.c.run_id == run_id)
-             .group_by(task_instance.c.state))
-
-    def read() -> dict[str, int]:
-        with store.begin() as conn:
-            return {state: count for state, count in conn.execute(query)}
-
-    return store.retrying(read)
+def run_state_counts(store: RunReader, run_id: str) -> dict[str, int]:
+    """``{state: count}`` over every task instance of the run; ``{}`` for an unknown run."""
+    totals: dict[str, int] = {}
+    for states in store.state_counts(run_id).values():
+        for state, count in states.items():
+            totals[state] = totals.get(state, 0) + count
+    return totals
 
 
-def run_summary(store: Store, dagbag: DagBag, run_id: str) -> dict[str, Any]:
+def run_summary(store: RunReader, dagbag: DagBag, run_id: str) -> dict[str, Any]:
     """A run as ``runs show`` prints it: :func:`run_row` plus ``"conf"`` and ``"tasks"``, one
     ``{"task_id", "mapped", "map_count", "states": {state: count}, "upstream": [task_id]}`` per
     task, in topological order when the DAG file still loads (else by task id, from the store
@@ -139,7 +131,7 @@ def _task_cell(task_id: str, shape: dict[str, Any] | None, states: dict[str, int
 
 
 # -- task instances -------------------------------------------------------------------------
-def require_task(store: Store, run_id: str, task_id: str, map_index: int | None = None) -> None:
+def require_task(store: RunReader, run_id: str, task_id: str, map_index: int | None = None) -> None:
     """Raise ``RunNotFound`` unless the run exists, ``TaskNotFound`` unless it has ``task_id``
     (and, when given, that ``map_index``: the message lists the valid ones of a mapped task)."""
     store.get_run(run_id)
@@ -161,7 +153,7 @@ def instance_row(row: dict[str, Any]) -> dict[str, Any]:
             "pool": row.get("pool"), "priority_weight": row.get("priority_weight")}
 
 
-def instance_rows(store: Store, run_id: str, task_id: str | None = None, limit: int | None = None,
+def instance_rows(store: RunReader, run_id: str, task_id: str | None = None, limit: int | None = None,
                   offset: int = 0) -> list[dict[str, Any]]:
     """The run's task instances (of ``task_id`` only, when given) by task id then map index, each
     an :func:`instance_row`; ``limit``/``offset`` page them by SQL. Raises ``RunNotFound``,
@@ -172,21 +164,13 @@ def instance_rows(store: Store, run_id: str, task_id: str | None = None, limit: 
     return [instance_row(row) for row in store.list_instances(run_id, task_id=task_id, limit=limit, offset=offset)]
 
 
-def instance_page(store: Store, run_id: str, task_id: str | None = None, limit: int = DEFAULT_PAGE_SIZE,
+def instance_page(store: RunReader, run_id: str, task_id: str | None = None, limit: int = DEFAULT_PAGE_SIZE,
                   offset: int = 0) -> dict[str, Any]:
     """One page of :func:`instance_rows` with the count of all of them: ``{"run_id", "task_id",
     "total", "limit", "offset", "rows": [instance_row]}``. Raises ``RunNotFound``, ``TaskNotFound``."""
     rows = instance_rows(store, run_id, task_id, limit, offset)
-    query = select(func.count()).select_from(task_instance).where(task_instance.c.run_id == run_id)
-    if task_id is not None:
-        query = query.where(task_instance.c.task_id == task_id)
-
-    def count() -> int:
-        with store.begin() as conn:
-            return conn.execute(query).scalar()
-
-    return {"run_id": run_id, "task_id": task_id, "total": store.retrying(count), "limit": limit, "offset": offset,
-            "rows": rows}
+    return {"run_id": run_id, "task_id": task_id, "total": store.count_instances(run_id, task_id), "limit": limit,
+            "offset": offset, "rows": rows}
 
 
 def try_rows(store: Store, run_id: str, task_id: str, map_index: int = -1) -> list[dict[str, Any]]:
@@ -245,7 +229,7 @@ def grid(store: Store, dagbag: DagBag, dag_id: str, limit: int = DEFAULT_GRID_RU
     else:
         shape = _shape_of(dagbag.find(dag_id))
     run_ids = [record.run_id for record in records]
-    counts, lengths = _grid_counts(store, records)
+    counts, lengths = store.grid_counts(records)
     present = sorted({task_id for per_run in counts.values() for task_id in per_run})
     order = (shape["order"] + [t for t in present if t not in shape["mapped"]]) if shape else present
     tasks = []
@@ -259,33 +243,6 @@ def grid(store: Store, dagbag: DagBag, dag_id: str, limit: int = DEFAULT_GRID_RU
         tasks.append({"task_id": task_id, "mapped": mapped,
                       "upstream": shape["upstream"].get(task_id, []) if shape else [], "cells": cells})
     return {"dag_id": dag_id, "offset": offset, "runs": [run_row(record) for record in records], "tasks": tasks}
-
-
-def _grid_counts(store: Store, records: Sequence[RunRecord]
-                 ) -> tuple[dict[str, dict[str, dict[str, int]]], dict[str, dict[str, int]]]:
-    """``({run_id: {task_id: {state: count}}}, {run_id: {task_id: map length}})`` of these runs:
-    an ended run's counts as kept when it ended, the others' counted."""
-    if not records:
-        return {}, {}
-    run_ids = [record.run_id for record in records]
-    kept = {record.run_id: record.final_counts for record in records if record.final_counts is not None}
-    counted = [run_id for run_id in run_ids if run_id not in kept]
-    states = (select(task_instance.c.run_id, task_instance.c.task_id, task_instance.c.state, func.count())
-              .where(task_instance.c.run_id.in_(counted))
-              .group_by(task_instance.c.run_id, task_instance.c.task_id, task_instance.c.state))
-    maps = select(task_map.c.run_id, task_map.c.task_id, task_map.c.length).where(task_map.c.run_id.in_(run_ids))
-
-    def read():
-        counts: dict[str, dict[str, dict[str, int]]] = dict(kept)
-        lengths: dict[str, dict[str, int]] = {}
-        with store.begin() as conn:
-            for run_id, task_id, state, count in conn.execute(states) if counted else ():
-                counts.setdefault(run_id, {}).setdefault(task_id, {})[state] = count
-            for run_id, task_id, length in conn.execute(maps):
-                lengths.setdefault(run_id, {})[task_id] = length
-        return counts, lengths
-
-    return store.retrying(read)
 
 
 # -- DAGs -----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from orchestrator.errors import ChordflowError
 from orchestrator.store.dialects import Dialect, dialect_for
+from orchestrator.store.reads import RunReads
 
 T = TypeVar("T")
 log = logging.getLogger("chordflow.store")
@@ -100,6 +101,16 @@ class Database:
         """A connection in a new transaction, committed when the block ends (rolled back on an error)."""
         with self.engine.begin() as conn:
             yield conn
+
+    @contextlib.contextmanager
+    def reads(self) -> Iterator[RunReads]:
+        """The reads of runs and instances (:class:`RunReads`) in a new transaction."""
+        with self.begin() as conn:
+            def execute(sql: str, params: dict[str, Any]) -> tuple[list[str], list[Any]]:
+                result = conn.exec_driver_sql(sql, params)
+                return list(result.keys()), result.fetchall()
+
+            yield RunReads(execute, self.dialect.name)
 
     @contextlib.contextmanager
     def using(self, conn: Connection | None) -> Iterator[Connection]:

@@ -6,14 +6,13 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import func, select, tuple_, update
 
-from orchestrator.schema import dag_run, task_instance, task_instance_history, task_log
+from orchestrator.schema import dag_run, task_instance, task_instance_history, task_log, task_map
 from orchestrator.states import DagRunState, TaskInstanceState, try_end
 from orchestrator.store.clearing import HISTORY_COLUMNS
 from orchestrator.store.database import unit_of_work, utcnow
-from orchestrator.store.records import ClaimedBatch, ClaimedInstance, TryEnd
-from orchestrator.store.transaction import RunQueries
+from orchestrator.store.records import ClaimedBatch, ClaimedInstance, RunRecord, TryEnd
 
 
 class TaskInstanceStore:
@@ -22,18 +21,15 @@ class TaskInstanceStore:
     # -- reads --------------------------------------------------------------------------------
     @unit_of_work
     def state_counts(self, run_id: str) -> dict[str, dict[str, int]]:
-        """``{task_id: {state: count}}`` over every instance of the run (``{}``: no such run):
-        an ended run's as kept when it ended (``dag_run.final_counts``), else counted."""
-        with self.begin() as conn:
-            queries = RunQueries(conn, run_id)
-            kept = queries.kept_counts()
-            return kept if kept is not None else queries.state_counts()
+        """See :meth:`RunReads.state_counts`."""
+        with self.reads() as reads:
+            return reads.state_counts(run_id)
 
     @unit_of_work
     def map_lengths(self, run_id: str) -> dict[str, int]:
-        """``{task_id: number of instances}`` of every expanded task of the run."""
-        with self.begin() as conn:
-            return RunQueries(conn, run_id).map_lengths()
+        """See :meth:`RunReads.map_lengths`."""
+        with self.reads() as reads:
+            return reads.map_lengths(run_id)
 
     @unit_of_work
     def typical_duration(self, run_id: str, task_id: str, sample: int = 500) -> float | None:
@@ -60,23 +56,11 @@ class TaskInstanceStore:
         return sum(durations) / len(durations) if durations else None
 
     @unit_of_work
-    def list_instances(
-        self, run_id: str, task_id: str | None = None, limit: int | None = None, offset: int = 0
-    ) -> list[dict[str, Any]]:
-        """The run's instance rows as dicts, by task and map index (one task's when given; a page
-        of ``limit`` rows from ``offset`` when given). ``[]`` when there are none."""
-        query = (
-            select(task_instance)
-            .where(task_instance.c.run_id == run_id)
-            .order_by(task_instance.c.task_id, task_instance.c.map_index)
-            .offset(offset)
-        )
-        if task_id is not None:
-            query = query.where(task_instance.c.task_id == task_id)
-        if limit is not None:
-            query = query.limit(limit)
-        with self.begin() as conn:
-            return [dict(row._mapping) for row in conn.execute(query)]
+    def list_instances(self, run_id: str, task_id: str | None = None, limit: int | None = None,
+                       offset: int = 0) -> list[dict[str, Any]]:
+        """See :meth:`RunReads.list_instances`."""
+        with self.reads() as reads:
+            return reads.list_instances(run_id, task_id, limit, offset)
 
     @unit_of_work
     def list_tries(self, run_id: str, task_id: str, map_index: int) -> list[dict[str, Any]]:
@@ -114,16 +98,49 @@ class TaskInstanceStore:
         return None if row is None else dict(row._mapping)
 
     @unit_of_work
-    def instance_exists(self, run_id: str, task_id: str, map_index: int | None = None) -> bool:
-        """True when the run has an instance of ``task_id`` (at ``map_index``, when given): one
-        index lookup, whatever the width of the map."""
-        query = select(task_instance.c.map_index).where(
-            task_instance.c.run_id == run_id, task_instance.c.task_id == task_id
-        )
-        if map_index is not None:
-            query = query.where(task_instance.c.map_index == map_index)
+    def count_instances(self, run_id: str, task_id: str | None = None) -> int:
+        """See :meth:`RunReads.count_instances`."""
+        with self.reads() as reads:
+            return reads.count_instances(run_id, task_id)
+
+    @unit_of_work
+    def undecided_reason(self, run_id: str) -> str | None:
+        """The reason an undecided instance of the run (state ``none``) was given for waiting
+        (e.g. for its past, ``depends_on_past``), when one of them has one; else ``None``."""
         with self.begin() as conn:
-            return conn.execute(query.limit(1)).first() is not None
+            return conn.execute(select(task_instance.c.error).where(
+                task_instance.c.run_id == run_id, task_instance.c.state == TaskInstanceState.NONE.value,
+                task_instance.c.error.is_not(None)).limit(1)).scalar()
+
+    @unit_of_work
+    def grid_counts(self, records: Sequence[RunRecord]
+                    ) -> tuple[dict[str, dict[str, dict[str, int]]], dict[str, dict[str, int]]]:
+        """``({run_id: {task_id: {state: count}}}, {run_id: {task_id: map length}})`` of these runs
+        in two queries: an ended run's counts as kept when it ended, the others' counted."""
+        if not records:
+            return {}, {}
+        run_ids = [record.run_id for record in records]
+        counts = {record.run_id: record.final_counts for record in records if record.final_counts is not None}
+        counted = [run_id for run_id in run_ids if run_id not in counts]
+        lengths: dict[str, dict[str, int]] = {}
+        with self.begin() as conn:
+            if counted:
+                for run_id, task_id, state, count in conn.execute(
+                        select(task_instance.c.run_id, task_instance.c.task_id, task_instance.c.state, func.count())
+                        .where(task_instance.c.run_id.in_(counted))
+                        .group_by(task_instance.c.run_id, task_instance.c.task_id, task_instance.c.state)):
+                    counts.setdefault(run_id, {}).setdefault(task_id, {})[state] = count
+            for run_id, task_id, length in conn.execute(
+                    select(task_map.c.run_id, task_map.c.task_id, task_map.c.length)
+                    .where(task_map.c.run_id.in_(run_ids))):
+                lengths.setdefault(run_id, {})[task_id] = length
+        return counts, lengths
+
+    @unit_of_work
+    def instance_exists(self, run_id: str, task_id: str, map_index: int | None = None) -> bool:
+        """See :meth:`RunReads.instance_exists`."""
+        with self.reads() as reads:
+            return reads.instance_exists(run_id, task_id, map_index)
 
     @unit_of_work
     def instance_states(self, instances: Iterable[tuple[str, str, int]]) -> dict[tuple[str, str, int], tuple]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -34,21 +35,26 @@ class RunRecord:
 
     @classmethod
     def from_row(cls, row: Any) -> RunRecord:
-        """The record of a ``dag_run`` row."""
+        """The record of a ``dag_run`` row (SQLAlchemy's)."""
+        return cls.from_mapping(row._mapping)
+
+    @classmethod
+    def from_mapping(cls, row: Mapping[str, Any]) -> RunRecord:
+        """The record of a ``dag_run`` row as ``{column: value}`` (dates naive UTC)."""
         return cls(
-            run_id=row.run_id,
-            dag_id=row.dag_id,
-            state=row.state,
-            logical_date=row.logical_date,
-            conf=json.loads(row.conf or "{}"),
-            fileloc=row.fileloc,
-            start_date=row.start_date,
-            end_date=row.end_date,
-            note=row.note,
-            run_type=row.run_type,
-            data_interval_start=row.data_interval_start,
-            data_interval_end=row.data_interval_end,
-            final_counts=json.loads(row.final_counts) if row.final_counts else None,
+            run_id=row["run_id"],
+            dag_id=row["dag_id"],
+            state=row["state"],
+            logical_date=row["logical_date"],
+            conf=json.loads(row["conf"] or "{}"),
+            fileloc=row["fileloc"],
+            start_date=row["start_date"],
+            end_date=row["end_date"],
+            note=row["note"],
+            run_type=row["run_type"],
+            data_interval_start=row["data_interval_start"],
+            data_interval_end=row["data_interval_end"],
+            final_counts=json.loads(row["final_counts"]) if row["final_counts"] else None,
         )
 
 

@@ -105,11 +105,8 @@ class RunStore:
     @unit_of_work
     def get_run(self, run_id: str) -> RunRecord:
         """The run's record. Raises :class:`RunNotFound` when there is no such run."""
-        with self.begin() as conn:
-            row = conn.execute(select(dag_run).where(dag_run.c.run_id == run_id)).first()
-        if row is None:
-            raise RunNotFound(f"no run with id {run_id!r} (see `chordflow runs list`)")
-        return RunRecord.from_row(row)
+        with self.reads() as reads:
+            return reads.get_run(run_id)
 
     @unit_of_work
     def previous_success(self, record: RunRecord) -> RunRecord | None:
@@ -124,15 +121,9 @@ class RunStore:
     @unit_of_work
     def list_runs(self, dag_id: str | None = None, state: str | None = None, limit: int = 100,
                   offset: int = 0) -> list[RunRecord]:
-        """The latest ``limit`` runs after the newest ``offset``, newest first, of one DAG and in one
-        state when given."""
-        query = select(dag_run).order_by(dag_run.c.created_at.desc(), dag_run.c.run_id).limit(limit).offset(offset)
-        if dag_id:
-            query = query.where(dag_run.c.dag_id == dag_id)
-        if state:
-            query = query.where(dag_run.c.state == state)
-        with self.begin() as conn:
-            return [RunRecord.from_row(row) for row in conn.execute(query)]
+        """See :meth:`RunReads.list_runs`."""
+        with self.reads() as reads:
+            return reads.list_runs(dag_id, state, limit, offset)
 
     def start_queued(self, conn: Connection, run_id: str) -> RunRecord | None:
         """Move a ``queued`` run to ``running`` (its start date now), holding its row lock until the
