@@ -26,7 +26,7 @@ log = logging.getLogger("chordflow.store")
 #: once the driver's name is taken out of the scheme.
 _POSTGRESQL = re.compile(r"^postgres(?:ql)?(?:\+psycopg2)?://")
 #: Seconds a direct connection to PostgreSQL may take before the store is left to try.
-CONNECT_TIMEOUT = 5
+CONNECT_TIMEOUT = 3
 
 
 def open_direct(url: str) -> RunReads | None:
