@@ -56,7 +56,7 @@ def add(x, y):
 def total(values):
     return sum(values)
 
-@dag(dag_id="bench_map", schedule=None, start_date=datetime(2022, 1, 1))
+@dag(dag_id="{dag_id}", schedule=None, start_date=datetime(2022, 1, 1))
 def bench_map():
     total(add.partial(y=1).expand(x=list(range({n}))))
 
@@ -81,11 +81,11 @@ bench_chain()
 """
 
 
-def write_dag(folder: Path, n: int, batch: str = "None", body: str = "pass") -> Path:
-    """A ``bench_map`` DAG file in ``folder``: an ``n``-way map of ``add`` (its body ``body``) + reduce."""
+def write_dag(folder: Path, n: int, batch: str = "None", body: str = "pass", dag_id: str = "bench_map") -> Path:
+    """A ``bench_map.py`` DAG file in ``folder``: an ``n``-way map of ``add`` (its body ``body``) + reduce."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "bench_map.py"
-    path.write_text(textwrap.dedent(MAP_DAG.format(n=n, batch=batch, body=body)))
+    path.write_text(textwrap.dedent(MAP_DAG.format(n=n, batch=batch, body=body, dag_id=dag_id)))
     return path
 
 
