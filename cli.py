@@ -62,6 +62,7 @@ def cli(ctx: click.Context) -> None:
         ctx.obj = Services(Settings.from_env())
     except ValueError as exc:
         raise BadInput(str(exc)) from None
+    ctx.call_on_close(ctx.obj.close)
 
 
 # -- run --------------------------------------------------------------------------------------

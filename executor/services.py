@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # Celery is imported when the app is first asked for, not by 
     from executor.runtime import Runtime
     from orchestrator.dag_loader import DagBag
     from orchestrator.store import Store
-    from orchestrator.store.reads import RunReads
+    from orchestrator.store.direct import DirectReads
     from workers.heartbeat import Heartbeat
 
 
@@ -29,7 +29,7 @@ class Services:
         self._store: Store | None = None
         self._heartbeat: Heartbeat | None = None
         self._dagbag: DagBag | None = None
-        self._reads: RunReads | None = None
+        self._reads: DirectReads | None = None
         self._reads_tried = False
 
     def serve(self) -> None:
@@ -70,7 +70,7 @@ class Services:
         return self._dagbag
 
     @property
-    def reader(self) -> Store | RunReads:
+    def reader(self) -> Store | DirectReads:
         """What a command that only reads runs and instances reads them with: the store once this
         process has one, else the database's driver alone when it can (:mod:`orchestrator.store.direct`:
         no SQLAlchemy to import), else the store."""
@@ -80,6 +80,13 @@ class Services:
             self._reads_tried = True
             self._reads = open_direct(self.settings.database_url)
         return self.store if self._store is not None or self._reads is None else self._reads
+
+    def close(self) -> None:
+        """Close the connection opened for reads through the driver alone, if any (the store's
+        pools close with the process)."""
+        if self._reads is not None:
+            self._reads.close()
+            self._reads = None
 
     @property
     def store(self) -> Store:

@@ -10,9 +10,12 @@ import sys
 import pytest
 from sqlalchemy import DateTime, select
 
+from executor.services import Services
+from orchestrator.errors import ChordflowError
 from orchestrator.schema import dag_run, task_instance
+from orchestrator.settings import Settings
 from orchestrator.store import RunRecord
-from orchestrator.store.direct import open_direct
+from orchestrator.store.direct import DirectReads, open_direct
 from orchestrator.store.reads import DATE_COLUMNS
 from tests.conftest import base_env
 from tests.harness import Harness
@@ -69,6 +72,8 @@ def test_the_driver_alone_reads_what_sqlalchemy_reads(h):
     assert reads.list_runs(dag_id="seed") == [expected[ended]]
     assert reads.list_runs(state="success", limit=5) == [expected[ended]]
     assert reads.list_runs(limit=1, offset=1) == [expected[ended]]
+    assert reads.list_runs(limit=None) == reads.list_runs()  # no limit, as SQLAlchemy's .limit(None)
+    assert reads.list_runs(limit=None, offset=1) == [expected[ended]]
 
 
 def test_date_columns_are_the_schemas():
@@ -82,11 +87,13 @@ def test_what_the_driver_cannot_open_is_left_to_the_store(tmp_path, pg_url):
     assert not missing.exists()  # not created: the store creates and migrates it
     assert open_direct("sqlite://") is None  # in memory
     assert open_direct("mysql://u@localhost/db") is None
+    assert open_direct(f"sqlite://{missing}") is None  # not a URL SQLAlchemy reads either
     assert open_direct("postgresql+psycopg2://postgres@127.0.0.1:1/nothing") is None  # nobody listens
     assert open_direct(pg_url) is None  # a database without the schema
     h = Harness(tmp_path, pg_url)
     assert open_direct(pg_url) is not None
     assert open_direct(pg_url.replace("postgresql+psycopg2://", "postgresql://")) is not None
+    assert open_direct(pg_url.replace("postgresql+psycopg2://", "postgres+psycopg2://")) is None  # as the store
     with h.store.begin() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
     assert open_direct(pg_url) is None  # another revision: the store migrates it first
@@ -132,3 +139,19 @@ def test_the_authoring_api_and_the_cli_import_neither_sqlalchemy_nor_celery():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_connection_lost_during_a_read_is_one_clear_error_and_services_close_theirs(tmp_path, pg_url):
+    h = Harness(tmp_path, pg_url.replace("postgres@", "postgres:secret@"))
+    run_id = h.run(SEED)
+    svc = Services(Settings.from_env({"CHORDFLOW_HOME": str(tmp_path), "CHORDFLOW_DATABASE_URL": h.store.url,
+                                      "CHORDFLOW_BROKER_URL": "redis://127.0.0.1:6379/13"}))
+    reads = svc.reader
+    assert isinstance(reads, DirectReads) and reads.get_run(run_id).state == "success"
+    with h.store.begin() as conn:
+        conn.exec_driver_sql(f"SELECT pg_terminate_backend({reads._conn.get_backend_pid()})")
+    with pytest.raises(ChordflowError, match=r"cannot read the database at postgresql\+psycopg2://postgres:\*\*\*@"):
+        reads.get_run(run_id)
+    svc.close()
+    assert reads._conn.closed
+    h.store.dispose()

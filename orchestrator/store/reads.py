@@ -59,6 +59,14 @@ class RunReads:
                         row[name] = datetime.fromisoformat(row[name])
         return found
 
+    def _page(self, limit: int | None, offset: int | None) -> str:
+        """The LIMIT / OFFSET of a page: ``limit`` rows after the first ``offset`` (``None``: every one)."""
+        if limit is not None:
+            return " LIMIT %(limit)s OFFSET %(offset)s"
+        if not offset:
+            return ""
+        return " LIMIT -1 OFFSET %(offset)s" if self._sqlite else " OFFSET %(offset)s"  # (SQLite's "no limit")
+
     def get_run(self, run_id: str) -> RunRecord:
         """The run's record. Raises :class:`RunNotFound` when there is no such run."""
         rows = self._rows("SELECT * FROM dag_run WHERE run_id = %(run_id)s", run_id=run_id)
@@ -72,8 +80,8 @@ class RunReads:
         state when given."""
         where = " AND ".join(f"{name} = %({name})s" for name, value in (("dag_id", dag_id), ("state", state)) if value)
         rows = self._rows(f"SELECT * FROM dag_run {'WHERE ' + where if where else ''} "
-                          "ORDER BY created_at DESC, run_id LIMIT %(limit)s OFFSET %(offset)s",
-                          dag_id=dag_id, state=state, limit=limit, offset=offset)
+                          f"ORDER BY created_at DESC, run_id{self._page(limit, offset)}",
+                          dag_id=dag_id, state=state, limit=limit, offset=offset or 0)
         return [RunRecord.from_mapping(row) for row in rows]
 
     def state_counts(self, run_id: str) -> dict[str, dict[str, int]]:
@@ -106,13 +114,9 @@ class RunReads:
         """The run's instance rows as ``{column: value}``, by task and map index (one task's when
         given; a page of ``limit`` rows from ``offset`` when given). ``[]`` when there are none."""
         of_task = "" if task_id is None else " AND task_id = %(task_id)s"
-        # LIMIT -1 is SQLite's "no limit"; PostgreSQL's is LIMIT ALL (NULL).
-        page = ("" if limit is None and offset == 0 else
-                " LIMIT %(limit)s OFFSET %(offset)s" if limit is not None else
-                (" LIMIT -1 OFFSET %(offset)s" if self._sqlite else " OFFSET %(offset)s"))
         return self._rows(f"SELECT * FROM task_instance WHERE run_id = %(run_id)s{of_task} "
-                          f"ORDER BY task_id, map_index{page}", run_id=run_id, task_id=task_id, limit=limit,
-                          offset=offset)
+                          f"ORDER BY task_id, map_index{self._page(limit, offset)}", run_id=run_id, task_id=task_id,
+                          limit=limit, offset=offset or 0)
 
     def count_instances(self, run_id: str, task_id: str | None = None) -> int:
         """How many instances the run has (of ``task_id`` only, when given)."""
