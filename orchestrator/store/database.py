@@ -42,6 +42,16 @@ def with_driver(url: str) -> str:
     return url
 
 
+def reads_on(conn: Connection) -> RunReads:
+    """:class:`RunReads` on an open connection (its statements through ``exec_driver_sql``: no
+    compilation, SQLAlchemy's errors and retries)."""
+    def execute(sql: str, params: dict[str, Any]) -> tuple[list[str], list[Any]]:
+        result = conn.exec_driver_sql(sql, params)
+        return list(result.keys()), result.fetchall()
+
+    return RunReads(execute, conn.dialect.name)
+
+
 def create_database_engine(url: str, pool_size: int, max_overflow: int, store: bool = False) -> Engine:
     """An engine for ``url`` (SQLite or PostgreSQL), the store's (``store``) or a task's
     connection; see :meth:`Dialect.create_engine`."""
@@ -106,11 +116,7 @@ class Database:
     def reads(self) -> Iterator[RunReads]:
         """The reads of runs and instances (:class:`RunReads`) in a new transaction."""
         with self.begin() as conn:
-            def execute(sql: str, params: dict[str, Any]) -> tuple[list[str], list[Any]]:
-                result = conn.exec_driver_sql(sql, params)
-                return list(result.keys()), result.fetchall()
-
-            yield RunReads(execute, self.dialect.name)
+            yield reads_on(conn)
 
     @contextlib.contextmanager
     def using(self, conn: Connection | None) -> Iterator[Connection]:

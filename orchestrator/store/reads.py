@@ -86,10 +86,18 @@ class RunReads:
 
     def state_counts(self, run_id: str) -> dict[str, dict[str, int]]:
         """``{task_id: {state: count}}`` over every instance of the run (``{}``: no such run):
-        an ended run's as kept when it ended (``dag_run.final_counts``), else counted."""
+        an ended run's as kept when it ended (:meth:`kept_counts`), else :meth:`counted_states`."""
+        kept = self.kept_counts(run_id)
+        return kept if kept is not None else self.counted_states(run_id)
+
+    def kept_counts(self, run_id: str) -> dict[str, dict[str, int]] | None:
+        """An ended run's ``{task_id: {state: count}}`` as kept when it ended (``dag_run.final_counts``);
+        ``None``: not ended, or not kept (count them)."""
         kept = self._rows("SELECT final_counts FROM dag_run WHERE run_id = %(run_id)s", run_id=run_id)
-        if kept and kept[0]["final_counts"]:
-            return json.loads(kept[0]["final_counts"])
+        return json.loads(kept[0]["final_counts"]) if kept and kept[0]["final_counts"] else None
+
+    def counted_states(self, run_id: str) -> dict[str, dict[str, int]]:
+        """``{task_id: {state: count}}`` over every instance of the run, counted by the database."""
         counts: dict[str, dict[str, int]] = {}
         for row in self._rows("SELECT task_id, state, count(*) AS n FROM task_instance WHERE run_id = %(run_id)s "
                               "GROUP BY task_id, state", run_id=run_id):

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from orchestrator.expand_input import map_total
 from orchestrator.schema import dag_run, task_instance, task_instance_history, task_map
 from orchestrator.states import FINISHED_STATES, PAST_DEPENDS_MET_STATES, DagRunState, TaskInstanceState, decision
-from orchestrator.store.database import utcnow
+from orchestrator.store.database import reads_on, utcnow
 from orchestrator.store.dialects import dialect_of
 from orchestrator.store.records import RunRecord
 
@@ -31,24 +31,15 @@ class RunQueries:
         """Read run ``run_id`` on ``conn``."""
         self.conn = conn
         self.run_id = run_id
+        self.reads = reads_on(conn)
 
     def state_counts(self) -> dict[str, dict[str, int]]:
-        """``{task_id: {state: count}}`` over every instance of the run."""
-        rows = self.conn.execute(
-            select(task_instance.c.task_id, task_instance.c.state, func.count())
-            .where(task_instance.c.run_id == self.run_id)
-            .group_by(task_instance.c.task_id, task_instance.c.state)
-        )
-        counts: dict[str, dict[str, int]] = {}
-        for task_id, state, count in rows:
-            counts.setdefault(task_id, {})[state] = count
-        return counts
+        """``{task_id: {state: count}}`` over every instance of the run (:meth:`RunReads.counted_states`)."""
+        return self.reads.counted_states(self.run_id)
 
     def kept_counts(self) -> dict[str, dict[str, int]] | None:
-        """An ended run's ``{task_id: {state: count}}`` as kept when it ended (``dag_run.final_counts``),
-        read instead of counting its instances; ``None``: not ended, or not kept (count them)."""
-        kept = self.conn.execute(select(dag_run.c.final_counts).where(dag_run.c.run_id == self.run_id)).scalar()
-        return json.loads(kept) if kept else None
+        """See :meth:`RunReads.kept_counts`."""
+        return self.reads.kept_counts(self.run_id)
 
     def task_state_counts(self, task_id: str) -> dict[str, int]:
         """``{state: count}`` over the instances of one task, counted by the database."""
@@ -83,10 +74,7 @@ class RunQueries:
 
     def map_lengths(self) -> dict[str, int]:
         """``{task_id: number of instances}`` of every task of the run that was expanded."""
-        rows = self.conn.execute(
-            select(task_map.c.task_id, task_map.c.length).where(task_map.c.run_id == self.run_id)
-        )
-        return {row.task_id: row.length for row in rows}
+        return self.reads.map_lengths(self.run_id)
 
     def map_dims(self, task_id: str) -> list[int]:
         """The per-parameter lengths a task was expanded with (``[]``: not expanded)."""
