@@ -1,6 +1,8 @@
 """The store's tables (SQLAlchemy Core). Migrations in ``orchestrator/migrations`` create them."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text, text
 
 from orchestrator.store.revision import SCHEMA_REVISION  # noqa: F401 - the schema's revision, beside it
@@ -46,8 +48,7 @@ dag_run = Table(
     # The DAG's previous / next run by logical date: depends_on_past (migration 0010).
     Index("ix_dag_run_dag_id_logical_date", "dag_id", "logical_date"),
     # One scheduled or backfill run per DAG and logical date, whoever creates it: the exactly-once key.
-    Index("ux_dag_run_automated", "dag_id", "logical_date", unique=True,
-          sqlite_where=text(AUTOMATED_RUN_TYPES), postgresql_where=text(AUTOMATED_RUN_TYPES)),
+    Index("ux_dag_run_automated", "dag_id", "logical_date", unique=True),  # partial: see DIALECT_OPTIONS
 )
 
 task_instance = Table(
@@ -76,10 +77,7 @@ task_instance = Table(
     Column("pool_slots", Integer),
     Column("priority_weight", Integer),
     Column("admission", Text),
-    Index("ix_task_instance_admission", "run_id", postgresql_where=text("admission IS NOT NULL"),
-          sqlite_where=text("admission IS NOT NULL")),
-    # Room on each page for the claim's and the end's row versions: HOT updates (migration 0003).
-    postgresql_with={"fillfactor": 50},
+    Index("ix_task_instance_admission", "run_id"),  # partial: see DIALECT_OPTIONS
 )
 
 task_map = Table(
@@ -158,3 +156,28 @@ dag = Table(
     Column("next_dagrun_create_after", DateTime),
     Column("last_parsed_time", DateTime),
 )
+
+
+#: The tables' options of one SQL dialect: ``(table, index name or None for the table, option,
+#: value)``, given to them by :func:`use_dialect` when a database of that dialect is opened. Given
+#: as ``postgresql_where=...`` where the tables are defined, they would make SQLAlchemy import
+#: every dialect's modules, about 30 ms each, at the start of every command.
+DIALECT_OPTIONS: dict[str, list[tuple[Table, str | None, str, Any]]] = {
+    dialect: [
+        (dag_run, "ux_dag_run_automated", "where", text(AUTOMATED_RUN_TYPES)),
+        # Slot-limited instances are few: the partial index finds them.
+        (task_instance, "ix_task_instance_admission", "where", text("admission IS NOT NULL")),
+    ]
+    for dialect in ("postgresql", "sqlite")
+}
+# Room on each page for the claim's and the end's row versions: HOT updates (migration 0003).
+DIALECT_OPTIONS["postgresql"].append((task_instance, None, "with", {"fillfactor": 50}))
+
+
+def use_dialect(name: str) -> None:
+    """Give the tables the options of SQL dialect ``name`` (:data:`DIALECT_OPTIONS`; ``"sqlite"``
+    or ``"postgresql"``, as SQLAlchemy names them): before creating or comparing them on such a
+    database. Setting them again is harmless."""
+    for table, index_name, option, value in DIALECT_OPTIONS.get(name, ()):
+        item = table if index_name is None else next(ix for ix in table.indexes if ix.name == index_name)
+        item.dialect_options[name][option] = value

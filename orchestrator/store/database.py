@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from orchestrator.errors import ChordflowError
+from orchestrator.schema import use_dialect
 from orchestrator.store.dialects import Dialect, dialect_for
 from orchestrator.store.reads import RunReads
 
@@ -97,6 +98,7 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         #: The seam between SQLite and PostgreSQL: every statement that differs between them.
         self.dialect: Dialect = dialect_for(url)
+        use_dialect(self.dialect.name)
         self.engine = create_database_engine(url, pool_size=5, max_overflow=10, store=True)
         self._autocommit_engine: Engine | None = None
 

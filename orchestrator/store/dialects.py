@@ -308,25 +308,34 @@ class PostgreSQL(Dialect):
 
     def finish(self, db, run_id, task_id, endings, now):
         """See :meth:`Dialect.finish`: the compare-and-sets, XCom and log upserts as one statement
-        (data-modifying CTEs; rows passed as arrays), so one round trip and one commit."""
+        (data-modifying CTEs; rows passed as arrays, or for a single try as scalars), so one round
+        trip and one commit."""
         xcom_rows = [(e.map_index, key, text) for e in endings for key, text in e.xcoms.items()]
-        log_rows = [(e.map_index, e.try_number, e.log, e.hostname) for e in endings if e.log is not None]
         params = {
             "run_id": run_id, "task_id": task_id, "now": now,
-            "maps": pg_array([e.map_index for e in endings]), "tries": pg_array([e.try_number for e in endings]),
-            "states": pg_array([e.state.value for e in endings], pg_text),
-            "errors": pg_array([e.error for e in endings], pg_text),
-            "starts": pg_array([e.start_date for e in endings], pg_time),
-            "ends": pg_array([e.end_date for e in endings], pg_time),
-            "names": pg_array([e.rendered_map_index for e in endings], pg_text),
-            "next_pokes": pg_array([e.next_poke_at for e in endings], pg_time),
-            "rendered": pg_array([e.rendered_fields for e in endings], pg_text),
             "x_maps": pg_array([r[0] for r in xcom_rows]), "x_keys": pg_array([r[1] for r in xcom_rows], pg_text),
             "x_values": pg_array([r[2] for r in xcom_rows], pg_text),
-            "l_maps": pg_array([r[0] for r in log_rows]), "l_tries": pg_array([r[1] for r in log_rows]),
-            "l_contents": pg_array([r[2] for r in log_rows], pg_text),
-            "l_hosts": pg_array([r[3] for r in log_rows], pg_text),
         }
+        if len(endings) == 1:
+            (e,) = endings
+            params.update(maps=e.map_index, tries=e.try_number, states=e.state.value, errors=e.error,
+                          starts=e.start_date, ends=e.end_date, names=e.rendered_map_index,
+                          next_pokes=e.next_poke_at, rendered=e.rendered_fields, l_maps=e.map_index,
+                          l_tries=e.try_number, l_contents=e.log, l_hosts=e.hostname)
+            return [bool(self.execute_prepared(db, "chordflow_finish_one", params))]
+        log_rows = [(e.map_index, e.try_number, e.log, e.hostname) for e in endings if e.log is not None]
+        params.update(
+            maps=pg_array([e.map_index for e in endings]), tries=pg_array([e.try_number for e in endings]),
+            states=pg_array([e.state.value for e in endings], pg_text),
+            errors=pg_array([e.error for e in endings], pg_text),
+            starts=pg_array([e.start_date for e in endings], pg_time),
+            ends=pg_array([e.end_date for e in endings], pg_time),
+            names=pg_array([e.rendered_map_index for e in endings], pg_text),
+            next_pokes=pg_array([e.next_poke_at for e in endings], pg_time),
+            rendered=pg_array([e.rendered_fields for e in endings], pg_text),
+            l_maps=pg_array([r[0] for r in log_rows]), l_tries=pg_array([r[1] for r in log_rows]),
+            l_contents=pg_array([r[2] for r in log_rows], pg_text), l_hosts=pg_array([r[3] for r in log_rows], pg_text),
+        )
         ended = {row[0] for row in self.execute_prepared(db, "chordflow_finish", params)}
         return [e.map_index in ended for e in endings]
 
