@@ -321,7 +321,7 @@ class DAGNode(SetupTeardownMixin, DependencyMixin):
             for op in arg.iter_references():
                 self.set_upstream(op)
         for mapped_arg in iter_nested(values, MappedArgument):
-            for op in mapped_arg.group.expand_input.iter_references():
+            for op in mapped_arg.group.expand_input.iter_upstream():
                 self.set_upstream(op)
 
     @property

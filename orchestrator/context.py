@@ -94,7 +94,7 @@ class TaskInstanceInfo:
                   key: str = "return_value", include_prior_dates: bool = False, *,
                   map_indexes: int | list[int] | None = None, default: Any = None) -> Any:
         """What another task pushed (Airflow's signature): one task's value, a mapped task's
-        values as a lazy sequence, a list for a list of ``task_ids`` or ``map_indexes``;
+        values under ``key`` as a lazy sequence, a list for a list of ``task_ids`` or ``map_indexes``;
         ``default`` when nothing was pushed. This run's XComs only (``dag_id`` must be this DAG's)."""
         if dag_id is not None and dag_id != self.dag_id:
             return default
@@ -104,7 +104,9 @@ class TaskInstanceInfo:
         if isinstance(map_indexes, (list, tuple, range)):
             return [self.xcom_pull(task_id, key=key, map_indexes=index, default=default) for index in map_indexes]
         if map_indexes is None and self._reader.is_mapped(task_id):
-            return self._reader.sequence(task_id) if key == "return_value" else default
+            # Airflow 2.10's _xcom_pull: every index's value under ``key``, ``default`` when none has one.
+            values = self._reader.sequence(task_id, key)
+            return values if len(values) else default
         try:
             return self._reader.value(task_id, -1 if map_indexes is None else map_indexes, key)
         except KeyError:

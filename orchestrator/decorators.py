@@ -336,7 +336,7 @@ class TaskGroupDecorator:
             arguments = {name: MappedArgument(group, name, defaults.get(name, inspect.Parameter.empty))
                          for name in names}
             result = self.function(**self.partial_kwargs, **arguments)
-        sources = list(expand_input.iter_references())
+        sources = list(expand_input.iter_upstream())
         for root in group.roots():
             for source in sources:
                 root.set_upstream(source)

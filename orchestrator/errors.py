@@ -45,8 +45,8 @@ class UnmappableXComError(ChordflowError):
 
 
 class XComForMappingNotPushed(ChordflowError):
-    """A task feeding a downstream ``expand()`` pushed nothing to map over (Airflow's name): it
-    fails at once, without retries -- trying again would push nothing again."""
+    """A task feeding a downstream ``expand()`` pushed nothing to map over (Airflow's name): a
+    failure of the try, retried while tries are left, as in Airflow."""
 
 
 class XComNotFound(ChordflowError):

@@ -23,6 +23,7 @@ from orchestrator.xcom_arg import (
     PlainXComArg,
     XComArg,
     ZipXComArg,
+    iter_xcom_args,
 )
 
 if TYPE_CHECKING:
@@ -41,14 +42,22 @@ class XComReader(Protocol):
     def element(self, task_id: str, position: int) -> Any:
         """The ``position``-th pushed return value of a mapped task, in map_index order."""
 
-    def sequence(self, task_id: str) -> Sequence[Any]:
-        """All pushed return values of a mapped task: a lazy sequence ordered by map_index."""
+    def sequence(self, task_id: str, key: str = "return_value") -> Sequence[Any]:
+        """All values a mapped task pushed under ``key``: a lazy sequence ordered by map_index."""
 
 
 def validate_expand_value(name: str, value: Any, method: str = "expand") -> None:
-    """Refuse, at definition time, a value that can never be mapped over."""
+    """Refuse, at definition time, a value that can never be mapped over (a mapped task group's own
+    argument included: Airflow's "operator expansion in an expanded task group is not yet supported")."""
     if isinstance(value, (XComArg, Mapping)) or (isinstance(value, Sequence) and not isinstance(value, (str, bytes))):
         return
+    from orchestrator.task_group import MappedArgument
+
+    if isinstance(value, MappedArgument):
+        raise DagDefinitionError(
+            f"{method}() inside a mapped task group is not supported: keyword argument {name!r} is the group's "
+            f"mapped argument {value.name!r}"
+        )
     raise DagDefinitionError(
         f"{method}() got an unexpected type {type(value).__name__!r} for keyword argument {name!r}: "
         "pass a list, a dict or a task's output"
@@ -188,7 +197,9 @@ def _keyed_references(value: Any) -> Iterator[tuple[DAGNode, str]]:
 
 
 class ExpandInput:
-    """Base of what one mapped task or task group is expanded over."""
+    """Base of what one mapped task or task group is expanded over (``value``: what was given)."""
+
+    value: Any
 
     def lengths(self, reader: XComReader) -> list[int]:
         """One length per mapped dimension, resolved at expansion time."""
@@ -206,6 +217,14 @@ class ExpandInput:
         """Operators whose output is mapped over."""
         for operator, _key in self.iter_keyed_references():
             yield operator
+
+    def iter_upstream(self) -> Iterator[DAGNode]:
+        """Operators whose output the expanded value reads at any depth: what is mapped over, and
+        outputs inside a literal mapped over (``expand(x=[a, b, 1])``, ``expand_kwargs([{"x": a}])``),
+        read by the instance whose element holds them. All of them are upstream of the mapped
+        task (Airflow's ``XComArg.apply_upstream_relationship`` on the expand input's value)."""
+        for arg in iter_xcom_args(self.value):
+            yield from arg.iter_references()
 
     @staticmethod
     def total(lengths: Sequence[int]) -> int:

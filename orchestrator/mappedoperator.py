@@ -72,7 +72,7 @@ class MappedOperator(DAGNode):
                 f"task {self.task_id!r}: expand() inside a mapped task group is not supported"
             )
         self._link_references(kwargs)
-        for op in expand_input.iter_references():
+        for op in expand_input.iter_upstream():
             self.set_upstream(op)
 
     @property

@@ -21,29 +21,33 @@ if TYPE_CHECKING:
 
 
 class LazyXComSequence(Sequence):
-    """The results of a mapped task, ordered by map_index, read from the store as they are used.
+    """The results of a mapped task (its values under one XCom key), ordered by map_index, read
+    from the store as they are used.
 
     Failed or skipped indices pushed nothing and are absent. ``len()`` is one COUNT; iteration
     streams pages of rows, never the whole map at once.
     """
 
-    def __init__(self, store: Store, run_id: str, task_id: str, conn: Connection | None = None):
-        """A lazy view of ``task_id``'s results in ``run_id`` (``conn``: read inside that transaction)."""
+    def __init__(self, store: Store, run_id: str, task_id: str, conn: Connection | None = None,
+                 key: str = XCOM_RETURN_KEY):
+        """A lazy view of ``task_id``'s values under ``key`` in ``run_id`` (``conn``: read inside
+        that transaction)."""
         self._store = store
         self._run_id = run_id
         self._task_id = task_id
         self._conn = conn
+        self._key = key
         self._len: int | None = None
 
     def __len__(self) -> int:
         """How many instances pushed a value: one COUNT, made once."""
         if self._len is None:
-            self._len = self._store.xcom_count(self._run_id, self._task_id, conn=self._conn)
+            self._len = self._store.xcom_count(self._run_id, self._task_id, self._key, conn=self._conn)
         return self._len
 
     def __iter__(self) -> Iterator[Any]:
         """The values in map_index order, streamed a page of rows at a time."""
-        return self._store.iter_xcom_values(self._run_id, self._task_id, conn=self._conn)
+        return self._store.iter_xcom_values(self._run_id, self._task_id, self._key, conn=self._conn)
 
     def __getitem__(self, index):
         """The value at ``index`` (negative from the end; a slice reads them all); ``IndexError`` past the end."""
@@ -53,8 +57,8 @@ class LazyXComSequence(Sequence):
             index += len(self)
         if not 0 <= index < len(self):
             raise IndexError(index)
-        indices = self._store.xcom_map_indices(self._run_id, self._task_id, conn=self._conn)
-        return self._store.xcom_value(self._run_id, self._task_id, indices[index], conn=self._conn)
+        indices = self._store.xcom_map_indices(self._run_id, self._task_id, self._key, conn=self._conn)
+        return self._store.xcom_value(self._run_id, self._task_id, indices[index], self._key, conn=self._conn)
 
     def __eq__(self, other: object) -> bool:
         """Equal to any sequence (but a string) of the same values in the same order."""
@@ -63,8 +67,9 @@ class LazyXComSequence(Sequence):
         return NotImplemented
 
     def __repr__(self) -> str:
-        """The task id and length, not the values."""
-        return f"LazyXComSequence({self._task_id!r}, len={len(self)})"
+        """The task id (and key, when not the return value) and length, not the values."""
+        key = "" if self._key == XCOM_RETURN_KEY else f", key={self._key!r}"
+        return f"LazyXComSequence({self._task_id!r}{key}, len={len(self)})"
 
 
 class MappedSequence(Sequence):
@@ -169,17 +174,19 @@ class StoreXComReader:
         present = self._present[task_id]
         return self.value(task_id, position if present is None else present[position])
 
-    def sequence(self, task_id: str) -> Sequence[Any]:
-        """A mapped task's values as a lazy sequence ordered by map index (read a page at a time)."""
-        return LazyXComSequence(self.store, self.run_id, task_id, conn=self.conn)
+    def sequence(self, task_id: str, key: str = XCOM_RETURN_KEY) -> Sequence[Any]:
+        """A mapped task's values under ``key`` as a lazy sequence ordered by map index (read a
+        page at a time; the indices that pushed nothing under it left out)."""
+        return LazyXComSequence(self.store, self.run_id, task_id, conn=self.conn, key=key)
 
 
 def resolve_argument(value: Any, consumer: DAGNode, map_index: int, reader: StoreXComReader, lengths=None) -> Any:
     """Replace every XComArg / MappedArgument inside ``value`` by what it refers to for this instance."""
     if isinstance(value, XComArg):
         return _resolve_xcom_arg(value, consumer, map_index, reader)
-    if isinstance(value, MappedArgument):
-        return value.pick(value.group.expand_input.kwargs_at(map_index, lengths, reader), map_index)
+    if isinstance(value, MappedArgument):  # (its element may hold task outputs: expand(x=[a, 1]))
+        picked = value.pick(value.group.expand_input.kwargs_at(map_index, lengths, reader), map_index)
+        return resolve_argument(picked, consumer, map_index, reader, lengths)
     if isinstance(value, list):
         return [resolve_argument(v, consumer, map_index, reader, lengths) for v in value]
     if isinstance(value, tuple):
@@ -200,7 +207,7 @@ def _resolve_xcom_arg(arg: XComArg, consumer: DAGNode, map_index: int, reader: S
     if isinstance(arg, PlainXComArg):
         producer = arg.operator
         if producer.is_mapped and (producer.mapped_group is None or producer.mapped_group is not consumer.mapped_group):
-            return reader.sequence(producer.task_id)
+            return reader.sequence(producer.task_id, arg.key)  # (Airflow: every index's value under the key)
         index = map_index if producer.is_mapped else -1  # (a sibling in the same mapped group: same index)
         try:
             return reader.value(producer.task_id, index, arg.key)

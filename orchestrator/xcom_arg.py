@@ -138,6 +138,15 @@ class MapXComArg(XComArg):
     """``arg.map(fn)``: ``fn`` applied to each element of ``arg``."""
 
     def __init__(self, arg: XComArg, fn: Callable[[Any], Any]):
+        from orchestrator.baseoperator import DAGNode
+        from orchestrator.decorators import TaskDecorator, TaskPartial
+
+        if isinstance(fn, (TaskDecorator, TaskPartial, DAGNode)) or not callable(fn):
+            # (Airflow's MapXComArg: "map() argument must be a plain function, not a @task operator")
+            decorator = fn.decorator if isinstance(fn, TaskPartial) else fn
+            kind = (f"the @task {decorator.function.__name__!r}" if isinstance(decorator, TaskDecorator)
+                    else f"{type(fn).__name__} {fn!r}")
+            raise TypeError(f"map() argument must be a plain function, not {kind}")
         self.arg = arg
         self.fn = fn
 
@@ -155,6 +164,9 @@ class ZipXComArg(XComArg):
     """``a.zip(b, c)``: tuples of elements at the same position."""
 
     def __init__(self, args: list[XComArg], fillvalue: Any = NOTSET):
+        for arg in args:
+            if not isinstance(arg, XComArg):
+                raise TypeError(f"zip() takes task outputs (XComArgs), not {type(arg).__name__}: {arg!r}")
         self.args = args
         self.fillvalue = fillvalue
 

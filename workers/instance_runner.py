@@ -19,7 +19,7 @@ from orchestrator.context import (
 )
 from orchestrator.dag import DAG
 from orchestrator.dag_loader import DagBag
-from orchestrator.errors import FailTask, RescheduleTask, RunNotFound, SkipTask, XComForMappingNotPushed
+from orchestrator.errors import FailTask, RescheduleTask, RunNotFound, SkipTask
 from orchestrator.expand_input import check_map_source
 from orchestrator.params import resolve_params
 from orchestrator.past_dependency import tasks_waiting_on
@@ -311,7 +311,9 @@ class InstanceRunner:
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             capture.write(traceback.format_exc())
-            retry = not isinstance(exc, (FailTask, XComForMappingNotPushed)) and (
+            # (a source that pushed nothing to map over is retried too: Airflow's XComForMappingNotPushed
+            # is a plain AirflowException, only AirflowFailException skips the retries)
+            retry = not isinstance(exc, FailTask) and (
                 instance.try_number <= instance.max_tries)
             state = TaskInstanceState.UP_FOR_RETRY if retry else TaskInstanceState.FAILED
             context["exception"] = exc
