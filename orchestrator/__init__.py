@@ -5,17 +5,13 @@ This package decides *what* runs; it never imports Celery (the ``executor`` pack
 from orchestrator.context import get_current_context
 from orchestrator.dag import DAG, chain, dag
 from orchestrator.decorators import setup, task, task_group, teardown
-from orchestrator.errors import FailTask, SkipTask
+from orchestrator.errors import AirflowFailException, AirflowSkipException, FailTask, SkipTask
 from orchestrator.params import Param
 from orchestrator.task_group import TaskGroup
 from orchestrator.trigger_rules import TriggerRule
 from orchestrator.utils.edgemodifier import Label
 from orchestrator.variables import Variable
 from orchestrator.xcom_arg import XComArg
-
-#: Airflow's names for the exceptions task code raises to skip or to fail without retrying.
-AirflowSkipException = SkipTask
-AirflowFailException = FailTask
 
 __all__ = [
     "DAG",

@@ -14,6 +14,7 @@ from typing_extensions import override
 from orchestrator.dependency import DependencyMixin, iter_nested, nodes_of
 from orchestrator.errors import DagDefinitionError
 from orchestrator.expand_input import ExpandInput
+from orchestrator.identifiers import validate_key
 from orchestrator.setup_teardown import SetupTeardownMixin
 from orchestrator.task_group import MappedArgument, TaskGroup, current_task_group
 from orchestrator.trigger_rules import TriggerRule
@@ -208,8 +209,11 @@ class DAGNode(SetupTeardownMixin, DependencyMixin):
                 return given
             return defaults.get(name, fallback)
 
-        if not isinstance(task_id, str) or not task_id:
-            raise DagDefinitionError(f"task_id must be a non-empty string, got {task_id!r}")
+        if detached:  # (a copy of a task already checked, its id with its group's prefix)
+            if not isinstance(task_id, str) or not task_id:
+                raise DagDefinitionError(f"task_id must be a non-empty string, got {task_id!r}")
+        else:
+            validate_key("task_id", task_id)
         try:
             self.trigger_rule = TriggerRule(pick("trigger_rule", trigger_rule, TriggerRule.ALL_SUCCESS))
         except ValueError:
@@ -391,6 +395,9 @@ class BaseOperator(DAGNode, metaclass=_OperatorMeta):
 
     #: Attributes rendered as Jinja templates (and searched for XComArgs) before execute().
     template_fields: ClassVar[Sequence[str]] = ()
+    #: Ids of the values in this copy's fields that were read from task outputs (set by the
+    #: worker's Materializer): data, which rendering leaves alone.
+    output_value_ids: frozenset[int] = frozenset()
     #: A templated field ending with one of these names a template file (``transform.sql``),
     #: looked for in the DAG's ``template_searchpath`` and its file's folder, as Airflow does.
     template_ext: ClassVar[Sequence[str]] = ()
@@ -425,14 +432,19 @@ class BaseOperator(DAGNode, metaclass=_OperatorMeta):
         raise NotImplementedError(f"{type(self).__name__} does not implement execute()")
 
     def render_template_fields(self, context: dict[str, Any]) -> None:
-        """Render every templated field with ``context`` (template files read first)."""
+        """Render every templated field with ``context`` (template files read first); what was
+        read from task outputs (``output_value_ids``, set when XComArgs were resolved) is data,
+        not rendered, as in Airflow."""
         from orchestrator.context import render_template
 
+        data = self.output_value_ids
         for name in self.template_fields:
             value = getattr(self, name, None)
             if isinstance(value, str) and self.template_ext and value.endswith(tuple(self.template_ext)):
+                if id(value) in data:
+                    continue
                 value = read_template_file(value, context.get("dag"))
-            setattr(self, name, render_template(value, context))
+            setattr(self, name, render_template(value, context, data))
 
     def copy_for_run(self) -> BaseOperator:
         """A copy whose templated fields may be rendered without touching the DAG's operator."""

@@ -7,7 +7,7 @@ import json
 import random
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -214,10 +214,14 @@ def _template(source: str, dag: Any) -> jinja2.Template:
     return cache[source]
 
 
-def render_template(value: Any, context: dict[str, Any]) -> Any:
+def render_template(value: Any, context: dict[str, Any], data_ids: Collection[int] = ()) -> Any:
     """Render every string inside ``value`` (lists, tuples, dicts searched) as a Jinja template:
     to text, or to Python objects when the DAG says ``render_template_as_native_obj=True`` (as in
-    Airflow: ``"{{ params.n }}"`` is then an int, ``"{{ [1, 2] }}"`` a list)."""
+    Airflow: ``"{{ params.n }}"`` is then an int, ``"{{ [1, 2] }}"`` a list). The objects whose
+    ids are in ``data_ids`` (values read from task outputs) are left as they are, as Airflow's
+    ``seen_oids``."""
+    if data_ids and id(value) in data_ids:
+        return value
     if isinstance(value, str):
         if "{{" not in value and "{%" not in value:
             return value
@@ -228,11 +232,11 @@ def render_template(value: Any, context: dict[str, Any]) -> Any:
         except jinja2.TemplateError as exc:
             raise ChordflowError(f"cannot render template {value!r}: {exc}") from exc
     if isinstance(value, list):
-        return [render_template(item, context) for item in value]
+        return [render_template(item, context, data_ids) for item in value]
     if isinstance(value, tuple):
-        return tuple(render_template(item, context) for item in value)
+        return tuple(render_template(item, context, data_ids) for item in value)
     if isinstance(value, dict):
-        return {key: render_template(item, context) for key, item in value.items()}
+        return {key: render_template(item, context, data_ids) for key, item in value.items()}
     return value
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orchestrator.errors import DagDefinitionError
+from orchestrator.identifiers import next_free_id, validate_key
 from orchestrator.task_group import TaskGroup
 from orchestrator.timetables import create_timetable, timezone_of
 from orchestrator.xcom_arg import XComArg
@@ -86,8 +87,7 @@ class DAG:
         on_failure_callback: Any = None,
         **airflow_only: Any,
     ):
-        if not isinstance(dag_id, str) or not dag_id:
-            raise DagDefinitionError(f"dag_id must be a non-empty string, got {dag_id!r}")
+        validate_key("dag_id", dag_id)
         self.dag_id = dag_id
         limit = airflow_only.get("max_active_tasks", airflow_only.get("concurrency"))
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
@@ -152,12 +152,9 @@ class DAG:
         self.task_dict[task.task_id] = task
 
     def unique_task_id(self, task_id: str, group: TaskGroup) -> str:
-        """``task_id``, or ``task_id__1``, ``task_id__2``, ... when a task is used again."""
-        candidate, number = task_id, 0
-        while group.child_prefix + candidate in self.task_dict:
-            number += 1
-            candidate = f"{task_id}__{number}"
-        return candidate
+        """``task_id``, or ``task_id__1``, ``task_id__2``, ... when a task is used again: one more
+        than the highest suffix taken in ``group`` (Airflow's ``get_unique_task_id``)."""
+        return next_free_id(task_id, self.task_dict, group.child_prefix)
 
     # -- reading --------------------------------------------------------------------------
     @property

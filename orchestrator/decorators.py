@@ -11,6 +11,7 @@ from orchestrator.baseoperator import BASE_OPERATOR_ARGS, DAGNode
 from orchestrator.dag import current_dag
 from orchestrator.errors import DagDefinitionError, UnsupportedDecorator
 from orchestrator.expand_input import DictOfListsExpandInput, ExpandInput, ListOfDictsExpandInput
+from orchestrator.identifiers import next_free_id
 from orchestrator.mappedoperator import OperatorPartial
 from orchestrator.operators.bash import DecoratedBashOperator
 from orchestrator.operators.python import (
@@ -92,6 +93,11 @@ class TaskDecorator:
 
     def _check_names(self, names, method: str) -> None:
         params = self.signature.parameters
+        if method in ("partial", "expand"):  # (Airflow's _validate_arg_names: context entries are not arguments)
+            shadowed = sorted(CONTEXT_KEYS.intersection(names))
+            if shadowed:
+                raise DagDefinitionError(f"cannot call {method}() on task context variable(s) "
+                                         f"{', '.join(map(repr, shadowed))} of task {self.function.__name__!r}")
         for name in names:
             if name not in params and not self._accepts_any_kwargs:
                 hint = " (it is an operator argument: set it in @task(...) or .override())" if (
@@ -154,9 +160,9 @@ class TaskDecorator:
         """One task instance per element (several arguments: their cross product)."""
         return self.partial().expand(**mapped)
 
-    def expand_kwargs(self, value: Any) -> PlainXComArg:
-        """One task instance per dict of keyword arguments."""
-        return self.partial().expand_kwargs(value)
+    def expand_kwargs(self, value: Any, *, strict: bool = True) -> PlainXComArg:
+        """One task instance per dict of keyword arguments (``strict``: see :meth:`TaskPartial.expand_kwargs`)."""
+        return self.partial().expand_kwargs(value, strict=strict)
 
     def override(self, **options: Any) -> TaskDecorator:
         """The same task with other operator arguments, e.g. ``.override(task_id="load_csv")``."""
@@ -193,13 +199,19 @@ class TaskPartial:
         self.decorator._check_complete({**self.kwargs, **mapped})
         return PlainXComArg(self.decorator._mark(self._operator_partial().expand(**mapped)))
 
-    def expand_kwargs(self, value: Any) -> PlainXComArg:
-        """One task instance per dict of keyword arguments in ``value`` (a list or an output)."""
+    def expand_kwargs(self, value: Any, *, strict: bool = True) -> PlainXComArg:
+        """One task instance per dict of keyword arguments in ``value`` (a list or an output); with
+        ``strict`` (Airflow's default) a dict may not repeat a ``partial()`` argument, else the
+        dict's value wins (Airflow 2.4's ``strict=False``)."""
         if isinstance(value, (list, tuple)):
             for item in value:
                 if isinstance(item, dict):
                     self.decorator._check_names(item, "expand_kwargs")
-        return PlainXComArg(self.decorator._mark(self._operator_partial().expand_kwargs(value)))
+                    both = sorted(set(item) & set(self.kwargs)) if strict else []
+                    if both:
+                        raise DagDefinitionError(f"argument {both[0]!r} is given to both partial() and "
+                                                 "expand_kwargs() (strict=False lets the dict's value win)")
+        return PlainXComArg(self.decorator._mark(self._operator_partial().expand_kwargs(value, strict=strict)))
 
 
 class TaskDecoratorCollection:
@@ -284,11 +296,7 @@ class TaskGroupDecorator:
     def _group_id(self, dag) -> str:
         base = self.options.get("group_id") or self.function.__name__
         parent = current_task_group(dag)
-        candidate, number = base, 0
-        while parent.child_prefix + candidate in parent.children:
-            number += 1
-            candidate = f"{base}__{number}"
-        return candidate
+        return next_free_id(base, parent.children, parent.child_prefix)
 
     def _group_options(self) -> dict[str, Any]:
         return {k: v for k, v in self.options.items() if k in _GROUP_OPTIONS}
@@ -319,12 +327,13 @@ class TaskGroupDecorator:
             raise DagDefinitionError(f"expand() of task group {self.function.__name__!r} needs an argument")
         return self._expand(DictOfListsExpandInput(mapped), list(mapped))
 
-    def expand_kwargs(self, value: Any):
+    def expand_kwargs(self, value: Any, *, strict: bool = True):
         """Run the group's chain once per dict of keyword arguments; a parameter a dict leaves out
-        takes the function's default (see :meth:`expand` for what is returned)."""
+        takes the function's default (see :meth:`expand` for what is returned). ``strict`` is
+        taken as Airflow takes it; a group's ``partial()`` arguments are passed as they are."""
         parameters = inspect.signature(self.function).parameters.values()
         defaults = {p.name: p.default for p in parameters if p.name not in self.partial_kwargs}
-        return self._expand(ListOfDictsExpandInput(value), defaults)
+        return self._expand(ListOfDictsExpandInput(value, strict), defaults)
 
     def _expand(self, expand_input: ExpandInput, names: list[str] | dict[str, Any]):
         """``names``: the mapped parameters, or ``{name: default}`` of them (``expand_kwargs``)."""

@@ -81,6 +81,16 @@ class FailTask(ChordflowError):  # noqa: N818 - named like Airflow's AirflowFail
     """Raised by task code: this instance ends ``failed`` at once, without its remaining retries."""
 
 
+class AirflowSkipException(SkipTask):
+    """:class:`SkipTask` under Airflow's name (``airflow.exceptions``), which the error and the
+    callbacks' ``context["exception"]`` then show; what Chordflow itself raises to skip (a bash
+    exit code, a soft-failing sensor) is this one too, as in Airflow."""
+
+
+class AirflowFailException(FailTask):
+    """:class:`FailTask` under Airflow's name (``airflow.exceptions``)."""
+
+
 class RescheduleTask(ChordflowError):  # noqa: N818 - named like Airflow's AirflowRescheduleException
     """Raised by a sensor in reschedule mode: this instance gives its worker slot back and is
     poked again after ``delay`` seconds, in the same try (state ``up_for_reschedule``).

@@ -218,6 +218,11 @@ class ExpandInput:
         for operator, _key in self.iter_keyed_references():
             yield operator
 
+    def reads_output(self, name: str) -> bool:
+        """Whether parameter ``name``'s values are elements of a task's output (data) rather than
+        of a literal written in the DAG file (templates, when the parameter is templated)."""
+        raise NotImplementedError
+
     def iter_upstream(self) -> Iterator[DAGNode]:
         """Operators whose output the expanded value reads at any depth: what is mapped over, and
         outputs inside a literal mapped over (``expand(x=[a, b, 1])``, ``expand_kwargs([{"x": a}])``),
@@ -267,11 +272,20 @@ class DictOfListsExpandInput(ExpandInput):
         for source in self.value.values():
             yield from _keyed_references(source)
 
+    @override
+    def reads_output(self, name: str) -> bool:
+        return isinstance(self.value.get(name), XComArg)
+
 
 class ListOfDictsExpandInput(ExpandInput):
-    """``expand_kwargs([{...}, {...}])``: one instance per dict, its items as keyword arguments."""
+    """``expand_kwargs([{...}, {...}])``: one instance per dict, its items as keyword arguments.
 
-    def __init__(self, value: Any):
+    :param strict: a dict may not give an argument ``partial()`` gave (Airflow's default); with
+        ``False`` the dict's value wins (Airflow 2.4's ``expand_kwargs(..., strict=False)``).
+    """
+
+    def __init__(self, value: Any, strict: bool = True):
+        self.strict = strict
         if not isinstance(value, (list, tuple, XComArg)):
             raise DagDefinitionError(
                 f"expand_kwargs() expects a list of dicts or a task's output, got {type(value).__name__!r}"
@@ -302,4 +316,8 @@ class ListOfDictsExpandInput(ExpandInput):
     @override
     def iter_keyed_references(self) -> Iterator[tuple[DAGNode, str]]:
         yield from _keyed_references(self.value)
+
+    @override
+    def reads_output(self, name: str) -> bool:
+        return isinstance(self.value, XComArg)
 

@@ -24,17 +24,18 @@ class OperatorPartial:
         self.kwargs = kwargs
         self.expand_into = expand_into
 
-    def _check_mappable(self, names: Sequence[str], method: str) -> None:
+    def _check_mappable(self, names: Sequence[str], method: str, strict: bool = True) -> None:
         for name in names:
             if self.expand_into is None and name in BASE_OPERATOR_ARGS:
                 raise DagDefinitionError(
                     f"{method}(): parameter {name!r} of task {self.kwargs['task_id']!r} cannot be mapped; "
                     f"pass it to partial() instead (task_id, pool, queue, retries, trigger_rule, ... are not mappable)"
                 )
-            if name in self.kwargs:
+            if strict and name in self.kwargs:
                 raise DagDefinitionError(
                     f"{method}(): parameter {name!r} of task {self.kwargs['task_id']!r} is given to both "
-                    "partial() and expand()"
+                    "partial() and expand()" + (" (strict=False lets the dict's value win)" if method == "expand_kwargs"
+                                                else "")
                 )
 
     def expand(self, **mapped: Any) -> MappedOperator:
@@ -44,12 +45,14 @@ class OperatorPartial:
         self._check_mappable(list(mapped), "expand")
         return MappedOperator(self, DictOfListsExpandInput(mapped))
 
-    def expand_kwargs(self, value: Any) -> MappedOperator:
-        """One instance per dict in ``value``, its items as keyword arguments."""
-        expand_input = ListOfDictsExpandInput(value)
+    def expand_kwargs(self, value: Any, *, strict: bool = True) -> MappedOperator:
+        """One instance per dict in ``value``, its items as keyword arguments; with ``strict``
+        (Airflow's default) a dict may not repeat a ``partial()`` argument (refused here for a
+        literal dict, failing its index for one read from an output), else the dict's value wins."""
+        expand_input = ListOfDictsExpandInput(value, strict)
         if isinstance(value, (list, tuple)):
             for item in value:
-                self._check_mappable(list(item), "expand_kwargs")
+                self._check_mappable(list(item), "expand_kwargs", strict)
         return MappedOperator(self, expand_input)
 
 

@@ -180,20 +180,45 @@ class StoreXComReader:
         return LazyXComSequence(self.store, self.run_id, task_id, conn=self.conn, key=key)
 
 
-def resolve_argument(value: Any, consumer: DAGNode, map_index: int, reader: StoreXComReader, lengths=None) -> Any:
-    """Replace every XComArg / MappedArgument inside ``value`` by what it refers to for this instance."""
+def resolve_argument(value: Any, consumer: DAGNode, map_index: int, reader: StoreXComReader, lengths=None,
+                     outputs: set[int] | None = None) -> Any:
+    """Replace every XComArg / MappedArgument inside ``value`` by what it refers to for this
+    instance; with ``outputs``, the ids of what was read from task outputs are added to it
+    (:func:`add_output_ids`)."""
     if isinstance(value, XComArg):
-        return _resolve_xcom_arg(value, consumer, map_index, reader)
+        resolved = _resolve_xcom_arg(value, consumer, map_index, reader)
+        add_output_ids(resolved, outputs)
+        return resolved
     if isinstance(value, MappedArgument):  # (its element may hold task outputs: expand(x=[a, 1]))
-        picked = value.pick(value.group.expand_input.kwargs_at(map_index, lengths, reader), map_index)
-        return resolve_argument(picked, consumer, map_index, reader, lengths)
+        expand_input = value.group.expand_input
+        picked = value.pick(expand_input.kwargs_at(map_index, lengths, reader), map_index)
+        if expand_input.reads_output(value.name):
+            add_output_ids(picked, outputs)
+        return resolve_argument(picked, consumer, map_index, reader, lengths, outputs)
     if isinstance(value, list):
-        return [resolve_argument(v, consumer, map_index, reader, lengths) for v in value]
+        return [resolve_argument(v, consumer, map_index, reader, lengths, outputs) for v in value]
     if isinstance(value, tuple):
-        return tuple(resolve_argument(v, consumer, map_index, reader, lengths) for v in value)
+        return tuple(resolve_argument(v, consumer, map_index, reader, lengths, outputs) for v in value)
     if isinstance(value, dict):
-        return {k: resolve_argument(v, consumer, map_index, reader, lengths) for k, v in value.items()}
+        return {k: resolve_argument(v, consumer, map_index, reader, lengths, outputs) for k, v in value.items()}
     return value
+
+
+def add_output_ids(value: Any, outputs: set[int] | None) -> None:
+    """Add to ``outputs`` the id of ``value``, read from a task's output, and of every list, tuple,
+    set, dict value and text inside it: data, never rendered as a Jinja template (Airflow keeps
+    their ids in ``seen_oids``, apache/airflow#25924; only what the DAG file wrote is a template).
+    Ids stand for the objects while the operator holding them lives; a lazy sequence is not walked
+    (templates never look inside one)."""
+    if outputs is None:
+        return
+    outputs.add(id(value))
+    if isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            add_output_ids(item, outputs)
+    elif isinstance(value, dict):
+        for item in value.values():
+            add_output_ids(item, outputs)
 
 
 def _resolve_xcom_arg(arg: XComArg, consumer: DAGNode, map_index: int, reader: StoreXComReader) -> Any:
@@ -286,13 +311,26 @@ class Materializer:
 
     def __call__(self, map_index: int) -> BaseOperator:
         """The plain operator instance ``map_index`` runs, with XComArgs resolved (templates are
-        rendered later, with the instance's context)."""
+        rendered later, with the instance's context; its ``output_value_ids`` name what was read
+        from task outputs, which is not rendered)."""
         if not self._prepared:
             self._prepare()
         task, reader = self.task, self.reader
+        outputs: set[int] = set()
         if isinstance(task, MappedOperator):
-            mapped = resolve_argument(task.expand_input.kwargs_at(map_index, self.lengths or [], reader), task,
-                                      map_index, reader)
+            expand_input = task.expand_input
+            kwargs = expand_input.kwargs_at(map_index, self.lengths or [], reader)
+            if getattr(expand_input, "strict", False):  # (expand_kwargs: Airflow's prevent_duplicates)
+                given = getattr(self._prototype, task.expand_into) if self._prototype is not None else (
+                    task.partial_kwargs.get(task.expand_into, {}) if task.expand_into else task.partial_kwargs)
+                both = sorted(set(kwargs) & set(given))
+                if both:
+                    raise TypeError(f"expand_kwargs() element {map_index} gives {', '.join(map(repr, both))}, "
+                                    "already given to partial() (strict=False lets the element's value win)")
+            for name, value in kwargs.items():
+                if expand_input.reads_output(name):
+                    add_output_ids(value, outputs)
+            mapped = resolve_argument(kwargs, task, map_index, reader, outputs=outputs)
             if self._prototype is not None:
                 operator = copy.copy(self._prototype)
                 into = task.expand_into
@@ -304,5 +342,6 @@ class Materializer:
         fields = self._referring if self._referring is not None else operator.template_fields
         for name in fields:
             current = getattr(operator, name, None)
-            setattr(operator, name, resolve_argument(current, task, map_index, reader, self.lengths))
+            setattr(operator, name, resolve_argument(current, task, map_index, reader, self.lengths, outputs))
+        operator.output_value_ids = frozenset(outputs)
         return operator

@@ -9,6 +9,7 @@ from typing_extensions import override
 
 from orchestrator.dependency import DependencyMixin
 from orchestrator.errors import DagDefinitionError
+from orchestrator.identifiers import validate_group_key
 
 if TYPE_CHECKING:
     from orchestrator.baseoperator import DAGNode
@@ -52,6 +53,7 @@ class TaskGroup(DependencyMixin):
         if group_id is None:
             self.parent_group = None
             return
+        validate_group_key(group_id)
         if self.dag is None:
             raise DagDefinitionError(f"task group {group_id!r} is created outside a DAG")
         self.parent_group = parent_group or current_task_group(self.dag)

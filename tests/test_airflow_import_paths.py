@@ -23,7 +23,12 @@ def test_airflow_module_paths_have_orchestrator_twins():
 
     assert ModelsDAG is DAG
     assert TriggerRule.ALL_DONE == "all_done"
-    assert AirflowSkipException.__name__ == "SkipTask" and AirflowFailException.__name__ == "FailTask"
+    # Airflow's names, which errors and callbacks show; Chordflow's own catch them too.
+    from orchestrator import FailTask, SkipTask
+
+    assert (AirflowSkipException.__name__, AirflowFailException.__name__) == ("AirflowSkipException",
+                                                                              "AirflowFailException")
+    assert issubclass(AirflowSkipException, SkipTask) and issubclass(AirflowFailException, FailTask)
     # Airflow's example DAGs are guarded by it: True, so their virtualenv tasks are refused by name.
     assert is_venv_installed() is True
 

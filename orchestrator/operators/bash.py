@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from typing_extensions import override
 
 from orchestrator.baseoperator import BaseOperator
-from orchestrator.errors import SkipTask
+from orchestrator.errors import AirflowSkipException
 from orchestrator.operators.python import context_kwargs
 
 log = logging.getLogger("chordflow.task")
@@ -94,7 +94,7 @@ class BashOperator(BaseOperator):
             raise
         log.info("Command exited with return code %s", exit_code)
         if exit_code in self.skip_on_exit_code:
-            raise SkipTask(f"Bash command returned exit code {exit_code}. Skipping.")
+            raise AirflowSkipException(f"Bash command returned exit code {exit_code}. Skipping.")
         if exit_code != 0:
             raise RuntimeError(f"Bash command failed. The command returned a non-zero exit code {exit_code}.")
         return last_line

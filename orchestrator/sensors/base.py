@@ -10,7 +10,7 @@ from typing import Any
 from typing_extensions import override
 
 from orchestrator.baseoperator import BaseOperator
-from orchestrator.errors import DagDefinitionError, RescheduleTask, SensorTimeout, SkipTask
+from orchestrator.errors import AirflowSkipException, DagDefinitionError, RescheduleTask, SensorTimeout, SkipTask
 
 log = logging.getLogger("chordflow.task")
 
@@ -132,7 +132,7 @@ class BaseSensorOperator(BaseOperator):
                 raise
             except Exception as exc:
                 if self.soft_fail:
-                    raise SkipTask(f"the sensor's poke failed and soft_fail is set: {exc}") from exc
+                    raise AirflowSkipException(f"the sensor's poke failed and soft_fail is set: {exc}") from exc
                 raise
             if result:
                 log.info("Success criteria met. Exiting.")
@@ -142,7 +142,7 @@ class BaseSensorOperator(BaseOperator):
                 message = (f"Sensor has timed out; run duration of {elapsed:.1f} s is more than the timeout "
                            f"{self.timeout:g} s")
                 if self.soft_fail:
-                    raise SkipTask(message + " (soft_fail)")
+                    raise AirflowSkipException(message + " (soft_fail)")
                 raise SensorTimeout(message)
             interval = self.next_poke_interval(elapsed)
             if self.reschedule:
