@@ -9,6 +9,8 @@ counting every expanded instance of the mapped upstream:
 - none_failed_min_one_success: failed -> upstream_failed
 - none_skipped: skipped -> skipped; with no skip it runs once all are done, failures or not
 - all_skipped: success or failed -> skipped       - all_done: runs
+A rule decides as soon as an upstream state settles it, in Airflow as here (all_success is skipped
+by a skip it sees before the failure): the skipped index ends last, so each outcome is certain.
 """
 from datetime import datetime
 
@@ -18,6 +20,9 @@ from orchestrator import AirflowSkipException, TriggerRule, dag, task
 @task
 def outcome(kind: str) -> str:
     if kind == "skip":
+        import time
+
+        time.sleep(1.0)  # the skip ends last: rules that decide early (all_success) see the failure first
         raise AirflowSkipException("skip me")
     if kind == "fail":
         raise ValueError("fail me")
