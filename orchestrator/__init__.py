@@ -3,7 +3,7 @@
 This package decides *what* runs; it never imports Celery (the ``executor`` package dispatches).
 """
 from orchestrator.context import get_current_context
-from orchestrator.dag import DAG, chain, dag
+from orchestrator.dag import DAG, chain, chain_linear, cross_downstream, dag
 from orchestrator.decorators import setup, task, task_group, teardown
 from orchestrator.errors import AirflowFailException, AirflowSkipException, FailTask, SkipTask
 from orchestrator.params import Param
@@ -26,6 +26,8 @@ __all__ = [
     "Variable",
     "XComArg",
     "chain",
+    "chain_linear",
+    "cross_downstream",
     "dag",
     "get_current_context",
     "setup",

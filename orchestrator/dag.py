@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -112,6 +112,8 @@ class DAG:
             raise DagDefinitionError(f"DAG {dag_id!r}: {exc}") from None
         self.params = dict(params or {})
         self.default_args = dict(default_args or {})
+        # As Airflow 2: params given in default_args are the DAG's (validated against --conf), over its own.
+        self.params.update(self.default_args.pop("params", None) or {})
         self.description = description
         self.tags = list(tags or [])
         self.doc_md = doc_md
@@ -270,6 +272,33 @@ def chain(*items: Any) -> None:
             upstream >> downstream
 
 
+def cross_downstream(from_tasks: Sequence[Any], to_tasks: Any) -> None:
+    """Every task of ``from_tasks`` upstream of every task of ``to_tasks`` (Airflow's
+    ``cross_downstream``; tasks or task outputs)."""
+    for task in from_tasks:
+        task >> to_tasks
+
+
+def chain_linear(*elements: Any) -> None:
+    """Each element (a task, an output or a list of them) upstream of every task of the next
+    (Airflow 2.7's ``chain_linear``); raises :class:`DagDefinitionError` when no edge is made."""
+    from orchestrator.utils.edgemodifier import Label
+
+    previous: list[Any] | None = None
+    linked = False
+    for element in elements:
+        if isinstance(element, Label):
+            raise DagDefinitionError("chain_linear() does not take labels: use chain()")
+        if previous is not None:
+            for task in previous:
+                task >> element
+                linked = True
+        previous = list(element) if isinstance(element, (list, tuple)) else [element]
+    if not linked:
+        raise DagDefinitionError("chain_linear() set no dependency: give it two or more tasks (or lists), "
+                                 "e.g. chain_linear(*tasks)")
+
+
 def collecting_dags() -> list[DAG]:
     """Start collecting every DAG created from now on; pair with :func:`stop_collecting`."""
     collector: list[DAG] = []
@@ -281,4 +310,4 @@ def stop_collecting(collector: list[DAG]) -> None:
     _collectors.remove(collector)
 
 
-__all__ = ["DAG", "XComArg", "chain", "current_dag", "dag"]
+__all__ = ["DAG", "XComArg", "chain", "chain_linear", "cross_downstream", "current_dag", "dag"]

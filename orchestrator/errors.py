@@ -69,6 +69,10 @@ class DuplicateRunError(ChordflowError):
     """A run with that id exists already."""
 
 
+class ParamValidationError(ChordflowError):
+    """A task's own ``Param`` refuses the value its run gives it (Airflow's name): the try fails."""
+
+
 class BadInput(ChordflowError):
     """A command-line value that cannot be used as given."""
 

@@ -3,6 +3,8 @@
 """
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,6 +15,30 @@ from orchestrator.errors import DagDefinitionError
 from orchestrator.expand_input import DictOfListsExpandInput, ExpandInput, ListOfDictsExpandInput
 
 
+@functools.cache
+def operator_arguments(operator_class: type[BaseOperator]) -> frozenset[str]:
+    """The keyword arguments ``operator_class`` takes: the parameters of every ``__init__`` along
+    its classes, and BaseOperator's (Airflow's ``validate_mapping_kwargs`` walks the same chain)."""
+    names = set(BASE_OPERATOR_ARGS)
+    for klass in operator_class.__mro__:
+        if not (isinstance(klass, type) and issubclass(klass, BaseOperator)) or "__init__" not in vars(klass):
+            continue
+        for parameter in inspect.signature(vars(klass)["__init__"]).parameters.values():
+            if parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY) and parameter.name != "self":
+                names.add(parameter.name)
+    return frozenset(names)
+
+
+def check_operator_arguments(operator_class: type[BaseOperator], names: Sequence[str], method: str) -> None:
+    """Refuse, when the DAG file loads, an argument ``operator_class`` does not take (a typo in
+    ``partial()`` or ``expand()`` would otherwise fail every index at run time)."""
+    unknown = [name for name in names if name not in operator_arguments(operator_class)]
+    if unknown:
+        listed = (f"an unexpected keyword argument {unknown[0]!r}" if len(unknown) == 1
+                  else f"unexpected keyword arguments {', '.join(map(repr, unknown))}")
+        raise DagDefinitionError(f"{operator_class.__name__}.{method}() got {listed}")
+
+
 class OperatorPartial:
     """``Operator.partial(**constants)``, waiting for ``expand()`` or ``expand_kwargs()``."""
 
@@ -20,11 +46,14 @@ class OperatorPartial:
         """Raises :class:`DagDefinitionError` when ``kwargs`` has no ``task_id``."""
         if "task_id" not in kwargs:
             raise DagDefinitionError(f"{operator_class.__name__}.partial() needs a task_id")
+        check_operator_arguments(operator_class, list(kwargs), "partial")
         self.operator_class = operator_class
         self.kwargs = kwargs
         self.expand_into = expand_into
 
     def _check_mappable(self, names: Sequence[str], method: str, strict: bool = True) -> None:
+        if self.expand_into is None:  # (a @task's mapped names are its function's, checked by the decorator)
+            check_operator_arguments(self.operator_class, names, method)
         for name in names:
             if self.expand_into is None and name in BASE_OPERATOR_ARGS:
                 raise DagDefinitionError(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from orchestrator.errors import BadInput
+from orchestrator.errors import BadInput, ParamValidationError
 
 
 class _NoDefault:
@@ -51,6 +51,18 @@ def default_params(params: dict[str, Any]) -> dict[str, Any]:
     """What a run gets without a conf: each param's default (params without one left out)."""
     return {key: value.value if isinstance(value, Param) else value for key, value in params.items()
             if not isinstance(value, Param) or value.has_default}
+
+
+def validate_task_params(params: dict[str, Any], conf: dict[str, Any]) -> None:
+    """Check a task's own ``Param`` objects against the run's ``conf`` (or their defaults) when an
+    instance starts, as Airflow's task context does (``process_params``): the run was created
+    against the DAG's params only. Raises :class:`ParamValidationError` naming the param and rule."""
+    own = {name: value for name, value in params.items() if isinstance(value, Param)}
+    if own:
+        try:
+            validate_conf(own, conf)
+        except BadInput as exc:
+            raise ParamValidationError(str(exc)) from None
 
 
 def validate_conf(params: dict[str, Any], conf: dict[str, Any]) -> None:

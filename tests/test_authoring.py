@@ -260,3 +260,36 @@ def test_mapping_over_a_key_of_a_multiple_outputs_task_is_accepted():
     with DAG("d") as d:
         echo.expand(x=listing()["files"])
     assert d.task_dict["echo"].upstream_task_ids == {"listing"}
+
+
+def test_cross_downstream_and_chain_linear_link_every_pair():
+    """Airflow's cross_downstream(from, to) and chain_linear(*elements) (2.7): every task of one
+    element upstream of every task of the next; chain_linear without an edge, or with a label, is refused."""
+    from orchestrator import Label, chain_linear, cross_downstream
+
+    with DAG(dag_id="links", schedule=None, start_date=datetime(2022, 1, 1)) as d:
+        a, b, c, e, f = (BashOperator(task_id=n, bash_command="true") for n in "abcef")
+        cross_downstream([a, b], [c, e])
+        chain_linear([c, e], f)
+    assert {t: sorted(d.task_dict[t].downstream_task_ids) for t in "abce"} == {
+        "a": ["c", "e"], "b": ["c", "e"], "c": ["f"], "e": ["f"]}
+    with DAG(dag_id="no_links", schedule=None, start_date=datetime(2022, 1, 1)):
+        only = BashOperator(task_id="only", bash_command="true")
+        with pytest.raises(DagDefinitionError, match="no dependency"):
+            chain_linear([only])
+        with pytest.raises(DagDefinitionError, match="labels"):
+            chain_linear(only, Label("x"), only)
+
+
+def test_a_classic_operator_refuses_an_argument_it_does_not_take_when_the_file_loads():
+    """Airflow's validate_mapping_kwargs: a typo in partial() or expand() of a classic operator is
+    refused at once (it would fail every index at run time), naming the operator and the argument."""
+    from orchestrator.operators import PythonOperator
+
+    with DAG(dag_id="typos", schedule=None, start_date=datetime(2022, 1, 1)):
+        with pytest.raises(DagDefinitionError, match=r"BashOperator.expand\(\) got an unexpected .* 'bash_comand'"):
+            BashOperator.partial(task_id="a").expand(bash_comand=["true"])
+        with pytest.raises(DagDefinitionError, match=r"PythonOperator.partial\(\) got an unexpected .* 'op_kwarg'"):
+            PythonOperator.partial(task_id="b", python_callable=print, op_kwarg={}).expand(op_args=[[1]])
+        # what its own __init__ or one of its bases' takes is fine, BaseOperator's arguments included
+        BashOperator.partial(task_id="c", retries=1, env={"A": "1"}).expand(bash_command=["true"])

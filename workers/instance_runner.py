@@ -21,7 +21,7 @@ from orchestrator.dag import DAG
 from orchestrator.dag_loader import DagBag
 from orchestrator.errors import FailTask, RescheduleTask, RunNotFound, SkipTask
 from orchestrator.expand_input import check_map_source
-from orchestrator.params import resolve_params
+from orchestrator.params import resolve_params, validate_task_params
 from orchestrator.past_dependency import tasks_waiting_on
 from orchestrator.resolve import Materializer, StoreXComReader
 from orchestrator.states import TaskInstanceState
@@ -276,6 +276,7 @@ class InstanceRunner:
         held = (run_info.run_id, task.task_id, instance.map_index, instance.try_number)
         rendered = None
         try:
+            validate_task_params(task.params, run_info.conf)
             with current_context(context):
                 operator = materialize(instance.map_index)
                 operator.render_template_fields(context)

@@ -7,7 +7,8 @@ import os
 import selectors
 import signal
 import subprocess
-from collections.abc import Container, Iterator
+import tempfile
+from collections.abc import Callable, Container, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -33,18 +34,39 @@ def worker_environment() -> dict[str, str]:
         env["AIRFLOW_HOME"] = str(Path(env.get("CHORDFLOW_HOME") or "~/.chordflow").expanduser())
     return env
 
+def airflow_context_env(context: dict[str, Any]) -> dict[str, str]:
+    """Airflow's ``AIRFLOW_CTX_*`` variables of a try (``context_to_airflow_vars``), which a
+    command gets whatever its ``env``: DAG, task and run ids, logical date and try number."""
+    ti = context.get("ti")
+    logical_date = context.get("logical_date")
+    found = {
+        "AIRFLOW_CTX_DAG_ID": getattr(ti, "dag_id", None),
+        "AIRFLOW_CTX_TASK_ID": getattr(ti, "task_id", None),
+        "AIRFLOW_CTX_EXECUTION_DATE": logical_date.isoformat() if logical_date is not None else None,
+        "AIRFLOW_CTX_TRY_NUMBER": str(ti.try_number) if ti is not None else None,
+        "AIRFLOW_CTX_DAG_RUN_ID": context.get("run_id"),
+    }
+    return {name: value for name, value in found.items() if value}
+
+
 class BashOperator(BaseOperator):
     """Run ``bash_command`` with ``bash -c``; stdout and stderr go to the task log.
 
-    :param bash_command: the command (templated).
-    :param env: environment of the command (templated; default: the worker's environment).
+    :param bash_command: the command (templated; one ending in ``.sh`` or ``.bash`` names a
+        template file, as in Airflow: end it with a space to run it as it is).
+    :param env: environment of the command (templated; default: the worker's environment);
+        Airflow's ``AIRFLOW_CTX_*`` variables are added either way.
     :param append_env: add ``env`` to the worker's environment instead of replacing it (default False).
-    :param cwd: working directory (default: a temporary directory is not created; the worker's).
+    :param cwd: working directory (default: a new temporary directory for the try, removed after it,
+        as Airflow's ``SubprocessHook``).
     :param skip_on_exit_code: exit code(s) that end the instance ``skipped`` (default 99).
     :param output_encoding: how the output is decoded (default utf-8).
+    :param output_processor: what the last line of output goes through before it is returned and
+        pushed (Airflow 2.10; default: the line as it is).
     """
 
     template_fields: ClassVar[tuple[str, ...]] = ("bash_command", "env", "cwd")
+    template_ext: ClassVar[tuple[str, ...]] = (".sh", ".bash")
 
     def __init__(
         self,
@@ -55,6 +77,7 @@ class BashOperator(BaseOperator):
         cwd: str | None = None,
         skip_on_exit_code: int | Container[int] | None = 99,
         output_encoding: str = "utf-8",
+        output_processor: Callable[[str], Any] | None = None,
         **kwargs: Any,
     ):
         self.bash_command = bash_command
@@ -65,13 +88,27 @@ class BashOperator(BaseOperator):
             skip_on_exit_code = [skip_on_exit_code]
         self.skip_on_exit_code = list(skip_on_exit_code or [])
         self.output_encoding = output_encoding
+        self.output_processor = output_processor
         super().__init__(**kwargs)
 
     @override
-    def execute(self, context: dict[str, Any]) -> str | None:
+    def execute(self, context: dict[str, Any]) -> Any:
         env = worker_environment()
         if self.env is not None:
             env = {**env, **self.env} if self.append_env else dict(self.env)
+        env.update(airflow_context_env(context))
+        with contextlib.ExitStack() as stack:
+            cwd = self.cwd if self.cwd is not None else stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="airflowtmp"))
+            exit_code, last_line = self._run(env, cwd)
+        if exit_code in self.skip_on_exit_code:
+            raise AirflowSkipException(f"Bash command returned exit code {exit_code}. Skipping.")
+        if exit_code != 0:
+            raise RuntimeError(f"Bash command failed. The command returned a non-zero exit code {exit_code}.")
+        return last_line if self.output_processor is None else self.output_processor(last_line)
+
+    def _run(self, env: dict[str, str], cwd: str) -> tuple[int, str | None]:
+        """Run the command in ``cwd``, its output to the task log; its exit code and last line."""
         log.info("Running command: %s", self.bash_command)
         proc = subprocess.Popen(
             ["bash", "-c", self.bash_command],
@@ -79,7 +116,7 @@ class BashOperator(BaseOperator):
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             env=env,
-            cwd=self.cwd,
+            cwd=cwd,
             start_new_session=True,
         )
         last_line = None
@@ -93,11 +130,7 @@ class BashOperator(BaseOperator):
             _end_process_group(proc)
             raise
         log.info("Command exited with return code %s", exit_code)
-        if exit_code in self.skip_on_exit_code:
-            raise AirflowSkipException(f"Bash command returned exit code {exit_code}. Skipping.")
-        if exit_code != 0:
-            raise RuntimeError(f"Bash command failed. The command returned a non-zero exit code {exit_code}.")
-        return last_line
+        return exit_code, last_line
 
 
 class DecoratedBashOperator(BashOperator):
@@ -114,6 +147,7 @@ class DecoratedBashOperator(BashOperator):
     """
 
     template_fields: ClassVar[tuple[str, ...]] = ("op_args", "op_kwargs", "env", "cwd")
+    template_ext: ClassVar[tuple[str, ...]] = ()  # (its command is made by its function, rendered at execute)
 
     #: What ``@task.bash(...)`` accepts beyond the operator arguments.
     decorator_options: ClassVar[frozenset[str]] = frozenset(

@@ -1,0 +1,1 @@
+echo "script {{ ti.map_index }} for {{ params.who }}"
