@@ -107,8 +107,11 @@ def detached_operators() -> Iterator[None]:
 
 
 def refers_to_outputs(value: Any) -> bool:
-    """Whether ``value`` holds a task's output or a mapped group's argument, at any depth."""
-    return next(iter_nested(value, (XComArg, MappedArgument)), None) is not None
+    """Whether ``value`` holds a task's output, a mapped group's argument or a ``@dag`` function's
+    parameter (resolved when the instance runs), at any depth."""
+    from orchestrator.params import DagParam
+
+    return next(iter_nested(value, (XComArg, MappedArgument, DagParam)), None) is not None
 
 
 class DAGNode(SetupTeardownMixin, DependencyMixin):

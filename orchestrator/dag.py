@@ -246,12 +246,33 @@ def dag(dag_id: str | Callable | None = None, **dag_kwargs: Any):
             with DAG(dag_id=dag_id or fn.__name__, **dag_kwargs) as new_dag:
                 if new_dag.doc_md is None and fn.__doc__:
                     new_dag.doc_md = fn.__doc__
-                fn(*args, **kwargs)
+                fn(*args, **{**dag_params(fn, new_dag, args, kwargs), **kwargs})
             return new_dag
 
         return build
 
     return decorator
+
+
+def dag_params(fn: Callable[..., Any], new_dag: DAG, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The ``@dag`` function's parameters the call leaves out, as DAG params (Airflow 2): each
+    becomes a param of the DAG (its default the function's; without one, the run's conf must
+    give it) and the function receives a :class:`~orchestrator.params.DagParam` in its place,
+    resolved to the run's value when an instance runs."""
+    import inspect
+
+    from orchestrator.params import NOTSET, DagParam, Param
+
+    given = inspect.signature(fn).bind_partial(*args, **kwargs).arguments
+    found = {}
+    for parameter in inspect.signature(fn).parameters.values():
+        if parameter.name in given or parameter.kind not in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY):
+            continue
+        if parameter.name not in new_dag.params:
+            default = parameter.default
+            new_dag.params[parameter.name] = Param(NOTSET) if default is parameter.empty else default
+        found[parameter.name] = DagParam(parameter.name)
+    return found
 
 
 def chain(*items: Any) -> None:

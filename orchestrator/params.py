@@ -39,6 +39,25 @@ class Param:
         return f"Param({self.value!r})"
 
 
+class DagParam:
+    """A parameter of a ``@dag`` function, which the function receives in place of its value
+    (Airflow's ``DagParam``): the DAG param of that name, its default the function's, resolved
+    when each instance runs -- the run's ``--conf`` value when it gives one.
+
+    :param name: the DAG param's name.
+    """
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def resolve(self, params: dict[str, Any]) -> Any:
+        """Its value among a run's resolved ``params``."""
+        return params.get(self.name)
+
+    def __repr__(self) -> str:
+        return f"DagParam({self.name!r})"
+
+
 def resolve_params(params: dict[str, Any], conf: dict[str, Any]) -> dict[str, Any]:
     """The run's params: DAG defaults (``Param`` objects unwrapped), overridden by ``conf``."""
     resolved = {key: (value.value if value.has_default else None) if isinstance(value, Param) else value

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from orchestrator.baseoperator import BaseOperator, DAGNode, refers_to_outputs
 from orchestrator.errors import XComNotFound
 from orchestrator.mappedoperator import MappedOperator
+from orchestrator.params import DagParam
 from orchestrator.task_group import MappedArgument
 from orchestrator.xcom_arg import NOTSET, XCOM_RETURN_KEY, ConcatXComArg, MapXComArg, PlainXComArg, XComArg, ZipXComArg
 
@@ -181,10 +182,12 @@ class StoreXComReader:
 
 
 def resolve_argument(value: Any, consumer: DAGNode, map_index: int, reader: StoreXComReader, lengths=None,
-                     outputs: set[int] | None = None) -> Any:
-    """Replace every XComArg / MappedArgument inside ``value`` by what it refers to for this
-    instance; with ``outputs``, the ids of what was read from task outputs are added to it
-    (:func:`add_output_ids`)."""
+                     outputs: set[int] | None = None, params: dict[str, Any] | None = None) -> Any:
+    """Replace every XComArg / MappedArgument / DagParam inside ``value`` by what it refers to for
+    this instance (``params``: the run's, for DagParams); with ``outputs``, the ids of what was read
+    from task outputs are added to it (:func:`add_output_ids`)."""
+    if isinstance(value, DagParam):
+        return value.resolve(params or {})
     if isinstance(value, XComArg):
         resolved = _resolve_xcom_arg(value, consumer, map_index, reader)
         add_output_ids(resolved, outputs)
@@ -194,13 +197,14 @@ def resolve_argument(value: Any, consumer: DAGNode, map_index: int, reader: Stor
         picked = value.pick(expand_input.kwargs_at(map_index, lengths, reader), map_index)
         if expand_input.reads_output(value.name):
             add_output_ids(picked, outputs)
-        return resolve_argument(picked, consumer, map_index, reader, lengths, outputs)
+        return resolve_argument(picked, consumer, map_index, reader, lengths, outputs, params)
     if isinstance(value, list):
-        return [resolve_argument(v, consumer, map_index, reader, lengths, outputs) for v in value]
+        return [resolve_argument(v, consumer, map_index, reader, lengths, outputs, params) for v in value]
     if isinstance(value, tuple):
-        return tuple(resolve_argument(v, consumer, map_index, reader, lengths, outputs) for v in value)
+        return tuple(resolve_argument(v, consumer, map_index, reader, lengths, outputs, params) for v in value)
     if isinstance(value, dict):
-        return {k: resolve_argument(v, consumer, map_index, reader, lengths, outputs) for k, v in value.items()}
+        return {k: resolve_argument(v, consumer, map_index, reader, lengths, outputs, params)
+                for k, v in value.items()}
     return value
 
 
@@ -283,11 +287,14 @@ class Materializer:
     Templated fields without XComArgs are not searched again for each index.
     """
 
-    def __init__(self, task: DAGNode, lengths: list[int] | None, reader: StoreXComReader):
-        """A materializer for ``task``'s indices (``lengths``: its map's lengths, ``None`` when unmapped)."""
+    def __init__(self, task: DAGNode, lengths: list[int] | None, reader: StoreXComReader,
+                 params: dict[str, Any] | None = None):
+        """A materializer for ``task``'s indices (``lengths``: its map's lengths, ``None`` when
+        unmapped; ``params``: the run's resolved params, which ``@dag`` function parameters read)."""
         self.task = task
         self.lengths = lengths
         self.reader = reader
+        self.params = params
         self._prepared = False
         self._prototype: BaseOperator | None = None
         #: The templated fields that hold XComArgs (``None``: look in all of them for each index).
@@ -330,7 +337,7 @@ class Materializer:
             for name, value in kwargs.items():
                 if expand_input.reads_output(name):
                     add_output_ids(value, outputs)
-            mapped = resolve_argument(kwargs, task, map_index, reader, outputs=outputs)
+            mapped = resolve_argument(kwargs, task, map_index, reader, outputs=outputs, params=self.params)
             if self._prototype is not None:
                 operator = copy.copy(self._prototype)
                 into = task.expand_into
@@ -342,6 +349,7 @@ class Materializer:
         fields = self._referring if self._referring is not None else operator.template_fields
         for name in fields:
             current = getattr(operator, name, None)
-            setattr(operator, name, resolve_argument(current, task, map_index, reader, self.lengths, outputs))
+            setattr(operator, name, resolve_argument(current, task, map_index, reader, self.lengths, outputs,
+                                                     self.params))
         operator.output_value_ids = frozenset(outputs)
         return operator

@@ -179,7 +179,7 @@ class InstanceRunner:
             reader = StoreXComReader(self.store, dag, run_id)
             run_info = DagRunInfo.from_record(run, self.runs.previous_success(run))
             shared = build_context(dag, task, run_info, None, resolve_params({**dag.params, **task.params}, run.conf))
-            materialize = Materializer(task, lengths, reader)
+            materialize = Materializer(task, lengths, reader, shared["params"])
             for instance in claimed:
                 held_now = (run_id, task_id, instance.map_index, instance.try_number)
                 if self.heartbeat is not None and self.heartbeat.is_lost(held_now):
