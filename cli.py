@@ -112,7 +112,9 @@ def run(svc, dag_file_or_id, dag_id, conf, run_id, logical_date, wait, output):
 
 # -- worker / scheduler -------------------------------------------------------------------------
 @cli.command()
-@click.option("--concurrency", "-c", type=int, default=None, help="Processes or threads (default: CPU count).")
+@click.option("--concurrency", "-c", type=click.IntRange(min=1), default=None,
+              help="Processes or threads (default: CPU count; solo: one process). With --pool solo, -c N "
+                   "runs N solo worker processes side by side: the fastest for many short tasks.")
 @click.option("--queues", "-Q", default=None, help="Comma-separated queues to consume (default: chordflow).")
 @click.option("--pool", type=click.Choice(["prefork", "threads", "solo"]), default="prefork", show_default=True)
 @click.option("--hostname", "-n", default=None, help="Worker name, e.g. worker1@%h (default: celery@<host>).")
@@ -135,9 +137,27 @@ def worker(svc, concurrency, queues, pool, hostname, loglevel, prefetch_multipli
         from celery.utils.nodenames import default_nodename, host_format
 
         options["hostname"] = host_format(default_nodename(hostname))
-    svc.app.conf.worker_prefetch_multiplier = prefetch_multiplier
     quiet_per_message_lines(loglevel)
-    svc.app.Worker(**options).start()
+    if pool == "solo" and (concurrency or 1) > 1:
+        from celery.utils.nodenames import default_nodename
+        from workers.process_group import ProcessGroup, child_nodename
+
+        nodename = options.pop("hostname", None) or default_nodename(None)
+        options["concurrency"] = 1
+
+        def run_one(index: int) -> int:
+            return start_worker(svc, {**options, "hostname": child_nodename(nodename, index)}, prefetch_multiplier)
+
+        sys.exit(ProcessGroup(concurrency, run_one, lambda line: click.echo(line, err=True)).serve())
+    sys.exit(start_worker(svc, options, prefetch_multiplier))
+
+
+def start_worker(svc, options: dict[str, Any], prefetch_multiplier: int) -> int:
+    """Run a Celery worker of ``svc``'s app with ``options`` until it stops; returns its exit code."""
+    svc.app.conf.worker_prefetch_multiplier = prefetch_multiplier
+    worker = svc.app.Worker(**options)
+    worker.start()
+    return worker.exitcode or 0
 
 
 def quiet_per_message_lines(loglevel: str) -> None:

@@ -213,12 +213,13 @@ def flush_broker() -> None:
     redis.Redis.from_url(BROKER).flushdb()
 
 
-def start(cmd: list[str], env: dict[str, str], log: Path, ready: bytes = b"ready.") -> subprocess.Popen:
-    """Start ``cmd`` in a session of its own; wait until its log shows ``ready`` (30 s at most)."""
+def start(cmd: list[str], env: dict[str, str], log: Path, ready: bytes = b"ready.", times: int = 1) -> subprocess.Popen:
+    """Start ``cmd`` in a session of its own; wait until its log shows ``ready`` ``times`` times
+    (a worker of ``--pool solo -c N``: once per process; 30 s at most)."""
     proc = subprocess.Popen(cmd, env=env, stdout=open(log, "wb"), stderr=subprocess.STDOUT, cwd=ROOT,
                             start_new_session=True)
     deadline = time.monotonic() + 30
-    while ready not in log.read_bytes():
+    while log.read_bytes().count(ready) < times:
         if proc.poll() is not None or time.monotonic() > deadline:
             stop(proc)
             raise BenchmarkFailed(f"{Path(cmd[0]).name} {cmd[1]} did not start: {log.read_text()[-1000:]}")
@@ -275,7 +276,8 @@ class Cluster:
             for i in range(workers):
                 self.workers.append(start([CHORDFLOW, "worker", "-c", str(concurrency), "--loglevel", "INFO",
                                            "--hostname", f"bench{i}@%h", *worker_options], self.env,
-                                          folder / f"worker{i}.log"))
+                                          folder / f"worker{i}.log",
+                                          times=concurrency if "solo" in worker_options else 1))
         except BaseException:
             self.close()
             raise

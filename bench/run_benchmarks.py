@@ -12,9 +12,10 @@ PostgreSQL (loopback). The first column is end to end -- what a user waits for, 
 - ``chain``: a chain of 100 one-line tasks, time per task-to-task hop, embedded (goal <= 10 ms) and
   on Redis + PostgreSQL with one worker (goal <= 20 ms), beside a raw Celery chain of the same
   length on the same broker;
-- ``unbatched``: a 2000-way map with ``batch_size=1`` (one message per index) + reduce, beside a raw
-  Celery chord of one INSERT per task with stock settings, both end to end from a new process
-  (goal >= 1.2x), medians of interleaved rounds, and where the last round's time went;
+- ``unbatched``: a 2000-way map with ``batch_size=1`` (one message per index) + reduce, on a worker
+  of the default prefork pool and on one of ``--pool solo -c 2``, beside a raw Celery chord of one
+  INSERT per task with stock settings, all end to end from a new process (goal >= 1.2x), medians
+  of interleaved rounds, and where the last round's time went;
 - ``batched``: a 20,000-way map of tiny tasks + reduce, automatic batching, beside PostgreSQL's own
   bulk rate for the same rows (``execute_values`` of the run's N state rows + N XCom rows into
   copies of the tables; goal >= 50 % of it);
@@ -151,9 +152,10 @@ def bench_chain(tmp: Path) -> None:
 
 
 # -- batch_size=1 beside a raw chord --------------------------------------------------------------
-def raw_celery_chord(n: int, folder: Path, ack_emulation: bool = True) -> float:
+def raw_celery_chord(n: int, folder: Path, ack_emulation: bool = True, solo: bool = False) -> float:
     """Seconds, end to end from a new client process, for a raw chord of ``n`` one-INSERT tasks on
-    a worker ``-c 2`` (``ack_emulation``: kombu's default; off is the setting Chordflow's workers use)."""
+    a worker ``-c 2`` (``ack_emulation``: kombu's default; off is the setting Chordflow's workers use;
+    ``solo``: on two workers ``-P solo`` instead)."""
     db = Database("chordflow_bench_raw")
     flush_broker()
     conn = psycopg2.connect(db.dsn)
@@ -164,8 +166,9 @@ def raw_celery_chord(n: int, folder: Path, ack_emulation: bool = True) -> float:
     conn.close()
     env = {**os.environ, "BENCH_BROKER": BROKER, "BENCH_DATABASE": db.dsn,
            "BENCH_ACK_EMULATION": "1" if ack_emulation else "0"}
-    worker = start([CELERY, "-A", "bench.raw_celery", "worker", "-c", "2", "--loglevel", "INFO"], env,
-                   folder / "raw-worker.log")
+    pools = [("-P", "solo", "-n", f"raw{i}@%h") for i in (1, 2)] if solo else [("-c", "2")]
+    workers = [start([CELERY, "-A", "bench.raw_celery", "worker", *pool, "--loglevel", "INFO"], env,
+                     folder / f"raw-worker{i}.log") for i, pool in enumerate(pools)]
     try:
         started = time.perf_counter()
         client = subprocess.run([sys.executable, "-m", "bench.raw_celery", "chord", str(n)], env=env, cwd=ROOT,
@@ -175,7 +178,8 @@ def raw_celery_chord(n: int, folder: Path, ack_emulation: bool = True) -> float:
             raise BenchmarkFailed(f"raw chord client failed: {client.stderr[-600:]}")
         return took
     finally:
-        stop(worker)
+        for worker in workers:
+            stop(worker)
         db.drop()
 
 
@@ -185,10 +189,10 @@ UNBATCHED_ROUNDS = 5
 BATCHED_ROUNDS = 3
 
 
-def batch_of_one(tmp: Path, n: int, name: str) -> tuple[Timed, list[tuple[str, float]]]:
-    """A ``n``-way ``batch_size=1`` map + reduce on a fresh cluster of one worker ``-c 2``, and
-    where its time went (:func:`phases`)."""
-    cluster = Cluster(tmp / name, name)
+def batch_of_one(tmp: Path, n: int, name: str, worker_options: tuple[str, ...] = ()) -> tuple[Timed, list[tuple[str, float]]]:
+    """A ``n``-way ``batch_size=1`` map + reduce on a fresh cluster of one worker ``-c 2`` (and
+    ``worker_options``), and where its time went (:func:`phases`)."""
+    cluster = Cluster(tmp / name, name, worker_options=worker_options)
     try:
         timed = chordflow_run(write_dag(cluster.dags, n, batch="1"), cluster.env, {"add": n, "total": 1})
         return timed, phases(cluster.db, timed)
@@ -197,26 +201,36 @@ def batch_of_one(tmp: Path, n: int, name: str) -> tuple[Timed, list[tuple[str, f
 
 
 def bench_unbatched(tmp: Path) -> None:
-    """Rounds of the raw chord, ours, the raw chord with ack emulation off: the same machine drifts
-    by 20 % from one minute to the next, so each figure is the median of its rounds, and the
-    rounds interleave (a slow minute slows every side alike)."""
+    """Rounds of the raw chord, ours on the default prefork pool, ours on ``--pool solo -c 2``,
+    the raw chord with ack emulation off, the raw chord on two solo workers: the same machine drifts by 20 % from one minute to the
+    next, so each figure is the median of its rounds, and the rounds interleave (a slow minute
+    slows every side alike)."""
     n = scaled(2000)
-    raw, ours, raw_tuned = [], [], []
+    raw, prefork, solo, raw_tuned, raw_solo = [], [], [], [], []
     for _ in range(UNBATCHED_ROUNDS):
         raw.append(raw_celery_chord(n, tmp))
-        timed, where = batch_of_one(tmp, n, "unbatched")
-        ours.append(timed.wall)
+        prefork.append(batch_of_one(tmp, n, "unbatched")[0].wall)
+        timed, where = batch_of_one(tmp, n, "unbatched_solo", ("--pool", "solo"))
+        solo.append(timed.wall)
         raw_tuned.append(raw_celery_chord(n, tmp, ack_emulation=False))
-    raw_s, ours_s, tuned_s = statistics.median(raw), statistics.median(ours), statistics.median(raw_tuned)
-    rounds = ", ".join(f"{raw_wall / our_wall:.2f}" for raw_wall, our_wall in zip(raw, ours, strict=True))
-    figure(f"batch_size=1, {n}-way map + reduce, 1 worker -c 2", f"{n / ours_s:,.0f}/s", f"{n / raw_s:,.0f}/s",
-           ratio(raw_s, ours_s), f"goal >= 1.2x a raw Celery chord + 1 INSERT/task, stock settings, both from "
-           f"a new process; medians of {UNBATCHED_ROUNDS} interleaved rounds (each round's ratio: {rounds}); "
-           f"ours {ours_s:.2f} s, last span {n / timed.span:,.0f}/s")
+        raw_solo.append(raw_celery_chord(n, tmp, solo=True))
+    raw_s, tuned_s = statistics.median(raw), statistics.median(raw_tuned)
+    for label, ours in (("1 worker -c 2 (prefork, the default)", prefork),
+                        ("1 worker --pool solo -c 2 (for short tasks)", solo)):
+        ours_s = statistics.median(ours)
+        rounds = ", ".join(f"{raw_wall / our_wall:.2f}" for raw_wall, our_wall in zip(raw, ours, strict=True))
+        figure(f"batch_size=1, {n}-way map + reduce, {label}", f"{n / ours_s:,.0f}/s", f"{n / raw_s:,.0f}/s",
+               ratio(raw_s, ours_s), f"goal >= 1.2x a raw Celery chord + 1 INSERT/task (worker -c 2), stock "
+               f"settings, both from a new process; medians of {UNBATCHED_ROUNDS} interleaved rounds (each "
+               f"round's ratio: {rounds}); ours {ours_s:.2f} s")
     for name, took in where:
-        figure(f"    {name}", f"{took * 1000:,.0f} ms", "", f"{took / timed.wall:.0%}", "of the last round's wall")
+        figure(f"    {name}", f"{took * 1000:,.0f} ms", "", f"{took / timed.wall:.0%}",
+               "of the last --pool solo round's wall")
     figure("  raw chord again, kombu ack emulation off (as our workers)", "", f"{n / tuned_s:,.0f}/s",
-           ratio(tuned_s, ours_s), "for reference")
+           ratio(tuned_s, statistics.median(solo)), "for reference, beside --pool solo")
+    raw_solo_s = statistics.median(raw_solo)
+    figure("  raw chord again, on two workers -P solo (stock otherwise)", "", f"{n / raw_solo_s:,.0f}/s",
+           ratio(raw_solo_s, statistics.median(solo)), "for reference, beside --pool solo")
 
 
 # -- auto-batched beside PostgreSQL's bulk rate ---------------------------------------------------

@@ -105,6 +105,23 @@ def test_map_spreads_over_two_workers_and_logs_are_read_through_the_store(distri
         assert "ready." in worker_log and "] received" not in worker_log and "] succeeded in" not in worker_log
 
 
+def test_solo_pool_with_concurrency_runs_that_many_worker_processes(distributed_env, workers, dag_file):
+    """``--pool solo -c 2``: two solo Celery workers (``group-1@``, ``group-2@``) under one
+    process; both consume, and SIGTERM to that process stops both warmly (exit code 0)."""
+    open_gate(dag_file)
+    group = workers.start("group", concurrency=2, pool="solo")
+    workers.wait_ready()
+    result = run_cli(distributed_env, "run", "spread", "--wait", "--output", "json", "--run-id", "rg")
+    assert result.returncode == 0, result.stderr
+    rows = json_of(run_cli(distributed_env, "tasks", "list", "rg", "--task-id", "work", "--output", "json"))
+    assert {row["hostname"].split("@")[0] for row in rows} == {"group-1", "group-2"}
+    assert json_of(run_cli(distributed_env, "xcom", "get", "rg", "total", "--output", "json")) == sum(range(24))
+    os.kill(group.pid, signal.SIGTERM)
+    assert group.wait(timeout=20) == 0
+    log = (workers.log_dir / "worker-group.log").read_text()
+    assert log.count("Warm shutdown") == 2 and "SIGTERM: stopping 2 worker process(es) warmly" in log, log[-2000:]
+
+
 def test_run_without_wait_returns_at_once_and_clear_reruns_on_workers(distributed_env, workers, dag_file):
     workers.start("solo", concurrency=4)
     workers.wait_ready()

@@ -76,16 +76,16 @@ def assert_every_index_once(env, run_id: str) -> None:
     assert reduced == [sum(range(300)), 300]
 
 
-def run_wide_through_a_fault(env, tmp_path: Path, fault, what: str) -> None:
-    """Two workers and a scheduler run the 300-way map; ``fault()`` strikes once 40 instances
-    succeeded; the run must still end ``success`` with every index once in the reduce."""
+def run_wide_through_a_fault(env, tmp_path: Path, fault, what: str, worker_pool: str = "prefork") -> None:
+    """Two workers (``--pool worker_pool -c 2``) and a scheduler run the 300-way map; ``fault()`` strikes
+    once 40 instances succeeded; the run must still end ``success`` with every index once in the reduce."""
     from tests.conftest import WorkerPool
 
     pool = WorkerPool(env, tmp_path)
     scheduler = None
     try:
-        pool.start("one", concurrency=2)
-        pool.start("two", concurrency=2)
+        pool.start("one", concurrency=2, pool=worker_pool)
+        pool.start("two", concurrency=2, pool=worker_pool)
         pool.wait_ready()
         scheduler = start_scheduler(env, tmp_path / "scheduler.log")
         assert run_cli(env, "run", "wide", "--run-id", "r", "--output", "json").returncode == 0
@@ -154,11 +154,13 @@ def test_worker_killed_mid_map_loses_and_doubles_nothing(fast_env, tmp_path):
         pool.stop()
 
 
-def test_a_pool_process_killed_mid_instance_loses_and_doubles_nothing(fast_env, tmp_path):
+@pytest.mark.parametrize("worker_pool", ["prefork", "solo"])
+def test_a_pool_process_killed_mid_instance_loses_and_doubles_nothing(fast_env, tmp_path, worker_pool):
     """One pool process of a worker dies (SIGKILL: an OOM kill, a crash in a C extension) while
-    running an instance: its message comes back at once (acks_late + reject_on_worker_lost,
-    held by the worker itself since kombu's ack emulation is off), the instance's silent
-    heartbeat hands it to the scheduler, and the run ends with every index once."""
+    running an instance: with prefork its message comes back at once (acks_late +
+    reject_on_worker_lost, held by the worker itself since kombu's ack emulation is off); with
+    ``--pool solo -c 2`` the message went with the process, which the worker replaces. Either way
+    the instance's silent heartbeat hands it to the scheduler, and the run ends with every index once."""
     killed = []
 
     def kill_one_pool_process() -> None:
@@ -173,13 +175,16 @@ def test_a_pool_process_killed_mid_instance_loses_and_doubles_nothing(fast_env, 
                 tagged[int(entry.name)] = ppid
         children = [pid for pid, ppid in tagged.items() if ppid in tagged]
         assert children, f"no pool process found among {tagged}"
-        os.kill(children[0], signal.SIGKILL)
-        killed.append(children[0])
+        os.kill(min(children), signal.SIGKILL)  # (with --pool solo: process 1, the first forked)
+        killed.append(min(children))
 
-    run_wide_through_a_fault(fast_env, tmp_path, kill_one_pool_process, "a pool process was killed")
+    run_wide_through_a_fault(fast_env, tmp_path, kill_one_pool_process, "a pool process was killed", worker_pool)
     assert killed
     log = (tmp_path / "worker-one.log").read_text()
-    assert "WorkerLostError" in log or "exited with" in log or "signal 9" in log, log[-2000:]
+    if worker_pool == "solo":
+        assert "worker process 1 ended (signal 9): starting another in its place" in log, log[-2000:]
+    else:
+        assert "WorkerLostError" in log or "exited with" in log or "signal 9" in log, log[-2000:]
 
 
 def start_redis(port: int, log: Path, password: str | None = None) -> subprocess.Popen:
