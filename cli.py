@@ -140,6 +140,7 @@ def worker(svc, concurrency, queues, pool, hostname, loglevel, prefetch_multipli
     quiet_per_message_lines(loglevel)
     if pool == "solo" and (concurrency or 1) > 1:
         from celery.utils.nodenames import default_nodename
+
         from workers.process_group import ProcessGroup, child_nodename
 
         nodename = options.pop("hostname", None) or default_nodename(None)

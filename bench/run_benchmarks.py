@@ -189,7 +189,8 @@ UNBATCHED_ROUNDS = 5
 BATCHED_ROUNDS = 3
 
 
-def batch_of_one(tmp: Path, n: int, name: str, worker_options: tuple[str, ...] = ()) -> tuple[Timed, list[tuple[str, float]]]:
+def batch_of_one(tmp: Path, n: int, name: str,
+                 worker_options: tuple[str, ...] = ()) -> tuple[Timed, list[tuple[str, float]]]:
     """A ``n``-way ``batch_size=1`` map + reduce on a fresh cluster of one worker ``-c 2`` (and
     ``worker_options``), and where its time went (:func:`phases`)."""
     cluster = Cluster(tmp / name, name, worker_options=worker_options)
@@ -202,9 +203,9 @@ def batch_of_one(tmp: Path, n: int, name: str, worker_options: tuple[str, ...] =
 
 def bench_unbatched(tmp: Path) -> None:
     """Rounds of the raw chord, ours on the default prefork pool, ours on ``--pool solo -c 2``,
-    the raw chord with ack emulation off, the raw chord on two solo workers: the same machine drifts by 20 % from one minute to the
-    next, so each figure is the median of its rounds, and the rounds interleave (a slow minute
-    slows every side alike)."""
+    the raw chord with ack emulation off, the raw chord on two solo workers: the same machine
+    drifts by 20 % from one minute to the next, so each figure is the median of its rounds, and
+    the rounds interleave (a slow minute slows every side alike)."""
     n = scaled(2000)
     raw, prefork, solo, raw_tuned, raw_solo = [], [], [], [], []
     for _ in range(UNBATCHED_ROUNDS):
