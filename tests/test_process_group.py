@@ -94,3 +94,23 @@ def test_a_process_that_keeps_failing_to_start_stops_the_group_with_exit_code_1(
     assert lines[:2] == ["worker process 1 ended (exit code 3): starting another in its place"] * 2
     assert lines[2] == "worker process 1 ended (exit code 3) 3 times within 10 s of its start: stopping the worker"
     assert not group.children
+
+
+def test_the_processes_end_when_their_supervisor_is_killed(tmp_path):
+    """As prefork's pool processes end with their worker: SIGKILL to the supervising process alone
+    (not its process group) and each process is sent SIGTERM."""
+    folder = tmp_path / "pids"
+    folder.mkdir()
+    group = subprocess.Popen([sys.executable, "-c", textwrap.dedent(SLEEPERS), str(folder)], cwd=ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_until(lambda: len(pids(folder)) == 2)
+        os.kill(group.pid, signal.SIGKILL)
+        group.wait()
+        started = set().union(*pids(folder).values())
+        wait_until(lambda: not any(alive(pid) for pid in started), timeout=10)
+    finally:
+        try:
+            os.killpg(group.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

@@ -105,12 +105,14 @@ class ProcessGroup:
         return False
 
     def _start(self, index: int) -> None:
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child never returns into the supervisor's code
             code = 1
             try:
                 for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
                     signal.signal(sig, signal.SIG_DFL)
+                _stop_with_parent(parent)
                 code = self.run(index)
             except SystemExit as exc:
                 code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
@@ -136,3 +138,18 @@ class ProcessGroup:
                 os.kill(pid, sig)
             except ProcessLookupError:
                 pass
+
+
+def _stop_with_parent(parent: int) -> None:
+    """Have this process sent SIGTERM (a warm shutdown) when the supervising process ``parent``
+    dies, as prefork's pool processes end with their worker (Linux's PR_SET_PDEATHSIG; elsewhere
+    nothing)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before the request was made
+        os.kill(os.getpid(), signal.SIGTERM)
