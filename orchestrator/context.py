@@ -93,16 +93,17 @@ class TaskInstanceInfo:
     def xcom_pull(self, task_ids: str | list[str] | None = None, dag_id: str | None = None,
                   key: str = "return_value", include_prior_dates: bool = False, *,
                   map_indexes: int | list[int] | None = None, default: Any = None) -> Any:
-        """What another task pushed (Airflow's signature): one task's value, a mapped task's
-        values under ``key`` as a lazy sequence, a list for a list of ``task_ids`` or ``map_indexes``;
-        ``default`` when nothing was pushed. This run's XComs only (``dag_id`` must be this DAG's)."""
+        """What another task pushed (Airflow 2.10's ``_xcom_pull``): one task's value, a mapped
+        task's values under ``key`` as a lazy sequence, ``default`` when nothing was pushed; for a
+        list of ``task_ids`` or of ``map_indexes``, one flat list of the values that exist, ordered
+        by the task ids' order, then the map indexes' (a ``range`` with a negative step: descending),
+        with no ``default`` for the missing ones. This run's XComs only (``dag_id`` must be this DAG's)."""
         if dag_id is not None and dag_id != self.dag_id:
             return default
-        if isinstance(task_ids, (list, tuple)):
-            return [self.xcom_pull(task_id, key=key, map_indexes=map_indexes, default=default) for task_id in task_ids]
+        many_tasks = task_ids is not None and not isinstance(task_ids, str)
+        if many_tasks or (map_indexes is not None and not isinstance(map_indexes, int)):
+            return self._pull_many(list(task_ids) if many_tasks else [task_ids or self.task_id], key, map_indexes)
         task_id = task_ids or self.task_id
-        if isinstance(map_indexes, (list, tuple, range)):
-            return [self.xcom_pull(task_id, key=key, map_indexes=index, default=default) for index in map_indexes]
         if map_indexes is None and self._reader.is_mapped(task_id):
             # Airflow 2.10's _xcom_pull: every index's value under ``key``, ``default`` when none has one.
             values = self._reader.sequence(task_id, key)
@@ -111,6 +112,29 @@ class TaskInstanceInfo:
             return self._reader.value(task_id, -1 if map_indexes is None else map_indexes, key)
         except KeyError:
             return default
+
+
+    def _pull_many(self, task_ids: list[str], key: str, map_indexes) -> list[Any]:
+        """The values that exist of these tasks at these map indexes (see :meth:`xcom_pull`)."""
+        found: list[Any] = []
+        for task_id in dict.fromkeys(task_ids):
+            if map_indexes is None:
+                if self._reader.is_mapped(task_id):
+                    found.extend(self._reader.sequence(task_id, key))
+                    continue
+                indexes: list[int] = [-1]
+            elif isinstance(map_indexes, int):
+                indexes = [map_indexes]
+            elif isinstance(map_indexes, range):
+                indexes = sorted(map_indexes, reverse=map_indexes.step < 0)
+            else:
+                indexes = list(dict.fromkeys(map_indexes))
+            for index in indexes:
+                try:
+                    found.append(self._reader.value(task_id, index, key))
+                except KeyError:
+                    pass
+        return found
 
 
 def ds_add(ds: str, days: int) -> str:

@@ -189,9 +189,27 @@ class TaskPartial:
             expand_into="op_kwargs",
         )
 
+    def partial(self, **kwargs: Any) -> TaskPartial:
+        """More shared arguments (Airflow's ``partial()`` may be called again); one given twice is
+        refused as Airflow refuses it."""
+        self.decorator._check_names(kwargs, "partial")
+        _prevent_duplicates(self.kwargs, kwargs, "duplicate partial", " (partial() was called with it before)")
+        return TaskPartial(self.decorator, {**self.kwargs, **kwargs})
+
+    def _refuse_always(self, method: str, task_generated: bool) -> None:
+        """Airflow 2.10's rule (decorators/base.py): a task with trigger rule ``always`` may not
+        be mapped over a task's output (it would run before the output exists)."""
+        if task_generated and self.decorator.options.get("trigger_rule") == "always":
+            raise DagDefinitionError(f"Task-generated mapping within a task using {method!r} is not allowed "
+                                     f"with trigger rule 'always' (task {self.decorator.function.__name__!r})")
+
     def expand(self, **mapped: Any) -> PlainXComArg:
         """One task instance per element (several arguments: their cross product); returns the
         mapped task's output (its results, a lazy sequence ordered by map_index)."""
+        self._refuse_always("expand", any(isinstance(value, XComArg) for value in mapped.values()))
+        if not mapped:
+            raise DagDefinitionError(f"no arguments to expand against: expand() of task "
+                                     f"{self.decorator.function.__name__!r} needs at least one")
         self.decorator._check_names(mapped, "expand")
         for name in mapped:
             if name in self.kwargs:
@@ -203,6 +221,8 @@ class TaskPartial:
         """One task instance per dict of keyword arguments in ``value`` (a list or an output); with
         ``strict`` (Airflow's default) a dict may not repeat a ``partial()`` argument, else the
         dict's value wins (Airflow 2.4's ``strict=False``)."""
+        self._refuse_always("expand_kwargs", isinstance(value, (list, tuple)) and any(
+            isinstance(v, XComArg) for item in value if isinstance(item, dict) for v in item.values()))
         if isinstance(value, (list, tuple)):
             for item in value:
                 if isinstance(item, dict):
@@ -310,8 +330,20 @@ class TaskGroupDecorator:
             result = self.function(*args, **{**self.partial_kwargs, **kwargs})
         return result if isinstance(result, (XComArg, DAGNode, TaskGroup)) else group
 
+    def _check_names(self, names, method: str) -> None:
+        """Refuse an argument the group's function does not take (Airflow: ``TypeError`` naming it)."""
+        parameters = inspect.signature(self.function).parameters
+        if any(p.kind == p.VAR_KEYWORD for p in parameters.values()):
+            return
+        unknown = sorted(set(names) - set(parameters))
+        if unknown:
+            raise DagDefinitionError(f"{method}() got an unexpected keyword argument {unknown[0]!r} for task group "
+                                     f"{self.function.__name__!r}")
+
     def partial(self, **kwargs: Any) -> TaskGroupDecorator:
-        """Fix the arguments every index of the group shares."""
+        """Fix the arguments every index of the group shares; one given twice is refused, as in Airflow."""
+        self._check_names(kwargs, "partial")
+        _prevent_duplicates(self.partial_kwargs, kwargs, "duplicate partial", " (partial() was called with it before)")
         return TaskGroupDecorator(self.function, self.options, {**self.partial_kwargs, **kwargs})
 
     def override(self, **options: Any) -> TaskGroupDecorator:
@@ -324,7 +356,11 @@ class TaskGroupDecorator:
         Returns what the function returned when it is a task's output (a reduce may consume it),
         else the :class:`MappedTaskGroup`."""
         if not mapped:
-            raise DagDefinitionError(f"expand() of task group {self.function.__name__!r} needs an argument")
+            raise DagDefinitionError(f"no arguments to expand against: expand() of task group "
+                                     f"{self.function.__name__!r} needs at least one")
+        self._check_names(mapped, "expand")
+        _prevent_duplicates(self.partial_kwargs, mapped, "mapping already partial",
+                            " (given to partial() and expand())")
         return self._expand(DictOfListsExpandInput(mapped), list(mapped))
 
     def expand_kwargs(self, value: Any, *, strict: bool = True):
@@ -332,6 +368,9 @@ class TaskGroupDecorator:
         takes the function's default (see :meth:`expand` for what is returned). ``strict`` is
         taken as Airflow takes it; a group's ``partial()`` arguments are passed as they are."""
         parameters = inspect.signature(self.function).parameters.values()
+        if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters):
+            raise DagDefinitionError(f"calling expand_kwargs() on task group function {self.function.__name__!r} "
+                                     "with * or ** is not supported")
         defaults = {p.name: p.default for p in parameters if p.name not in self.partial_kwargs}
         return self._expand(ListOfDictsExpandInput(value, strict), defaults)
 
@@ -346,11 +385,23 @@ class TaskGroupDecorator:
                          for name in names}
             result = self.function(**self.partial_kwargs, **arguments)
         sources = list(expand_input.iter_upstream())
+        if list(expand_input.iter_references()):  # (Airflow 2.10's MappedTaskGroup.__iter__)
+            for child in group.children.values():
+                if isinstance(child, DAGNode) and getattr(child, "trigger_rule", None) == "always":
+                    raise DagDefinitionError("Task-generated mapping within a mapped task group is not allowed with "
+                                             f"trigger rule 'always' (task {child.task_id!r})")
         for root in group.roots():
             for source in sources:
                 root.set_upstream(source)
         # As in Airflow: a returned task output stands for the group, so a reduce can consume it.
         return result if isinstance(result, (XComArg, DAGNode)) else group
+
+
+def _prevent_duplicates(given: dict[str, Any], new: dict[str, Any], reason: str, why: str = "") -> None:
+    """Airflow's ``prevent_duplicates``: ``"<reason> argument: <name>"`` for an argument in both."""
+    both = sorted(set(given) & set(new))
+    if both:
+        raise DagDefinitionError(f"{reason} argument: {both[0]!r}{why}")
 
 
 def task_group(python_callable: Callable[..., Any] | None = None, **options: Any):

@@ -139,6 +139,14 @@ def _pushed_value(source: PlainXComArg, reader: XComReader) -> Any:
         ) from None
 
 
+def whole_value(source: XComArg, reader: XComReader) -> Any:
+    """What a task output stands for as one value: an unmapped task's pushed value, else the list
+    of the source's elements."""
+    if isinstance(source, PlainXComArg) and not source.operator.is_mapped:
+        return _pushed_value(source, reader)
+    return [source_element(source, i, reader) for i in range(source_length(source, reader))]
+
+
 def source_length(source: Any, reader: XComReader) -> int:
     """How many elements an expand() source has."""
     if isinstance(source, PlainXComArg):
@@ -292,10 +300,12 @@ class ListOfDictsExpandInput(ExpandInput):
             )
         if isinstance(value, (list, tuple)):
             for position, item in enumerate(value):
+                if isinstance(item, XComArg):  # a task's output as one element (Airflow resolves it per index)
+                    continue
                 if not isinstance(item, dict) or not all(isinstance(k, str) for k in item):
                     raise DagDefinitionError(
-                        f"expand_kwargs() element {position} must be a dict with string keys, "
-                        f"got {type(item).__name__!r}"
+                        f"expand_kwargs() element {position} must be a dict with string keys or a task's "
+                        f"output, got {type(item).__name__!r}"
                     )
         validate_expand_keys(value, "expand_kwargs")
         self.value = value
@@ -307,6 +317,8 @@ class ListOfDictsExpandInput(ExpandInput):
     @override
     def kwargs_at(self, index: int, lengths: Sequence[int], reader: XComReader) -> dict[str, Any]:
         element = source_element(self.value, index, reader)
+        if isinstance(element, XComArg):  # expand_kwargs([{...}, make_kwargs()]): the output's whole value
+            element = whole_value(element, reader)
         if not isinstance(element, dict):
             raise UnmappableXComError(
                 f"expand_kwargs() element {index} is a {type(element).__name__!r}, not a dict"

@@ -81,7 +81,8 @@ class OperatorPartial:
         expand_input = ListOfDictsExpandInput(value, strict)
         if isinstance(value, (list, tuple)):
             for item in value:
-                self._check_mappable(list(item), "expand_kwargs", strict)
+                if isinstance(item, dict):  # (a task's output as an element is checked when it is read)
+                    self._check_mappable(list(item), "expand_kwargs", strict)
         return MappedOperator(self, expand_input)
 
 
@@ -92,6 +93,9 @@ class MappedOperator(DAGNode):
         """Raises :class:`DagDefinitionError` for ``expand()`` inside a mapped task group."""
         kwargs = dict(partial.kwargs)
         base = {name: kwargs.pop(name) for name in list(kwargs) if name in BASE_OPERATOR_ARGS}
+        if base.get("sla") is not None:  # (Airflow's MappedOperator.__attrs_post_init__)
+            raise DagDefinitionError(f"task {base.get('task_id')!r}: SLAs are unsupported with mapped tasks; "
+                                     "set sla=None or use a non-mapped task")
         task_id = base.pop("task_id")
         self.operator_class = partial.operator_class
         self.partial_kwargs = kwargs

@@ -53,6 +53,8 @@ class LazyXComSequence(Sequence):
     def __getitem__(self, index):
         """The value at ``index`` (negative from the end; a slice reads them all); ``IndexError`` past the end."""
         if isinstance(index, slice):
+            if index.step not in (None, 1, -1):  # (Airflow's _coerce_slice)
+                raise ValueError("non-trivial slice step not supported")
             return list(self)[index]
         if index < 0:
             index += len(self)
@@ -68,9 +70,9 @@ class LazyXComSequence(Sequence):
         return NotImplemented
 
     def __repr__(self) -> str:
-        """The task id (and key, when not the return value) and length, not the values."""
-        key = "" if self._key == XCOM_RETURN_KEY else f", key={self._key!r}"
-        return f"LazyXComSequence({self._task_id!r}{key}, len={len(self)})"
+        """Its length, not the values, as Airflow writes it: ``LazySelectSequence([3 items])``."""
+        length = len(self)
+        return f"LazySelectSequence([{length} {'item' if length == 1 else 'items'}])"
 
 
 class MappedSequence(Sequence):
@@ -115,6 +117,8 @@ class ConcatSequence(Sequence):
         """The element at ``index`` of the parts put end to end (a slice reads them all);
         ``IndexError`` past the end."""
         if isinstance(index, slice):
+            if index.step not in (None, 1, -1):  # (Airflow's _coerce_slice)
+                raise ValueError("non-trivial slice step not supported")
             return list(self)[index]
         if index < 0:
             index += len(self)

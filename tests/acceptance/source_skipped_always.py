@@ -1,6 +1,8 @@
 """An expand() source that was skipped makes the mapped task `skipped` whatever its trigger rule (even
-`always`, which would otherwise run at once); a source still running makes an `always` mapped task
-wait for it rather than expand over nothing. Skipped leaves: the run succeeds."""
+`all_done`, which would otherwise run); a source still running makes an `all_done` mapped task
+wait for it rather than expand over nothing. Skipped leaves: the run succeeds. (`always` with an
+output to map over is refused when the file loads, as Airflow 2.10 refuses it:
+always_expand_output_refused.py.)"""
 import time
 from datetime import datetime
 
@@ -18,7 +20,7 @@ def slow_listing():
     return [1, 2]
 
 
-@task(trigger_rule=TriggerRule.ALWAYS)
+@task(trigger_rule=TriggerRule.ALL_DONE)
 def handle(x):
     return x
 
