@@ -27,7 +27,7 @@ from orchestrator.xcom_arg import PlainXComArg, XComArg
 CONTEXT_KEYS = frozenset(
     {"ds", "ds_nodash", "ts", "ts_nodash", "logical_date", "execution_date", "run_id", "params", "dag_run",
      "ti", "task_instance", "task", "dag", "conf", "map_index", "templates_dict", "data_interval_start",
-     "data_interval_end", "macros", "task_instance_key_str", "var"}
+     "data_interval_end", "macros", "task_instance_key_str", "var", "expanded_ti_count"}
 )
 
 #: Keyword arguments of ``@task(...)`` beyond the operator ones.

@@ -20,7 +20,7 @@ from orchestrator.context import (
 from orchestrator.dag import DAG
 from orchestrator.dag_loader import DagBag
 from orchestrator.errors import FailTask, RescheduleTask, RunNotFound, SkipTask
-from orchestrator.expand_input import check_map_source
+from orchestrator.expand_input import check_map_source, map_total
 from orchestrator.params import resolve_params, validate_task_params
 from orchestrator.past_dependency import tasks_waiting_on
 from orchestrator.resolve import Materializer, StoreXComReader
@@ -179,6 +179,8 @@ class InstanceRunner:
             reader = StoreXComReader(self.store, dag, run_id)
             run_info = DagRunInfo.from_record(run, self.runs.previous_success(run))
             shared = build_context(dag, task, run_info, None, resolve_params({**dag.params, **task.params}, run.conf))
+            # Airflow's expanded_ti_count: the instances of this map (None for an unmapped task).
+            shared["expanded_ti_count"] = map_total(lengths) if lengths is not None else None
             materialize = Materializer(task, lengths, reader, shared["params"])
             for instance in claimed:
                 held_now = (run_id, task_id, instance.map_index, instance.try_number)
