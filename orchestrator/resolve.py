@@ -200,8 +200,9 @@ def resolve_argument(value: Any, consumer: DAGNode, map_index: int, reader: Stor
     if isinstance(value, MappedArgument):  # (its element may hold task outputs: expand(x=[a, 1]))
         expand_input = value.group.expand_input
         picked = value.pick(expand_input.kwargs_at(map_index, lengths, reader), map_index)
-        if expand_input.reads_output(value.name):
-            add_output_ids(picked, outputs)
+        # Never rendered, a literal's element included: Airflow's render_template resolves a
+        # MappedArgument (a ResolveMixin) and returns its value as it is (template/templater.py).
+        add_output_ids(picked, outputs)
         return resolve_argument(picked, consumer, map_index, reader, lengths, outputs, params)
     if isinstance(value, list):
         return [resolve_argument(v, consumer, map_index, reader, lengths, outputs, params) for v in value]
