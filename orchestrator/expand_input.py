@@ -331,5 +331,7 @@ class ListOfDictsExpandInput(ExpandInput):
 
     @override
     def reads_output(self, name: str) -> bool:
-        return isinstance(self.value, XComArg)
+        # Airflow 2.10 renders the values of dicts read from an output: ListOfDictsExpandInput.resolve
+        # keeps no ids of them for seen_oids (expand()'s elements it keeps).
+        return False
 

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from orchestrator.baseoperator import BaseOperator, DAGNode, refers_to_outputs
 from orchestrator.errors import XComNotFound
-from orchestrator.expand_input import ListOfDictsExpandInput
 from orchestrator.mappedoperator import MappedOperator
 from orchestrator.params import DagParam
 from orchestrator.task_group import MappedArgument
@@ -340,12 +339,9 @@ class Materializer:
                 if both:
                     raise TypeError(f"expand_kwargs() element {map_index} gives {', '.join(map(repr, both))}, "
                                     "already given to partial() (strict=False lets the element's value win)")
-            # Airflow 2.10 renders the values of dicts that expand_kwargs() read from an output
-            # (ListOfDictsExpandInput.resolve keeps no ids of them for seen_oids), not expand()'s.
-            if not isinstance(expand_input, ListOfDictsExpandInput):
-                for name, value in kwargs.items():
-                    if expand_input.reads_output(name):
-                        add_output_ids(value, outputs)
+            for name, value in kwargs.items():
+                if expand_input.reads_output(name):
+                    add_output_ids(value, outputs)
             mapped = resolve_argument(kwargs, task, map_index, reader, outputs=outputs, params=self.params)
             if self._prototype is not None:
                 operator = copy.copy(self._prototype)
