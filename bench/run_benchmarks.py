@@ -21,8 +21,9 @@ PostgreSQL (loopback). The first column is end to end -- what a user waits for, 
   copies of the tables; goal >= 50 % of it);
 - ``million``: a 100,000-way and a 1,000,000-way map + reduce on one worker ``-c 2`` (goal: the
   1M wall <= 15x the 100k wall), peak RSS of the CLI, the worker and a scheduler running beside
-  (goal < 300 MB each), ``runs show`` / ``tasks list --limit 50`` / the API's run and Mapped
-  Instances requests at 1M beside the same at 100k (goal < 300 ms), the store's bytes per instance;
+  (goal < 300 MB each), ``runs show`` / ``tasks list --limit 50``, the web UI's API requests and
+  its pages in Chromium (``bench/web_bench.py``'s) at 1M beside the same at 100k (goal < 300 ms),
+  the store's bytes per instance;
 - ``sweep``: time per instance at N = 1k, 10k, 100k (issue #4's goal: flat within 20 %);
 - ``scaling``: 0.1 s sleeping tasks, 1 worker then 8 workers, ``-c 1`` each (goal >= 7x shorter
   makespan);
@@ -42,7 +43,6 @@ import sys
 import tempfile
 import time
 import traceback
-import urllib.request
 from pathlib import Path
 
 import psycopg2
@@ -50,6 +50,7 @@ import psycopg2.extras
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import web_bench  # noqa: E402
 from harness import (  # noqa: E402
     BROKER,
     CELERY,
@@ -321,21 +322,8 @@ def bench_batched(tmp: Path) -> None:
 
 
 # -- a million-way map --------------------------------------------------------------------------
-def api_ms(base: str, path: str, tries: int = 5) -> float:
-    times = []
-    for _ in range(tries + 1):
-        started = time.perf_counter()
-        with urllib.request.urlopen(base + path, timeout=60) as response:
-            response.read()
-            if response.status != 200:
-                raise BenchmarkFailed(f"{path} answered {response.status}")
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times[1:])
-
-
-def reads_at(cluster: Cluster, base: str, run_id: str) -> dict[str, float]:
-    """Milliseconds of the reads a user makes of a run: CLI commands (process start included,
-    best of 3) and API requests (median of 5 after a warm-up)."""
+def reads_at(cluster: Cluster, run_id: str) -> dict[str, float]:
+    """Milliseconds of the CLI reads a user makes of a run (process start included, best of 3)."""
     reads = {}
     for name, args in (("runs list --limit 1", ("runs", "list", "--limit", "1", "--output", "json")),
                        ("runs show", ("runs", "show", run_id, "--output", "json")),
@@ -343,9 +331,6 @@ def reads_at(cluster: Cluster, base: str, run_id: str) -> dict[str, float]:
                                                   "--output", "json"))):
         best = min(timed_cli(cluster.env, *args)[0] for _ in range(3))
         reads[f"`{name}` (CLI, process start included)"] = best * 1000
-    reads["API: the run with [N] and state counts"] = api_ms(base, f"/api/v1/runs/{run_id}")
-    reads["API: Mapped Instances, first page of 50"] = api_ms(
-        base, f"/api/v1/runs/{run_id}/tasks/add/instances?limit=50")
     return reads
 
 
@@ -366,7 +351,13 @@ def bench_million(tmp: Path) -> None:
         second = chordflow_run(write_dag(cluster.dags / "big", big), cluster.env, {"add": big, "total": 1})
         cli_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         worker_rss, scheduler_rss = peak_rss_mb(cluster.workers[0]), peak_rss_mb(scheduler)
-        small_reads, big_reads = reads_at(cluster, base, first.run_id), reads_at(cluster, base, second.run_id)
+        small_reads, big_reads = reads_at(cluster, first.run_id), reads_at(cluster, second.run_id)
+        # The web UI's requests and pages (bench/web_bench.py's), this run's map beside the 100k one's.
+        wide, narrow = (second.run_id, big), (first.run_id, small)
+        web_reads = [(f"API: {name}", *times) for name, *times in web_bench.requests_ms(base, "bench_map", "add",
+                                                                                        wide, narrow)]
+        web_reads += [(f"web: {name} page in Chromium, data shown", *times)
+                      for name, *times in web_bench.browser_ms(base, "bench_map", "add", wide, narrow)]
         small_where, big_where = phases(cluster.db, first), phases(cluster.db, second)
         size = cluster.db.query("SELECT pg_total_relation_size('task_instance') + pg_total_relation_size('xcom')")[0][0]
         instances = cluster.db.query("SELECT count(*) FROM task_instance")[0][0]
@@ -390,6 +381,9 @@ def bench_million(tmp: Path) -> None:
                 f"; {big_reads[name] - big_reads[floor]:.0f} ms above the CLI's fixed cost" if "CLI" in name else "")
         figure(f"  {name}", f"{big_reads[name]:.0f} ms", f"{small_reads[name]:.0f} ms",
                ratio(big_reads[name], small_reads[name]), f"goal < 300 ms at {big:,}; baseline at {small:,}{note}")
+    for name, at_big, at_small in web_reads:
+        figure(f"  {name}", f"{at_big:.0f} ms", f"{at_small:.0f} ms", ratio(at_big, at_small),
+               f"goal < 300 ms at {big:,}; baseline at {small:,}")
     figure("  store size per instance (task_instance + xcom, with indexes)", f"{size / instances:.0f} B", "", "", "")
 
 

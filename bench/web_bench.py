@@ -30,24 +30,27 @@ WIDE, NARROW = 100_000, 1_000
 
 #: (name, path with {run}, {width}) of the API requests measured.
 REQUESTS = [
-    ("grid of 25 runs (the DAG's)", "/api/v1/dags/web_bench/grid?limit=25"),
+    ("grid of 25 runs (the DAG's)", "/api/v1/dags/{dag}/grid?limit=25"),
     ("run with [N] and state counts (Graph data)", "/api/v1/runs/{run}"),
-    ("Mapped Instances, first page of 50", "/api/v1/runs/{run}/tasks/work/instances?limit=50"),
-    ("Mapped Instances, last page", "/api/v1/runs/{run}/tasks/work/instances?limit=50&offset={last}"),
-    ("Mapped Instances, sorted by duration", "/api/v1/runs/{run}/tasks/work/instances?limit=50&sort=duration"),
-    ("Mapped Instances, failed only", "/api/v1/runs/{run}/tasks/work/instances?limit=50&state=failed"),
-    ("one instance with its tries", "/api/v1/runs/{run}/tasks/work/instances/{middle}"),
-    ("its log", "/api/v1/runs/{run}/tasks/work/instances/0/logs"),
-    ("its XComs", "/api/v1/runs/{run}/tasks/work/instances/{middle}/xcom"),
+    ("Mapped Instances, first page of 50", "/api/v1/runs/{run}/tasks/{task}/instances?limit=50"),
+    ("Mapped Instances, last page", "/api/v1/runs/{run}/tasks/{task}/instances?limit=50&offset={last}"),
+    ("Mapped Instances, sorted by duration", "/api/v1/runs/{run}/tasks/{task}/instances?limit=50&sort=duration"),
+    ("Mapped Instances, failed only", "/api/v1/runs/{run}/tasks/{task}/instances?limit=50&state=failed"),
+    ("one instance with its tries", "/api/v1/runs/{run}/tasks/{task}/instances/{middle}"),
+    ("its log", "/api/v1/runs/{run}/tasks/{task}/instances/0/logs"),
+    ("its XComs", "/api/v1/runs/{run}/tasks/{task}/instances/{middle}/xcom"),
 ]
 
 #: (name, page path, the selector that shows its data) of the pages timed in the browser.
 PAGES = [
-    ("Graph", "/runs/{run}/graph", 'g.node[data-task-id="work"]'),
-    ("Grid", "/dags/web_bench/grid", 'tr[data-task-id="work"] td.cell a'),
-    ("Mapped Instances", "/runs/{run}/tasks/work/instances", "#instances tbody tr.link-row"),
-    ("Instance", "/runs/{run}/tasks/work/instances/{middle}", "#tries tbody tr"),
+    ("Graph", "/runs/{run}/graph", 'g.node[data-task-id="{task}"]'),
+    ("Grid", "/dags/{dag}/grid", 'tr[data-task-id="{task}"] td.cell a'),
+    ("Mapped Instances", "/runs/{run}/tasks/{task}/instances", "#instances tbody tr.link-row"),
+    ("Instance", "/runs/{run}/tasks/{task}/instances/{middle}", "#tries tbody tr"),
 ]
+
+#: A run to measure and its map's width: ``(run_id, width)``.
+Sized = tuple[str, int]
 
 
 def _get_ms(url: str) -> float:
@@ -65,8 +68,16 @@ def median_ms(url: str, times: int = 7) -> float:
     return statistics.median(_get_ms(url) for _ in range(times))
 
 
-def _fill(path: str, run: str, width: int) -> str:
-    return path.format(run=run, last=width - 50, middle=width // 2 + 1)
+def _fill(path: str, dag_id: str, task_id: str, sized: Sized) -> str:
+    run, width = sized
+    return path.format(dag=dag_id, task=task_id, run=run, last=width - 50, middle=width // 2 + 1)
+
+
+def requests_ms(base: str, dag_id: str, task_id: str, wide: Sized, narrow: Sized) -> list[tuple[str, float, float]]:
+    """``(request, ms at the wide run, ms at the narrow one)`` of each of :data:`REQUESTS` made of
+    ``task_id``'s map (medians, see :func:`median_ms`)."""
+    return [(name, median_ms(base + _fill(path, dag_id, task_id, wide)),
+             median_ms(base + _fill(path, dag_id, task_id, narrow))) for name, path in REQUESTS]
 
 
 def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
@@ -91,8 +102,9 @@ def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]
             time.sleep(0.2)
 
 
-def browser_ms(base: str, runs: dict[str, str]) -> list[tuple[str, float, float]]:
-    """``(page, ms at 100k, ms at 1k)`` from navigation to the page's data shown."""
+def browser_ms(base: str, dag_id: str, task_id: str, wide: Sized, narrow: Sized) -> list[tuple[str, float, float]]:
+    """``(page, ms at the wide run, ms at the narrow one)`` from navigation to the page's data shown:
+    medians of 3 after a warm-up that fills the browser's cache of the static files."""
     from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.exists():
@@ -105,15 +117,16 @@ def browser_ms(base: str, runs: dict[str, str]) -> list[tuple[str, float, float]
         try:
             for name, path, selector in PAGES:
                 measured = []
-                for run, width in ((runs["wide"], WIDE), (runs["narrow"], NARROW)):
-                    url = base + _fill(path, run, width)
-                    page.goto(url)  # warm-up: the browser's cache of the static files
-                    page.locator(selector).first.wait_for(timeout=30_000)
+                for sized in (wide, narrow):
+                    url = base + _fill(path, dag_id, task_id, sized)
+                    shown = selector.format(task=task_id)
+                    page.goto(url)
+                    page.locator(shown).first.wait_for(timeout=30_000)
                     samples = []
                     for _ in range(3):
                         started = time.perf_counter()
                         page.goto(url)
-                        page.locator(selector).first.wait_for(timeout=30_000)
+                        page.locator(shown).first.wait_for(timeout=30_000)
                         samples.append((time.perf_counter() - started) * 1000)
                     measured.append(statistics.median(samples))
                 figures.append((name, *measured))
@@ -139,12 +152,11 @@ def bench_web() -> None:
               f"{time.perf_counter() - started:.1f} s", flush=True)
         server, base = start_server(env, folder / "webserver.log")
         line("web: health check (the floor)", f"{median_ms(base + '/health'):.1f} ms", "")
-        for name, path in REQUESTS:
-            wide = median_ms(base + _fill(path, runs["wide"], WIDE))
-            narrow = median_ms(base + _fill(path, runs["narrow"], NARROW))
+        wide_run, narrow_run = (runs["wide"], WIDE), (runs["narrow"], NARROW)
+        for name, wide, narrow in requests_ms(base, "web_bench", "work", wide_run, narrow_run):
             line(f"web: {name}", f"{wide:.0f} ms vs {narrow:.0f} ms = {wide / narrow:.1f}x",
                  f"goal < 300 ms at 100k ({'met' if wide < 300 else 'MISSED'})")
-        for name, wide, narrow in browser_ms(base, runs):
+        for name, wide, narrow in browser_ms(base, "web_bench", "work", wide_run, narrow_run):
             line(f"web: {name} page in Chromium, data shown",
                  f"{wide:.0f} ms vs {narrow:.0f} ms = {wide / narrow:.1f}x",
                  f"goal < 1000 ms at 100k ({'met' if wide < 1000 else 'MISSED'})")
