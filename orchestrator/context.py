@@ -155,15 +155,29 @@ MACROS = SimpleNamespace(
 
 
 def build_context(dag: Any, task: Any, run: DagRunInfo, ti: TaskInstanceInfo | None, params: dict[str, Any]) -> dict:
-    """The context dict of one task instance (Airflow's names): the run's ``logical_date`` and
-    ``data_interval_start`` / ``_end``, ``prev_data_interval_start_success`` /
-    ``prev_data_interval_end_success`` / ``prev_start_date_success`` (the DAG's latest earlier
-    ``success`` run, ``None`` when there is none) and Airflow 2's deprecated ``next_ds`` (the data
-    interval's end)."""
+    """The context dict of one task instance, with the keys of Airflow 2.10's
+    ``_get_template_context`` (models/taskinstance.py) that mean something here: the run's
+    ``logical_date`` and ``data_interval_start`` / ``_end``; ``prev_data_interval_start_success`` /
+    ``_end_success``, ``prev_start_date_success`` / ``prev_end_date_success`` and
+    ``prev_execution_date_success`` (the DAG's latest earlier ``success`` run, ``None`` when there
+    is none); Airflow 2's deprecated ``next_ds`` / ``next_execution_date`` (a run by hand: its own
+    logical date; else the next one on the schedule, its data interval's end), ``prev_ds`` /
+    ``prev_execution_date`` (a run by hand: its own logical date; else the schedule's point before
+    it, ``None`` for a timetable without intervals) and ``yesterday_ds`` / ``tomorrow_ds``
+    (the logical date -/+ one day). ``test_mode`` is always ``False``; Airflow's ``conf``, ``conn``,
+    ``inlets`` / ``outlets`` and dataset events are not given."""
     logical_date = as_pendulum(run.logical_date)
     interval_start = as_pendulum(run.data_interval_start) if run.data_interval_start else logical_date
     interval_end = as_pendulum(run.data_interval_end) if run.data_interval_end else logical_date
     previous = run.previous_success
+    # Airflow's external_trigger: a run by hand has no "next" or "previous" on the schedule.
+    by_hand = run.run_type == "manual"
+    next_date = logical_date if by_hand else interval_end
+    timetable = getattr(dag, "timetable", None)
+    prev_date = logical_date if by_hand or timetable is None else timetable.previous_schedule(logical_date)
+    ds = logical_date.strftime("%Y-%m-%d")
+    ts = logical_date.isoformat()
+    yesterday, tomorrow = logical_date - timedelta(days=1), logical_date + timedelta(days=1)
     return {
         "dag": dag,
         "task": task,
@@ -180,12 +194,25 @@ def build_context(dag: Any, task: Any, run: DagRunInfo, ti: TaskInstanceInfo | N
                                                                   or previous.logical_date)),
         "prev_data_interval_end_success": _stored(previous and (previous.data_interval_end or previous.logical_date)),
         "prev_start_date_success": _stored(previous and previous.start_date),
-        "next_ds": interval_end.strftime("%Y-%m-%d"),
-        "next_ds_nodash": interval_end.strftime("%Y%m%d"),
-        "ds": logical_date.strftime("%Y-%m-%d"),
-        "ds_nodash": logical_date.strftime("%Y%m%d"),
-        "ts": logical_date.isoformat(),
+        "prev_end_date_success": _stored(previous and previous.end_date),
+        "prev_execution_date_success": _stored(previous and previous.logical_date),
+        "next_execution_date": next_date,
+        "next_ds": next_date.strftime("%Y-%m-%d"),
+        "next_ds_nodash": next_date.strftime("%Y%m%d"),
+        "prev_execution_date": prev_date,
+        "prev_ds": None if prev_date is None else prev_date.strftime("%Y-%m-%d"),
+        "prev_ds_nodash": None if prev_date is None else prev_date.strftime("%Y%m%d"),
+        "ds": ds,
+        "ds_nodash": ds.replace("-", ""),
+        "ts": ts,
         "ts_nodash": logical_date.strftime("%Y%m%dT%H%M%S"),
+        "ts_nodash_with_tz": ts.replace("-", "").replace(":", ""),
+        "yesterday_ds": yesterday.strftime("%Y-%m-%d"),
+        "yesterday_ds_nodash": yesterday.strftime("%Y%m%d"),
+        "tomorrow_ds": tomorrow.strftime("%Y-%m-%d"),
+        "tomorrow_ds_nodash": tomorrow.strftime("%Y%m%d"),
+        "test_mode": False,
+        "map_index_template": getattr(task, "map_index_template", None),
         "task_instance_key_str": None if task is None else f"{run.dag_id}__{task.task_id}__{logical_date:%Y%m%d}",
         "macros": MACROS,
         "var": TEMPLATE_VARIABLES,

@@ -23,11 +23,18 @@ from orchestrator.sensors.python import DecoratedSensorOperator
 from orchestrator.task_group import MappedArgument, MappedTaskGroup, TaskGroup, current_task_group
 from orchestrator.xcom_arg import PlainXComArg, XComArg
 
-#: Context entries a task function may name as parameters without a caller passing them.
+#: Context entries a task function may name as parameters without a caller passing them, and may
+#: not map over: Airflow 2.10's ``KNOWN_CONTEXT_KEYS`` (utils/context.py). Some are never in
+#: Chordflow's context (``conf``, ``conn``, dataset events: see :func:`~orchestrator.context.build_context`).
 CONTEXT_KEYS = frozenset(
-    {"ds", "ds_nodash", "ts", "ts_nodash", "logical_date", "execution_date", "run_id", "params", "dag_run",
-     "ti", "task_instance", "task", "dag", "conf", "map_index", "templates_dict", "data_interval_start",
-     "data_interval_end", "macros", "task_instance_key_str", "var", "expanded_ti_count"}
+    {"conf", "conn", "dag", "dag_run", "data_interval_end", "data_interval_start", "ds", "ds_nodash",
+     "execution_date", "expanded_ti_count", "exception", "inlets", "inlet_events", "logical_date", "macros",
+     "map_index_template", "next_ds", "next_ds_nodash", "next_execution_date", "outlets", "outlet_events",
+     "params", "prev_data_interval_start_success", "prev_data_interval_end_success", "prev_ds", "prev_ds_nodash",
+     "prev_execution_date", "prev_execution_date_success", "prev_start_date_success", "prev_end_date_success",
+     "reason", "run_id", "task", "task_instance", "task_instance_key_str", "test_mode", "templates_dict", "ti",
+     "tomorrow_ds", "tomorrow_ds_nodash", "triggering_dataset_events", "ts", "ts_nodash", "ts_nodash_with_tz",
+     "try_number", "var", "yesterday_ds", "yesterday_ds_nodash"}
 )
 
 #: Keyword arguments of ``@task(...)`` beyond the operator ones.
@@ -91,8 +98,17 @@ class TaskDecorator:
         options["multiple_outputs"] = self.options.get("multiple_outputs", _returns_dict(self.function))
         return options
 
+    def _check_context_defaults(self) -> None:
+        """Airflow's DecoratedOperator: a parameter named as a context entry defaults to None or nothing."""
+        faulty = [p.name for p in self.signature.parameters.values()
+                  if p.name in CONTEXT_KEYS and p.default not in (None, p.empty)]
+        if faulty:
+            raise DagDefinitionError(f"task {self.function.__name__!r}: context key parameter {faulty[0]!r} "
+                                     "can't have a default other than None")
+
     def _check_names(self, names, method: str) -> None:
         params = self.signature.parameters
+        self._check_context_defaults()
         if method in ("partial", "expand"):  # (Airflow's _validate_arg_names: context entries are not arguments)
             shadowed = sorted(CONTEXT_KEYS.intersection(names))
             if shadowed:
@@ -136,6 +152,7 @@ class TaskDecorator:
                 op_kwargs.update(op_kwargs.pop(param.name))
             elif param.kind is param.VAR_POSITIONAL and param.name in op_kwargs:
                 raise DagDefinitionError(f"task {self.function.__name__!r}: *args parameters are not supported")
+        self._check_context_defaults()
         self._check_complete(op_kwargs)
         operator = self.operator_class(
             task_id=self._task_id(), python_callable=self.function, op_kwargs=op_kwargs, **self._base_options()

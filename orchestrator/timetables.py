@@ -113,6 +113,11 @@ class Timetable:
         """The data interval of a run triggered by hand at logical date ``run_after``."""
         return DataInterval(run_after, run_after)
 
+    def previous_schedule(self, current: DateTime) -> DateTime | None:
+        """The schedule's last point before ``current`` (Airflow 2's deprecated
+        ``DAG.previous_schedule``, behind ``prev_ds``): ``None`` without data intervals."""
+        return None
+
 
 class NullTimetable(Timetable):
     """``schedule=None``: runs are only triggered (``chordflow run``, backfill)."""
@@ -155,6 +160,9 @@ class _DataIntervalTimetable(Timetable):
 
     def _skip_to_latest(self, earliest: DateTime | None, now: DateTime) -> DateTime:
         raise NotImplementedError
+
+    def previous_schedule(self, current: DateTime) -> DateTime | None:  # noqa: D102
+        return self._get_prev(current)
 
     def next_dagrun_info(self, *, last_automated_data_interval, restriction, now):  # noqa: D102
         earliest = restriction.earliest

@@ -208,12 +208,15 @@ with DAG("""))
 CONTEXT_TASK = """
 @task
 def seen(data_interval_start=None, data_interval_end=None, logical_date=None, prev_data_interval_start_success=None,
-         prev_data_interval_end_success=None, prev_start_date_success=None, next_ds=None, dag_run=None):
+         prev_data_interval_end_success=None, prev_start_date_success=None, next_ds=None, dag_run=None,
+         prev_ds=None, prev_execution_date_success=None, prev_end_date_success=None, next_execution_date=None):
     def text(value):
         return None if value is None else value.isoformat()
     return {"start": text(data_interval_start), "end": text(data_interval_end), "logical": text(logical_date),
             "prev_start": text(prev_data_interval_start_success), "prev_end": text(prev_data_interval_end_success),
-            "prev_started": prev_start_date_success is not None, "next_ds": next_ds, "run_type": dag_run.run_type}
+            "prev_started": prev_start_date_success is not None, "next_ds": next_ds, "run_type": dag_run.run_type,
+            "prev_ds": prev_ds, "prev_logical_success": text(prev_execution_date_success),
+            "prev_ended": prev_end_date_success is not None, "next_logical": text(next_execution_date)}
 """
 
 
@@ -230,15 +233,23 @@ def test_tasks_see_their_data_interval_and_the_previous_successful_one(embedded_
         return json.loads(run_cli(env, "xcom", "get", run_id, "seen", "--output", "json").stdout)
 
     first = seen_by("scheduled__2022-01-01T00:00:00+00:00__ctx")
+    # (Airflow 2's deprecated prev_ds / next_ds of a scheduled run: the schedule's points around it)
     assert first == {"start": "2022-01-01T00:00:00+00:00", "end": "2022-01-02T00:00:00+00:00",
                      "logical": "2022-01-01T00:00:00+00:00", "prev_start": None, "prev_end": None,
-                     "prev_started": False, "next_ds": "2022-01-02", "run_type": "scheduled"}
+                     "prev_started": False, "next_ds": "2022-01-02", "run_type": "scheduled",
+                     "prev_ds": "2021-12-31", "prev_logical_success": None, "prev_ended": False,
+                     "next_logical": "2022-01-02T00:00:00+00:00"}
     second = seen_by("scheduled__2022-01-02T00:00:00+00:00__ctx")
     assert (second["start"], second["prev_start"], second["prev_end"], second["prev_started"]) == (
         "2022-01-02T00:00:00+00:00", "2022-01-01T00:00:00+00:00", "2022-01-02T00:00:00+00:00", True)
+    assert (second["prev_ds"], second["prev_logical_success"], second["prev_ended"]) == (
+        "2022-01-01", "2022-01-01T00:00:00+00:00", True)
     # A run by hand gets the interval Airflow 2 infers: the last complete day before its logical date.
     manual = run_cli(env, "run", str(path), "--run-id", "m", "--logical-date", "2022-04-12T06:00:00")
     assert manual.returncode == 0, manual.stderr
     by_hand = seen_by("m")
     assert (by_hand["start"], by_hand["end"], by_hand["logical"], by_hand["run_type"]) == (
         "2022-04-11T00:00:00+00:00", "2022-04-12T00:00:00+00:00", "2022-04-12T06:00:00+00:00", "manual")
+    # Airflow's external_trigger: a run by hand's prev_ds / next_ds are its own logical date.
+    assert (by_hand["prev_ds"], by_hand["next_ds"], by_hand["next_logical"]) == (
+        "2022-04-12", "2022-04-12", "2022-04-12T06:00:00+00:00")
