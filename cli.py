@@ -128,6 +128,7 @@ def worker(svc, concurrency, queues, pool, hostname, loglevel, prefetch_multipli
     if svc.settings.embedded:
         raise BadInput("`chordflow worker` needs a broker: set CHORDFLOW_BROKER_URL (e.g. redis://host:6379/0)")
     svc.serve()
+    svc.execute_here()
     options: dict[str, Any] = {"pool": pool, "loglevel": loglevel}
     if concurrency:
         options["concurrency"] = concurrency

@@ -31,26 +31,42 @@ class Services:
         self._dagbag: DagBag | None = None
         self._reads: DirectReads | None = None
         self._reads_tried = False
+        #: Whether this process runs task instances: the embedded default always does, else only a worker.
+        self._executes = settings.embedded
 
     def serve(self) -> None:
         """A long-running service (worker, scheduler) rides out longer database outages."""
         self.settings = self.settings.for_service()
 
+    def execute_here(self) -> None:
+        """This process is a worker: its app gets Chordflow's task bodies (call before :attr:`app`)."""
+        if self._app is not None and self._heartbeat is None:
+            raise RuntimeError("execute_here() after the Celery app was made without the task bodies")
+        self._executes = True
+
     @property
     def app(self) -> Celery:
-        """The Celery app, with Chordflow's task bodies registered (so this process can run them)."""
+        """The Celery app; with Chordflow's task bodies registered when this process runs them
+        (embedded, or :meth:`execute_here`). Other processes send their messages by name: their
+        modules -- the worker's, the instance runner's, Jinja's -- cost a command's start about
+        0.1 s of imports for nothing."""
         if self._app is None:
             from executor.app import create_app
-            from workers.tasks import register_tasks
 
             self._app = create_app(self.settings, self._store, self._dagbag)
-            self._heartbeat = register_tasks(self._app)
+            if self._executes:
+                from workers.tasks import register_tasks
+
+                self._heartbeat = register_tasks(self._app)
         return self._app
 
     @property
     def heartbeat(self) -> Heartbeat:
-        """The heartbeat of the instances this process runs (the embedded worker's)."""
+        """The heartbeat of the instances this process runs (the embedded worker's). Raises
+        ``RuntimeError`` in a process that runs none."""
         self.app  # noqa: B018 - registering the task bodies makes it
+        if self._heartbeat is None:
+            raise RuntimeError("this process runs no task instances: it has no heartbeat")
         return self._heartbeat
 
     @property
