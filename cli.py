@@ -134,14 +134,12 @@ def worker(svc, concurrency, queues, pool, hostname, loglevel, prefetch_multipli
         options["concurrency"] = concurrency
     if queues:
         options["queues"] = [q.strip() for q in queues.split(",") if q.strip()]
-    if hostname:  # %h, %n, %d as in `celery worker -n`
-        from celery.utils.nodenames import default_nodename, host_format
+    from celery.utils.nodenames import default_nodename, host_format
 
+    if hostname:  # %h, %n, %d as in `celery worker -n`
         options["hostname"] = host_format(default_nodename(hostname))
     quiet_per_message_lines(loglevel)
     if pool == "solo" and (concurrency or 1) > 1:
-        from celery.utils.nodenames import default_nodename
-
         from workers.process_group import ProcessGroup, child_nodename
 
         nodename = options.pop("hostname", None) or default_nodename(None)

@@ -228,9 +228,7 @@ class TaskPartial:
             raise DagDefinitionError(f"no arguments to expand against: expand() of task "
                                      f"{self.decorator.function.__name__!r} needs at least one")
         self.decorator._check_names(mapped, "expand")
-        for name in mapped:
-            if name in self.kwargs:
-                raise DagDefinitionError(f"argument {name!r} is given to both partial() and expand()")
+        _prevent_duplicates(self.kwargs, mapped, "mapping already partial", " (given to partial() and expand())")
         self.decorator._check_complete({**self.kwargs, **mapped})
         return PlainXComArg(self.decorator._mark(self._operator_partial().expand(**mapped)))
 
@@ -244,10 +242,9 @@ class TaskPartial:
             for item in value:
                 if isinstance(item, dict):
                     self.decorator._check_names(item, "expand_kwargs")
-                    both = sorted(set(item) & set(self.kwargs)) if strict else []
-                    if both:
-                        raise DagDefinitionError(f"argument {both[0]!r} is given to both partial() and "
-                                                 "expand_kwargs() (strict=False lets the dict's value win)")
+                    if strict:
+                        _prevent_duplicates(self.kwargs, item, "mapping already partial", " (given to partial() and "
+                                            "expand_kwargs(); strict=False lets the dict's value win)")
         return PlainXComArg(self.decorator._mark(self._operator_partial().expand_kwargs(value, strict=strict)))
 
 
