@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from datetime import timedelta
@@ -91,6 +92,22 @@ CALLBACK_ARGS = ("on_execute_callback", "on_success_callback", "on_failure_callb
 
 #: Airflow's default delay between two tries of a task.
 DEFAULT_RETRY_DELAY = timedelta(seconds=300)
+
+#: Airflow 2's deprecated trigger rule names and what ``BaseOperator.__init__`` takes them for
+#: (with a ``RemovedInAirflow3Warning``).
+DEPRECATED_TRIGGER_RULES = {"dummy": TriggerRule.ALWAYS,
+                            "none_failed_or_skipped": TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS}
+
+
+def _current_rule_name(rule: Any) -> Any:
+    """``rule``, or what a deprecated name stands for (a ``DeprecationWarning`` says which)."""
+    current = DEPRECATED_TRIGGER_RULES.get(rule) if isinstance(rule, str) else None
+    if current is None:
+        return rule
+    warnings.warn(f"{rule} Trigger Rule is deprecated. Please use `{current.value}`.", DeprecationWarning,
+                  stacklevel=4)
+    return current
+
 
 # Set while an operator is built at run time from a mapped one: it must not join the DAG again.
 _detached: ContextVar[bool] = ContextVar("chordflow_detached_operator", default=False)
@@ -218,7 +235,8 @@ class DAGNode(SetupTeardownMixin, DependencyMixin):
         else:
             validate_key("task_id", task_id)
         try:
-            self.trigger_rule = TriggerRule(pick("trigger_rule", trigger_rule, TriggerRule.ALL_SUCCESS))
+            rule = _current_rule_name(pick("trigger_rule", trigger_rule, TriggerRule.ALL_SUCCESS))
+            self.trigger_rule = TriggerRule(rule)
         except ValueError:
             raise DagDefinitionError(
                 f"task {task_id!r}: unknown trigger_rule {trigger_rule!r}; "

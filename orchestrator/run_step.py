@@ -250,15 +250,18 @@ class RunStep:
         """What the tasks a map reads its elements from decide, before and whatever its trigger
         rule (Airflow's rule for expansion sources, apache/airflow#25698): ``WAIT`` until every
         source ended; ``UPSTREAM_FAILED`` when one failed or is upstream_failed; ``SKIP`` when
-        one was skipped; ``None`` when every source delivered. A mapped source delivered when
-        any of its instances pushed a value (the map is over those, as in Airflow)."""
+        one was skipped; ``None`` when every source delivered. A mapped source that expanded to
+        instances delivered, whatever they became: Airflow 2.10's ``MappedTaskUpstreamDep`` looks
+        at unexpanded sources only ("if it has been expanded, it did not fail and was not skipped
+        outright"), so the trigger rule decides and the map is over the values its instances
+        pushed -- none: skipped (``AbstractOperator.expand_mapped_task``)."""
         verdict = None
         for source in {op.task_id: op for op in task.expand_input.iter_references()}.values():
             counts = self.counts.get(source.task_id, {})
             if any(state not in _FINISHED for state in counts):
                 return Decision.WAIT
             whole = UpstreamCounts.from_mapping(counts)
-            if source.is_mapped and self.reader.count(source.task_id):
+            if source.is_mapped and self.lengths.get(source.task_id, 0) > 0:
                 continue
             if whole.failed or whole.upstream_failed:
                 verdict = Decision.UPSTREAM_FAILED
