@@ -173,7 +173,8 @@ def quiet_per_message_lines(loglevel: str) -> None:
 
 
 @cli.command()
-@click.option("--interval", type=float, default=5.0, show_default=True, help="Seconds between passes.")
+@click.option("--interval", type=click.FloatRange(min=0, min_open=True), default=5.0, show_default=True,
+              help="Seconds between passes.")
 @click.option("--once", is_flag=True, help="Make one pass and exit.")
 @pass_services
 def scheduler(svc, interval, once):
@@ -208,7 +209,7 @@ def scheduler(svc, interval, once):
 
 @cli.command("webserver")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
-@click.option("--port", type=int, default=8793, show_default=True, help="Port to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8793, show_default=True, help="Port to listen on.")
 @pass_services
 def webserver_command(svc, host, port):
     """The web UI and REST API (/api/v1) over the store. Read-only unless CHORDFLOW_WEB_PASSWORD
@@ -228,7 +229,7 @@ def runs():
 @runs.command("list")
 @click.option("--dag-id")
 @click.option("--state", type=click.Choice([s.value for s in DagRunState]))
-@click.option("--limit", type=int, default=100, show_default=True)
+@click.option("--limit", type=click.IntRange(min=0), default=100, show_default=True)
 @output_option
 @pass_services
 def runs_list(svc, dag_id, state, limit, output):
@@ -303,8 +304,8 @@ def tasks():
 @tasks.command("list")
 @click.argument("run_id")
 @click.option("--task-id", help="Only this task's instances.")
-@click.option("--limit", type=int, default=None, help="At most this many rows.")
-@click.option("--offset", type=int, default=0, help="Skip this many rows first (pagination).")
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="At most this many rows.")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many rows first (pagination).")
 @output_option
 @pass_services
 def tasks_list(svc, run_id, task_id, limit, offset, output):
@@ -374,17 +375,24 @@ def tasks_tries(svc, run_id, task_id, map_index, output):
 @pass_services
 def tasks_clear(svc, run_id, task_id, map_indices, only_failed, downstream, wait, output):
     """Make task instances run again; the run goes back to running and finishes again. Each
-    instance's next try is numbered after its last one: earlier tries' logs stay readable."""
+    instance's next try is numbered after its last one: earlier tries' logs stay readable.
+
+    Exit status with --wait: 0 when the run ends success again, 1 when it ends otherwise."""
     store = svc.store
     plan = read_models.clear_plan(store, svc.dagbag, run_id, task_id, map_indices, only_failed, downstream)
     cleared = submission.clear_instances(svc, plan)
-    state = store.get_run(run_id).state
+    state, waited = store.get_run(run_id).state, False
     if cleared:
-        state, _waited = submission.drive(svc, run_id, wait, show_progress(output))
+        state, waited = submission.drive(svc, run_id, wait, show_progress(output))
+    else:
+        click.echo("nothing to clear: an instance that has not ended (queued, running, waiting) is not cleared"
+                   + (", nor one that did not fail (--only-failed)" if only_failed else ""), err=True)
     if output == "json":
         emit_json({"run_id": run_id, "cleared": cleared, "state": state})
     else:
         click.echo(f"cleared {cleared} task instance(s); run {run_id} is {state}")
+    if waited:
+        sys.exit(0 if state == DagRunState.SUCCESS.value else 1)
 
 
 # -- xcom -------------------------------------------------------------------------------------

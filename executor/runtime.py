@@ -14,6 +14,7 @@ from orchestrator import variables
 from orchestrator.advance import ActiveRunLimit, AdvanceResult, advance_run, start_queued_runs, start_run
 from orchestrator.dag_loader import DagBag
 from orchestrator.dag_scheduler import DagScheduler
+from orchestrator.identifiers import validate_run_id
 from orchestrator.settings import Settings
 from orchestrator.store import Store
 
@@ -59,7 +60,9 @@ class Runtime:
         """Create a run of ``dag`` with its first advance step (one transaction), then dispatch.
         Raises :class:`~orchestrator.errors.DuplicateRunError` when ``run_id`` exists already.
         A run that would pass the DAG's ``max_active_runs`` is created ``queued`` (the result says so):
-        :meth:`start_queued` starts it once a slot is free."""
+        :meth:`start_queued` starts it once a slot is free. Raises
+        :class:`~orchestrator.errors.BadInput` for a run id Airflow would refuse."""
+        validate_run_id(run_id)
         fileloc = self.dagbag.fileloc_for(Path(dag.fileloc))
         limit = ActiveRunLimit(self.max_active_runs(dag), self.settings.dags_are_paused_at_creation)
         result = self.store.retrying(start_run, self.store, dag, run_id, logical_date, conf, fileloc, self.dispatcher,

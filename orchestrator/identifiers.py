@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from orchestrator.errors import DagDefinitionError
+from orchestrator.errors import BadInput, DagDefinitionError
 
 #: Airflow's ``KEY_REGEX``: DAG and task ids.
 KEY_REGEX = re.compile(r"^[\w.-]+$")
@@ -18,6 +18,9 @@ GROUP_KEY_REGEX = re.compile(r"^[\w-]+$")
 MAX_KEY_LENGTH = 250
 #: Longest task group id (Airflow's ``validate_group_key``).
 MAX_GROUP_KEY_LENGTH = 200
+#: What a run id given by a user may be made of: Airflow's ``[scheduler] allowed_run_id_pattern``
+#: default (every run id Chordflow makes matches it too), so it is safe in a URL path.
+RUN_ID_PATTERN = r"^[A-Za-z0-9_.~:+-]+$"
 
 
 def validate_key(kind: str, key: object, max_length: int = MAX_KEY_LENGTH) -> None:
@@ -31,6 +34,16 @@ def validate_key(kind: str, key: object, max_length: int = MAX_KEY_LENGTH) -> No
     if not KEY_REGEX.match(key):
         raise DagDefinitionError(f"{kind} {key!r} has to be made of alphanumeric characters, dashes, dots and "
                                  "underscores exclusively")
+
+
+def validate_run_id(run_id: str) -> None:
+    """Refuse a run id that does not match :data:`RUN_ID_PATTERN` or is longer than the store's
+    column (:data:`MAX_KEY_LENGTH`), as Airflow's ``DagRun.validate_run_id``; raises :class:`BadInput`."""
+    if len(run_id) > MAX_KEY_LENGTH:
+        raise BadInput(f"run id {run_id[:40]!r}... is {len(run_id)} characters long: at most {MAX_KEY_LENGTH}")
+    if not re.match(RUN_ID_PATTERN, run_id):
+        raise BadInput(f"run id {run_id!r} does not match the pattern {RUN_ID_PATTERN!r} "
+                       "(letters, digits and _ . ~ : + - only: Airflow's allowed_run_id_pattern)")
 
 
 def validate_group_key(group_id: object) -> None:

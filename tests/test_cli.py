@@ -121,6 +121,17 @@ def test_clear_only_failed_reruns_that_index_and_the_run_finishes_again(embedded
     assert total == 60
 
 
+def test_clear_that_waits_exits_1_when_the_run_ends_failed_again(embedded_env, dag_file):
+    dag_file.write_text(dag_file.read_text().replace("@task(trigger_rule=TriggerRule.ALL_DONE)", "@task"))
+    assert run_cli(embedded_env, "run", str(dag_file), "--run-id", "r").returncode == 1
+    result, cleared = run_json(embedded_env, "tasks", "clear", "r", "--task-id", "load", "--only-failed",
+                               "--downstream")  # (not mended: index 2 fails again)
+    assert result.returncode == 1, result.stderr
+    assert cleared == {"run_id": "r", "cleared": 2, "state": "failed"}
+    nothing = run_cli(embedded_env, "tasks", "clear", "r", "--task-id", "load", "--map-index", "0", "--only-failed")
+    assert nothing.returncode == 0 and "nothing to clear" in nothing.stderr and "--only-failed" in nothing.stderr
+
+
 def test_clear_downstream_numbers_the_next_try_after_the_last_and_keeps_its_log(embedded_env, dag_file):
     run_cli(embedded_env, "run", str(dag_file), "--run-id", "r")
     dag_file.with_suffix(".fixed").touch()
@@ -134,6 +145,9 @@ def test_clear_downstream_numbers_the_next_try_after_the_last_and_keeps_its_log(
     _, tries = run_json(embedded_env, "tasks", "tries", "r", "load", "--map-index", "1")
     assert [(t["try_number"], t["state"]) for t in tries] == [(1, "up_for_retry"), (2, "failed"), (3, "success")]
     assert "file 2 is corrupt" in tries[1]["error"] and tries[2]["error"] is None
+    # the retried try is kept as it ended (Airflow 2.10's handle_failure records it), not only its log
+    assert "file 2 is corrupt" in tries[0]["error"] and tries[0]["start_date"] and tries[0]["end_date"]
+    assert tries[0]["start_date"] < tries[1]["start_date"]
 
 
 def test_clear_one_map_index_leaves_the_others_alone(embedded_env, dag_file):

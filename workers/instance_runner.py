@@ -226,10 +226,18 @@ class InstanceRunner:
     def _record(self, run_id: str, task_id: str, endings: list[TryEnd]) -> None:
         if not endings:
             return
+        retried = []
         for ending, recorded in zip(endings, self.store.finish_many(run_id, task_id, endings), strict=True):
             if not recorded:
                 log.warning("%s[%d] try %d was no longer current; its result was dropped",
                             task_id, ending.map_index, ending.try_number)
+            elif ending.state is TaskInstanceState.UP_FOR_RETRY:
+                retried.append(ending.map_index)
+        if retried:  # (before the retry is sent: its claim writes over the try's times and error)
+            try:
+                self.store.retrying(self.store.archive_retried, run_id, task_id, retried)
+            except Exception:  # its log keeps what happened
+                log.warning("%s: tries to be retried not kept in the history", task_id, exc_info=True)
 
     def _run_one(self, dag: DAG, task, shared: dict[str, Any], instance: ClaimedInstance,
                  materialize: Materializer, reader: StoreXComReader, hostname: str) -> tuple[TryEnd, float]:

@@ -30,6 +30,17 @@ class ClearingStore:
     """``tasks clear`` in the store (a part of :class:`~orchestrator.store.Store`)."""
 
     @unit_of_work
+    def archive_retried(self, run_id: str, task_id: str, map_indices: list[int]) -> None:
+        """Keep the tries of these instances that just ended ``up_for_retry`` in
+        ``task_instance_history`` -- their times, host and error -- before the next try's claim
+        writes over them, as Airflow 2.10's ``handle_failure`` records a try it will retry
+        (``TaskInstanceHistory.record_ti``)."""
+        with self.begin() as conn:
+            _archive_tries(conn, [task_instance.c.run_id == run_id, task_instance.c.task_id == task_id,
+                                  task_instance.c.map_index.in_(map_indices),
+                                  task_instance.c.state == TaskInstanceState.UP_FOR_RETRY.value])
+
+    @unit_of_work
     def clear(
         self,
         run_id: str,

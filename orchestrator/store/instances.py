@@ -64,10 +64,12 @@ class TaskInstanceStore:
 
     @unit_of_work
     def list_tries(self, run_id: str, task_id: str, map_index: int) -> list[dict[str, Any]]:
-        """Every try of one instance, oldest first: those a ``tasks clear`` archived, the current
-        one (when it has started), and between them the tries that ended ``up_for_retry`` (only
-        their log keeps what happened). Each ``{"try_number", "state", "start_date", "end_date",
-        "hostname", "error", "rendered_map_index", "rendered_fields"}`` (``rendered_fields``: the
+        """Every try of one instance, oldest first: those kept in ``task_instance_history`` (the
+        tries a ``tasks clear`` sent back, and those that ended ``up_for_retry`` in a worker), and
+        the current one (when it has started); a try known only by its number -- retried by the
+        scheduler after its worker was lost -- shows as ``up_for_retry`` with no times. Each
+        ``{"try_number", "state", "start_date", "end_date", "hostname", "error",
+        "rendered_map_index", "rendered_fields"}`` (``rendered_fields``: the
         try's rendered template fields as JSON text, ``None`` when not recorded)."""
         names = HISTORY_COLUMNS[3:]
         which = [task_instance_history.c.run_id == run_id, task_instance_history.c.task_id == task_id,
