@@ -86,7 +86,7 @@ class Reconciler:
         advanced = 0
         for run_id in self.runtime.store.running_run_ids():
             try:
-                self.runtime.advance(run_id)
+                self.runtime.advance(run_id, end_if_unloadable=False)
                 advanced += 1
             except ChordflowError as exc:
                 log.error("run %s: %s", run_id, exc)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -14,8 +15,10 @@ from orchestrator import variables
 from orchestrator.advance import ActiveRunLimit, AdvanceResult, advance_run, start_queued_runs, start_run
 from orchestrator.dag_loader import DagBag
 from orchestrator.dag_scheduler import DagScheduler
+from orchestrator.errors import DagDefinitionError, DagImportError, DagNotFound, RunStateError
 from orchestrator.identifiers import validate_run_id
 from orchestrator.settings import Settings
+from orchestrator.states import DagRunState
 from orchestrator.store import Store
 
 log = logging.getLogger("chordflow.executor")
@@ -92,12 +95,24 @@ class Runtime:
         return DagScheduler(self.store, self.dagbag, self.dispatcher, settings.max_map_length,
                             settings.max_active_runs_per_dag, settings.dags_are_paused_at_creation, **options)
 
-    def advance(self, run_id: str) -> AdvanceResult:
+    def advance(self, run_id: str, end_if_unloadable: bool = True) -> AdvanceResult:
         """The advance step of a run (chord callback, first step after submit, reconciler). When the
         step ends the run, on a broker, the DAG's queued runs start in its freed slot (on the
-        embedded default the process waiting for a queued run starts it: its work runs there)."""
+        embedded default the process waiting for a queued run starts it: its work runs there).
+
+        When the run's DAG file cannot be loaded here (it no longer imports, declares the DAG, or
+        passes its checks) nothing can be decided: with ``end_if_unloadable`` the run ends
+        ``failed`` saying why, once no instance is on its way or waiting to be tried again (what
+        was still to run fails; as in Airflow, where a task whose file does not import fails),
+        else -- and without it (the scheduler's repairs: its host may lack what the workers have)
+        -- the loading error is raised."""
         run = self.store.get_run(run_id)
-        dag = self.dagbag.get_dag(run.fileloc, run.dag_id)
+        try:
+            dag = self.dagbag.get_dag(run.fileloc, run.dag_id)
+        except (DagImportError, DagNotFound, DagDefinitionError) as exc:
+            if end_if_unloadable and self._end_unloadable(run_id, exc):
+                return AdvanceResult(DagRunState.FAILED.value, ended_now=True)
+            raise
         result = self.store.retrying(advance_run, self.store, dag, run_id, self.dispatcher,
                                      self.settings.max_map_length)
         if result.scheduled:
@@ -105,6 +120,20 @@ class Runtime:
         if result.ended_now and not self.settings.embedded:
             self.start_queued(dag)
         return result
+
+    def _end_unloadable(self, run_id: str, exc: Exception) -> bool:
+        """End the run ``failed`` because its DAG file cannot be loaded, unless work is in flight;
+        whether it ended."""
+        reason = f"the DAG file could not be loaded on {socket.gethostname()}: {exc}"
+        try:
+            counts = self.store.cancel_run(run_id, reason, reason, only_if_idle=True)
+        except RunStateError:  # it had ended
+            return False
+        if counts is None:
+            return False
+        log.error("run %s failed: %s", run_id, reason)
+        self.dispatcher.run_ended(run_id)
+        return True
 
     def admit(self) -> int:
         """Admit ``scheduled`` instances of any run to the slots free now (see

@@ -422,3 +422,47 @@ def test_deleting_a_running_run_is_refused_saying_to_cancel_it_first(embedded_en
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
         _, shown = run_json(embedded_env, "runs", "show", "r")
         assert shown["state"] == "running"
+
+
+BREAKS_ITS_FILE = """
+import os
+import time
+from datetime import datetime
+from pathlib import Path
+from orchestrator import dag, task
+
+@task
+def breaker():
+    path = Path(__file__)
+    path.write_text(path.read_text() + "\\nthis is not python\\n")
+    later = time.time() + 5
+    os.utime(path, (later, later))
+    return 1
+
+@task
+def later(x):
+    return x
+
+@dag(dag_id="breaks", schedule=None, start_date=datetime(2022, 1, 1))
+def breaks():
+    later(breaker())
+
+breaks()
+"""
+
+
+def test_a_run_whose_dag_file_no_longer_imports_ends_failed_saying_why(embedded_env):
+    """Nothing can be decided without the DAG: once nothing is on its way, the run ends failed,
+    the reason in its note and in the errors of what was still to run -- not running forever."""
+    folder = Path(embedded_env["CHORDFLOW_DAGS_FOLDER"])
+    folder.mkdir(parents=True)
+    (folder / "breaks.py").write_text(textwrap.dedent(BREAKS_ITS_FILE))
+    result = run_cli(embedded_env, "run", "breaks", "--run-id", "b", timeout=60)
+    assert result.returncode == 1, result.stderr
+    _, shown = run_json(embedded_env, "runs", "show", "b")
+    assert shown["state"] == "failed"
+    assert "could not be loaded" in shown["note"] and "does not import" in shown["note"]
+    _, rows = run_json(embedded_env, "tasks", "list", "b", "--task-id", "later")
+    assert rows[0]["state"] == "failed" and "could not be loaded" in rows[0]["error"]
+    _, first = run_json(embedded_env, "tasks", "list", "b", "--task-id", "breaker")
+    assert first[0]["state"] == "success"

@@ -23,6 +23,9 @@ from orchestrator.store.xcoms import referenced_objects
 
 #: Run states a run has not ended in: it may be cancelled, it may not be deleted.
 UNENDED_RUN_STATES = frozenset({DagRunState.QUEUED.value, DagRunState.RUNNING.value})
+#: Instances on their way in a worker, or waiting to be tried or poked again.
+IN_FLIGHT = [state.value for state in (TaskInstanceState.QUEUED, TaskInstanceState.RUNNING,
+                                       TaskInstanceState.UP_FOR_RETRY, TaskInstanceState.UP_FOR_RESCHEDULE)]
 
 
 def ensure_ended(record: RunRecord) -> None:
@@ -172,7 +175,7 @@ class RunStore:
         return later if waiting is not None else None
 
     @unit_of_work
-    def cancel_run(self, run_id: str, note: str, error: str) -> dict[str, int]:
+    def cancel_run(self, run_id: str, note: str, error: str, only_if_idle: bool = False) -> dict[str, int] | None:
         """End a run that has not ended: every unfinished instance ``failed`` with ``error``, then
         the run ``failed`` with ``note``, in one transaction holding the run's row lock (an advance
         step of the run never interleaves). Each change is a compare-and-set: a worker's claim or
@@ -180,8 +183,9 @@ class RunStore:
         holding a ``running`` instance notices at its next heartbeat and stops the try.
 
         Returns ``{"running": n, "waiting": m}``: the instances failed that were running, and those
-        that were not (none, scheduled, queued, up_for_retry). Raises :class:`RunNotFound`, and
-        :class:`RunStateError` when the run has ended already.
+        that were not (none, scheduled, queued, up_for_retry). With ``only_if_idle``, ``None`` and
+        nothing changed when an instance is queued, running or waiting to be tried or poked again.
+        Raises :class:`RunNotFound`, and :class:`RunStateError` when the run has ended already.
         """
         now = utcnow()
         of_run = task_instance.c.run_id == run_id
@@ -189,6 +193,9 @@ class RunStore:
             record = self.lock_run(conn, run_id)
             if record.state not in UNENDED_RUN_STATES:
                 raise RunStateError(f"run {run_id!r} has ended already ({record.state}): nothing to cancel")
+            if only_if_idle and conn.execute(select(task_instance.c.map_index).where(
+                    of_run, task_instance.c.state.in_(IN_FLIGHT)).limit(1)).first() is not None:
+                return None
             counts = {}
             # Waiting ones first: once they are failed no claim can make a new running one.
             for key, name in (("waiting", "cancel_waiting"), ("running", "cancel_running")):
