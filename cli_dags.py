@@ -30,6 +30,8 @@ def dags():
 @pass_services
 def dags_list(svc, output):
     """DAGs found in CHORDFLOW_DAGS_FOLDER, and files that failed to import."""
+    if not svc.dagbag.dags_folder.is_dir():
+        click.echo(f"no DAGs folder at {svc.dagbag.dags_folder} (CHORDFLOW_DAGS_FOLDER)", err=True)
     rows, errors = read_models.dag_rows(svc.dagbag, svc.store, svc.settings.dags_are_paused_at_creation)
     emit(output, rows, ["dag_id", "schedule", "is_paused", "next_dagrun", "tasks", "fileloc", "description"])
     for path, error in errors.items():
@@ -98,7 +100,7 @@ def dags_backfill(svc, dag_id, start_date, end_date, reset_failed, output):
         emit_json({"dag_id": dag.dag_id, "created": report.created, "reset": report.reset, "kept": report.kept,
                    "states": report.states})
     else:
+        ended = ", ".join(f"{n} {s}" for s, n in sorted(Counter(report.states.values()).items()))
         click.echo(f"backfill of {dag.dag_id}: {len(report.created)} run(s) created, {len(report.reset)} run(s) "
-                   f"run again, {len(report.kept)} kept; "
-                   + ", ".join(f"{n} {s}" for s, n in sorted(Counter(report.states.values()).items())))
+                   f"run again, {len(report.kept)} kept" + (f"; {ended}" if ended else ""))
     sys.exit(0 if all(state == DagRunState.SUCCESS.value for state in report.states.values()) else 1)

@@ -5,6 +5,7 @@ Everything here takes what the read models (``orchestrator.read_models``) return
 from __future__ import annotations
 
 import json
+import sys
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -37,14 +38,19 @@ def emit(output: str, value: Any, columns: list[str], rows: list[dict[str, Any]]
 
 
 def print_table(columns: list[str], rows: list[dict[str, Any]]) -> None:
-    """A table with these columns, one line per row (``None`` printed as nothing)."""
+    """A table with these columns, one line per row (``None`` printed as nothing). Ids (columns
+    ``*_id``) are never cut or wrapped -- a narrow terminal wraps the other columns -- and into a
+    pipe or file the table is as wide as it needs (no terminal to fit)."""
     from rich.console import Console
-    from rich.table import Table
+    from rich.table import Column, Table
 
-    table = Table(*columns, show_lines=False)
-    for row in rows:
-        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
-    Console().print(table)
+    cells = [["" if row.get(c) is None else str(row.get(c)) for c in columns] for row in rows]
+    heads = [Column(c, no_wrap=True, min_width=max((len(line[i]) for line in cells), default=len(c)))
+             if c.endswith("_id") else Column(c, overflow="fold") for i, c in enumerate(columns)]
+    table = Table(*heads, show_lines=False)
+    for line in cells:
+        table.add_row(*line)
+    Console(width=None if sys.stdout.isatty() else 100_000).print(table)
 
 
 def print_run(summary: dict[str, Any]) -> None:

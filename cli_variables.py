@@ -45,7 +45,7 @@ def variables_group(svc: Services) -> None:
 def variables_set(key, value, as_json, description):
     """Store VALUE under KEY (replacing what was there)."""
     Variable.set(key, _parse_json(value, "VALUE") if as_json else value, description, serialize_json=as_json)
-    click.echo(f"Variable {key} created", err=True)
+    click.echo(f"Variable {key} set", err=True)
 
 
 @variables_group.command("get")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestrator.dag import DAG, collecting_dags, stop_collecting
-from orchestrator.errors import ChordflowError, DagImportError, DagNotFound
+from orchestrator.errors import BadInput, ChordflowError, DagImportError, DagNotFound
 
 _import_lock = threading.Lock()
 
@@ -162,6 +162,9 @@ class DagBag:
     def find(self, dag_file_or_id: str, dag_id: str | None = None) -> DAG:
         """``chordflow run``'s argument: a DAG file path, or a DAG id in the DAGs folder."""
         candidate = Path(dag_file_or_id)
+        if candidate.is_dir():
+            raise BadInput(f"{dag_file_or_id} is a directory: give a DAG file or a DAG id "
+                           "(the DAGs folder is CHORDFLOW_DAGS_FOLDER)")
         if candidate.suffix == ".py" or candidate.exists():
             dags = self.load_file(candidate)
             if not dags:
@@ -176,9 +179,13 @@ class DagBag:
                 )
             return next(iter(dags.values()))
         wanted = dag_id or dag_file_or_id
-        dags, _errors = self.collect()
+        dags, errors = self.collect()
         if wanted not in dags:
-            raise DagNotFound(
-                f"no DAG file or DAG id {dag_file_or_id!r} (looked in {self.dags_folder}; see `chordflow dags list`)"
-            )
+            # A file named like the DAG id that does not import most likely declares it: say why.
+            named = {Path(path).stem: error for path, error in errors.items()}
+            if wanted in named:
+                raise DagImportError(f"DAG {wanted!r} not loaded: {named[wanted]}")
+            hint = (f"{len(errors)} file(s) there do not import: `chordflow dags list` shows why" if errors
+                    else "see `chordflow dags list`")
+            raise DagNotFound(f"no DAG file or DAG id {dag_file_or_id!r} (looked in {self.dags_folder}; {hint})")
         return dags[wanted]

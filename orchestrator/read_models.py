@@ -262,7 +262,8 @@ def dag_rows(dagbag: DagBag, store: Store | None = None, paused_at_creation: boo
         paused = row["is_paused"] if row else (paused_at_creation if d.is_paused_upon_creation is None
                                                else d.is_paused_upon_creation)
         rows.append({"dag_id": d.dag_id, "fileloc": d.fileloc, "tasks": len(d.task_dict), "description": d.description,
-                     "schedule": d.timetable.summary, "is_paused": bool(paused),
+                     "schedule": d.timetable.summary if d.timetable.can_be_scheduled else None,
+                     "is_paused": bool(paused),
                      **{key: iso(row[key]) if row else None for key in (
                          "next_dagrun", "next_dagrun_data_interval_start", "next_dagrun_data_interval_end",
                          "next_dagrun_create_after")}})

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import OWN_ACCEPTANCE
+from tests.conftest import OWN_ACCEPTANCE, run_cli
 from tests.web import client_of, web_server, write_dag
 
 PASSWORD = "s3cret-for-tests"
@@ -102,6 +102,20 @@ def test_triggering_an_unknown_dag_is_404(embedded_env, served):
     with served() as client:
         answer = client.post("/api/v1/dags/nope/runs", json={}, headers=AUTH)
     assert answer.status_code == 404 and "nope" in answer.json()["error"]
+
+
+@pytest.mark.parametrize(("run_id", "named"), [("a/b", "allowed_run_id_pattern"), ("has space", "pattern"),
+                                                ("x" * 251, "at most 250")])
+def test_a_run_id_airflow_would_refuse_is_400_and_starts_nothing(embedded_env, served, run_id, named):
+    """Airflow's DagRun.validate_run_id with its allowed_run_id_pattern default: a run id with a
+    slash could not be reached by its own URL."""
+    write_dag(embedded_env)
+    with served() as client:
+        answer = client.post("/api/v1/dags/mapped/runs", json={"run_id": run_id}, headers=AUTH)
+        assert answer.status_code == 400 and named in answer.json()["error"]
+        assert client.get("/api/v1/runs").json() == []
+    refused = run_cli(embedded_env, "run", "mapped", "--run-id", run_id)
+    assert refused.returncode == 2 and named in refused.stderr and "Traceback" not in refused.stderr
 
 
 def test_a_run_id_taken_already_is_409(embedded_env, served):
