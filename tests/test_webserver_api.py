@@ -229,10 +229,16 @@ def frame():
 def big():
     return "x" * 50_000
 
+@task
+def typed():
+    from decimal import Decimal
+    return {"when": datetime(2022, 4, 12, 6, 30), "amount": Decimal("1.10"), "tags": {"a"}}
+
 @dag(dag_id="xcoms", schedule=None, start_date=datetime(2022, 1, 1))
 def xcoms():
     frame()
     big()
+    typed()
 
 xcoms()
 '''
@@ -251,6 +257,12 @@ def test_a_dataframe_xcom_is_a_table_and_a_big_value_is_cut_with_the_whole_at_it
     assert len(table["table"]["rows"]) == 50
     assert cut["truncated"] is True and len(cut["value"]) == 20_000
     assert whole == "x" * 50_000
+    # typed values show as `xcom get` prints them, not as their stored wrappers
+    with client_of(embedded_env) as client:
+        (typed,) = client.get("/api/v1/runs/x/tasks/typed/instances/-1/xcom").json()
+    printed = json.loads(run_cli(embedded_env, "xcom", "get", "x", "typed", "--output", "json").stdout)
+    assert json.loads(typed["value"]) == printed and "__classname__" not in typed["value"]
+    assert printed["when"].startswith("2022-04-12T06:30") and printed["tags"] == ["a"]
 
 
 def test_an_instance_shows_the_rendered_fields_its_worker_recorded(embedded_env, run_id):

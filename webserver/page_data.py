@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Float, asc, cast, desc, func, select
 
-from orchestrator import read_models, xcom_backend
+from orchestrator import read_models, typed_json, xcom_backend
 from orchestrator.dag_loader import DagBag
 from orchestrator.errors import BadInput
 from orchestrator.params import Param
@@ -180,7 +180,7 @@ def xcom_entries(store: Store, run_id: str, task_id: str, map_index: int) -> lis
 
 
 def _xcom_entry(key: str, text: str) -> dict[str, Any]:
-    stored = json.loads(text)
+    stored = typed_json.loads(text)  # (dates, Decimals, sets, ... as themselves: shown as `xcom get` prints them)
     reference = stored.get(xcom_backend.REFERENCE_KEY) if xcom_backend.is_reference(stored) else None
     entry: dict[str, Any] = {"key": key, "kind": reference["type"] if reference else type(stored).__name__,
                              "bytes": reference.get("bytes") if reference else len(text), "truncated": False}
