@@ -318,6 +318,11 @@ def tasks_list(svc, run_id, task_id, limit, offset, output):
          named)
 
 
+#: States of an instance that ended without a try (its log is empty for good).
+NEVER_RAN = {TaskInstanceState.SKIPPED.value, TaskInstanceState.UPSTREAM_FAILED.value,
+             TaskInstanceState.FAILED.value, TaskInstanceState.REMOVED.value}
+
+
 @tasks.command("logs")
 @click.argument("run_id")
 @click.argument("task_id")
@@ -348,8 +353,12 @@ def tasks_logs(svc, run_id, task_id, map_index, try_number, follow):
         click.echo(f"(try {followed} is running: {'its log so far' if followed in printed else 'nothing written yet'}"
                    "; --follow keeps reading)", err=True)
     elif not printed:
-        which = f" try {try_number}" if try_number else ""
-        raise TaskNotFound(f"no log for {task_id}[{map_index}]{which} of run {run_id!r} (has it run yet?)")
+        which = f" try {try_number}" if try_number is not None else ""
+        state, tries = instance["state"], instance["try_number"]
+        why = ("it never ran: it is " + state if state in NEVER_RAN and tries == 0 else
+               f"its tries are numbered 1 to {tries}" if try_number is not None and tries else
+               f"it is {state}: has it run yet?")
+        raise TaskNotFound(f"no log for {task_id}[{map_index}]{which} of run {run_id!r} ({why})")
 
 
 @tasks.command("tries")

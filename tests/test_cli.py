@@ -466,3 +466,31 @@ def test_a_run_whose_dag_file_no_longer_imports_ends_failed_saying_why(embedded_
     assert rows[0]["state"] == "failed" and "could not be loaded" in rows[0]["error"]
     _, first = run_json(embedded_env, "tasks", "list", "b", "--task-id", "breaker")
     assert first[0]["state"] == "success"
+
+
+def test_logs_of_an_instance_that_never_ran_say_why_there_are_none(embedded_env):
+    folder = Path(embedded_env["CHORDFLOW_DAGS_FOLDER"])
+    folder.mkdir(parents=True)
+    (folder / "em.py").write_text(textwrap.dedent("""
+        from datetime import datetime
+        from orchestrator import dag, task
+
+        @task
+        def make():
+            return []
+
+        @task
+        def work(x):
+            return x
+
+        @dag(dag_id="em", schedule=None, start_date=datetime(2022, 1, 1))
+        def em():
+            work.expand(x=make())
+
+        em()
+    """))
+    assert run_cli(embedded_env, "run", "em", "--run-id", "e").returncode == 0
+    skipped = run_cli(embedded_env, "tasks", "logs", "e", "work")
+    assert skipped.returncode == 2 and "it never ran: it is skipped" in skipped.stderr
+    later = run_cli(embedded_env, "tasks", "logs", "e", "make", "--try", "3")
+    assert later.returncode == 2 and "numbered 1 to 1" in later.stderr
