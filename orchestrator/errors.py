@@ -107,6 +107,10 @@ class RescheduleTask(ChordflowError):  # noqa: N818 - named like Airflow's Airfl
         self.delay = delay
 
 
+class TaskTimeout(Exception):
+    """The try ran longer than its task's ``execution_timeout`` (Airflow's ``AirflowTaskTimeout``)."""
+
+
 class SensorTimeout(FailTask):
     """A sensor's condition was not met within its ``timeout`` (Airflow's ``AirflowSensorTimeout``):
     the instance fails at once, without its remaining retries."""

@@ -45,7 +45,8 @@ class Harness:
                   self.dagbag.fileloc_for(path), self.dispatcher, self.max_map_length)
         return run_id
 
-    def advance(self, run_id: str):
+    def advance(self, run_id: str, end_if_unloadable: bool = True):
+        """As ``Runtime.advance`` (a DAG file that does not load raises here, whatever ``end_if_unloadable``)."""
         record = self.store.get_run(run_id)
         dag = self.dagbag.get_dag(record.fileloc, record.dag_id)
         return advance_run(self.store, dag, run_id, self.dispatcher, self.max_map_length)

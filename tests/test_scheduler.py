@@ -259,7 +259,7 @@ def test_a_slow_repair_puts_the_next_one_off_while_passes_still_admit():
     store.takes = 2.0
     runtime = SimpleNamespace(store=store, settings=SimpleNamespace(zombie_after=30, requeue_after=60),
                               dispatcher=SimpleNamespace(workers_alive=lambda: True, queue_is_empty=lambda q: True),
-                              advance=lambda run_id: None, admit=lambda: admitted.append(clock[0]))
+                              advance=lambda run_id, **options: None, admit=lambda: admitted.append(clock[0]))
     reconciler = Reconciler(runtime, clock=lambda: clock[0])
     assert reconciler.reconcile()["runs"] == 1  # took 2 s: the next repair at 100 + min(40, 15) s
     clock[0] = 110.0
@@ -305,7 +305,7 @@ with DAG(dag_id="lost_messages") as d:
     h.store.touch_queued = lambda *args, **kwargs: touched.append(args) or touch(*args, **kwargs)
     settings = SimpleNamespace(zombie_after=60, requeue_after=60, orphan_timeout=300)
     runtime = SimpleNamespace(store=h.store, dagbag=h.dagbag, dispatcher=h.dispatcher, settings=settings,
-                              advance=lambda run_id: None, admit=lambda: 0)
+                              advance=lambda run_id, **options: None, admit=lambda: 0)
     reconciler = Reconciler(runtime)
     assert reconciler.reconcile()["requeued"] == 0  # their messages still wait
     assert touched == []

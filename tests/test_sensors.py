@@ -151,16 +151,42 @@ with DAG(dag_id="soft_fail_{mode}") as d:
     assert h.states(run_id, "after") == {-1: "skipped"}
 
 
-def test_soft_fail_skips_a_sensor_whose_poke_raises(h, tmp_path):
-    """Airflow (2.7+): with soft_fail an exception in poke skips the sensor."""
+def test_what_a_poke_raises_as_airflow_2_10_takes_it(h, tmp_path):
+    """Airflow 2.10's BaseSensorOperator.execute: soft_fail skips on a timeout or
+    AirflowFailException raised by the poke, not on another exception (that one fails the try);
+    never_fail skips on anything; silent_fail counts another exception as "not done yet"."""
     run_id = h.run(sensor_dag(tmp_path, """
+from orchestrator import AirflowFailException
+
 def broken():
     raise OSError("bucket unreachable")
 
-with DAG(dag_id="soft_fail_raise") as d:
-    PythonSensor(task_id="broken", python_callable=broken, soft_fail=True)
+def refused():
+    raise AirflowFailException("no such bucket")
+
+calls = []
+
+def flaky():
+    calls.append(1)
+    if len(calls) == 1:
+        raise OSError("once")
+    return True
+
+with DAG(dag_id="poke_raises") as d:
+    PythonSensor(task_id="soft_other", python_callable=broken, soft_fail=True)
+    PythonSensor(task_id="soft_fail_exc", python_callable=refused, soft_fail=True)
+    PythonSensor(task_id="never", python_callable=broken, never_fail=True)
+    PythonSensor(task_id="silent", python_callable=flaky, silent_fail=True, poke_interval=0.1)
 """))
-    assert h.states(run_id, "broken") == {-1: "skipped"}
+    assert h.states(run_id, "soft_other") == {-1: "failed"}
+    assert h.states(run_id, "soft_fail_exc") == {-1: "skipped"}
+    assert h.states(run_id, "never") == {-1: "skipped"}
+    assert h.states(run_id, "silent") == {-1: "success"}
+
+
+def test_soft_fail_and_never_fail_together_are_refused(alone):
+    with pytest.raises(DagDefinitionError, match="mutually exclusive"):
+        BaseSensorOperator(task_id="s", soft_fail=True, never_fail=True)
 
 
 def test_an_unknown_mode_or_a_negative_interval_is_refused_at_definition(alone):

@@ -14,12 +14,12 @@ import ctypes
 import signal
 import threading
 
+from orchestrator.errors import TaskTimeout
+
+__all__ = ["Interruptible", "TaskTerminated", "TaskTimeout"]
+
 #: The signal another thread sends to the main thread to stop its try (SIGALRM is the timeout's).
 STOP_SIGNAL = signal.SIGUSR2
-
-
-class TaskTimeout(Exception):
-    """The try ran longer than its task's ``execution_timeout``."""
 
 
 class TaskTerminated(BaseException):  # noqa: N818 - named like Airflow's AirflowTaskTerminated

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
+import traceback
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -10,7 +11,15 @@ from typing import Any
 from typing_extensions import override
 
 from orchestrator.baseoperator import BaseOperator
-from orchestrator.errors import AirflowSkipException, DagDefinitionError, RescheduleTask, SensorTimeout, SkipTask
+from orchestrator.errors import (
+    AirflowSkipException,
+    DagDefinitionError,
+    FailTask,
+    RescheduleTask,
+    SensorTimeout,
+    SkipTask,
+    TaskTimeout,
+)
 
 log = logging.getLogger("chordflow.task")
 
@@ -75,8 +84,11 @@ class BaseSensorOperator(BaseOperator):
     :param poke_interval: seconds (or a timedelta) between two pokes (default 60).
     :param timeout: seconds (or a timedelta) from the first poke after which a poke that is still
         not done ends the instance ``failed`` without retries (default seven days).
-    :param soft_fail: end ``skipped`` instead of ``failed`` when the sensor times out or its poke
-        raises (default False).
+    :param soft_fail: end ``skipped`` instead of ``failed`` when the sensor times out, or its
+        poke raises a timeout (``AirflowSensorTimeout``, ``AirflowTaskTimeout``) or
+        ``AirflowFailException`` (default False). Another exception fails the try as any task's.
+    :param silent_fail: a poke that raises anything else counts as not done: logged, poked again.
+    :param never_fail: a poke that raises anything skips the sensor (not with ``soft_fail``).
     :param mode: ``"poke"``: the instance holds its worker slot and sleeps between pokes;
         ``"reschedule"``: it gives the slot back between pokes (state ``up_for_reschedule``) and
         is sent again when the next poke is due, in the same try (default ``"poke"``).
@@ -91,6 +103,8 @@ class BaseSensorOperator(BaseOperator):
         poke_interval: float | timedelta = DEFAULT_POKE_INTERVAL,
         timeout: float | timedelta = DEFAULT_TIMEOUT,
         soft_fail: bool = False,
+        silent_fail: bool = False,
+        never_fail: bool = False,
         mode: str = "poke",
         exponential_backoff: bool = False,
         max_wait: float | timedelta | None = None,
@@ -102,7 +116,12 @@ class BaseSensorOperator(BaseOperator):
         self.poke_interval = _seconds(poke_interval, "poke_interval", task_id)
         self.timeout = _seconds(timeout, "timeout", task_id)
         self.max_wait = None if max_wait is None else _seconds(max_wait, "max_wait", task_id)
+        if soft_fail and never_fail:  # (Airflow's words)
+            raise DagDefinitionError(f"task {task_id!r}: soft_fail and never_fail are mutually exclusive, "
+                                     "you can not provide both.")
         self.soft_fail = soft_fail
+        self.silent_fail = silent_fail
+        self.never_fail = never_fail
         self.mode = mode
         self.exponential_backoff = exponential_backoff
         super().__init__(**kwargs)
@@ -126,14 +145,23 @@ class BaseSensorOperator(BaseOperator):
         pokes = 0
         while True:
             pokes += 1
+            # What a poke raises, as Airflow 2.10's BaseSensorOperator.execute takes it.
             try:
                 result = self.poke(context)
             except (RescheduleTask, SkipTask):
                 raise
-            except Exception as exc:
-                if self.soft_fail:
-                    raise AirflowSkipException(f"the sensor's poke failed and soft_fail is set: {exc}") from exc
+            except (FailTask, TaskTimeout) as exc:  # (a SensorTimeout is a FailTask)
+                if self.soft_fail or self.never_fail:
+                    which = "soft_fail" if self.soft_fail else "never_fail"
+                    raise AirflowSkipException(f"Skipping due to {which} is set to True: {exc}") from exc
                 raise
+            except Exception as exc:
+                if self.never_fail:
+                    raise AirflowSkipException(f"Skipping due to never_fail is set to True: {exc}") from exc
+                if not self.silent_fail:
+                    raise
+                log.error("Sensor poke failed:\n%s", traceback.format_exc())
+                result = False
             if result:
                 log.info("Success criteria met. Exiting.")
                 return result.xcom_value if isinstance(result, PokeReturnValue) else None

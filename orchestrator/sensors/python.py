@@ -50,7 +50,8 @@ class DecoratedSensorOperator(PythonSensor):
 
     #: What ``@task.sensor(...)`` accepts beyond the operator arguments.
     decorator_options: ClassVar[frozenset[str]] = frozenset(
-        {"poke_interval", "timeout", "soft_fail", "mode", "exponential_backoff", "max_wait"})
+        {"poke_interval", "timeout", "soft_fail", "silent_fail", "never_fail", "mode", "exponential_backoff",
+         "max_wait"})
 
     def __init__(self, *, multiple_outputs: bool = False, **kwargs: Any):
         self.multiple_outputs = multiple_outputs
