@@ -99,6 +99,17 @@ DEPRECATED_TRIGGER_RULES = {"dummy": TriggerRule.ALWAYS,
                             "none_failed_or_skipped": TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS}
 
 
+def _parse_retries(task_id: Any, retries: Any) -> int:
+    """Airflow's ``parse_retries``: an int, or what converts to one (``"2"``); else refused naming it."""
+    if retries is None:
+        return 0
+    try:
+        return int(retries)
+    except (TypeError, ValueError):
+        kind = type(retries).__name__
+        raise DagDefinitionError(f"task {task_id!r}: 'retries' type must be int, not {kind}") from None
+
+
 def _current_rule_name(rule: Any) -> Any:
     """``rule``, or what a deprecated name stands for (a ``DeprecationWarning`` says which)."""
     current = DEPRECATED_TRIGGER_RULES.get(rule) if isinstance(rule, str) else None
@@ -242,7 +253,7 @@ class DAGNode(SetupTeardownMixin, DependencyMixin):
                 f"task {task_id!r}: unknown trigger_rule {trigger_rule!r}; "
                 f"choose one of {', '.join(r.value for r in TriggerRule)}"
             ) from None
-        self.retries = int(pick("retries", retries, 0))
+        self.retries = _parse_retries(task_id, pick("retries", retries, 0))
         delay = pick("retry_delay", retry_delay, DEFAULT_RETRY_DELAY)
         self.retry_delay = delay if isinstance(delay, timedelta) else timedelta(seconds=float(delay))
         self.queue = pick("queue", queue, None)
@@ -276,9 +287,9 @@ class DAGNode(SetupTeardownMixin, DependencyMixin):
         self.wait_for_past_depends_before_skipping = bool(pick(
             "wait_for_past_depends_before_skipping", other_base.get("wait_for_past_depends_before_skipping"), False))
         timeout = pick("execution_timeout", other_base.get("execution_timeout"), None)
-        if timeout is not None and not isinstance(timeout, (timedelta, int, float)):
-            raise DagDefinitionError(f"task {task_id!r}: execution_timeout must be a timedelta or seconds, "
-                                     f"got {type(timeout).__name__}")
+        if timeout is not None and not isinstance(timeout, timedelta):  # (Airflow's words)
+            raise DagDefinitionError(f"task {task_id!r}: execution_timeout must be timedelta object but passed as "
+                                     f"type: {type(timeout)}")
         self.execution_timeout = timeout.total_seconds() if isinstance(timeout, timedelta) else timeout
         self.callbacks = callbacks_of(f"task {task_id!r}",
                                       {name: pick(name, other_base.get(name), None) for name in CALLBACK_ARGS})

@@ -46,6 +46,9 @@ class OperatorPartial:
         """Raises :class:`DagDefinitionError` when ``kwargs`` has no ``task_id``."""
         if "task_id" not in kwargs:
             raise DagDefinitionError(f"{operator_class.__name__}.partial() needs a task_id")
+        if "task_concurrency" in kwargs:  # (Airflow 2.10's partial() and _TaskDecorator._expand refuse it)
+            raise DagDefinitionError(f"task {kwargs['task_id']!r}: unexpected argument: task_concurrency (a mapped "
+                                     "task takes its current name, max_active_tis_per_dag)")
         check_operator_arguments(operator_class, list(kwargs), "partial")
         self.operator_class = operator_class
         self.kwargs = kwargs

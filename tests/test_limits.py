@@ -73,14 +73,23 @@ def test_bad_limits_are_refused_when_the_dag_loads_naming_task_and_argument(opti
 
 def test_limits_reach_mapped_tasks_and_task_concurrency_is_the_older_name():
     with DAG("d", start_date=datetime(2022, 1, 1), max_active_tasks=3) as dag:
-        @task(max_active_tis_per_dagrun=2, task_concurrency=4, pool="api", pool_slots=2)
+        @task(max_active_tis_per_dagrun=2, max_active_tis_per_dag=4, pool="api", pool_slots=2)
         def call(x):
             return x
 
         call.expand(x=[1, 2])
+        @task(task_concurrency=5)
+        def single(x):
+            return x
+
+        single = single(1).operator
     mapped = dag.task_dict["call"]
     assert (mapped.max_active_tis_per_dagrun, mapped.max_active_tis_per_dag) == (2, 4)
     assert (mapped.pool, mapped.pool_slots, dag.max_active_tasks) == ("api", 2, 3)
+    assert single.max_active_tis_per_dag == 5
+    # Airflow 2.10's partial() / _TaskDecorator._expand refuse the older name on a mapped task
+    with DAG("e", start_date=datetime(2022, 1, 1)), pytest.raises(DagDefinitionError, match="task_concurrency"):
+        call.override(max_active_tis_per_dag=None, task_concurrency=4).expand(x=[1])
     with pytest.raises(DagDefinitionError, match="max_active_tasks must be a whole number of at least 1"):
         DAG("d", max_active_tasks=0)
 
