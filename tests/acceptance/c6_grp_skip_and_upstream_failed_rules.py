@@ -1,5 +1,7 @@
-"""A mapped task group of two indices: index 0's `check` skips itself, index 1's fails, so `load`
-ends [skipped, upstream_failed] -- no success and no failure of its own. Tasks outside the group
+"""A mapped task group of two indices: index 0's `check` fails, index 1's skips itself two seconds
+later (all_success and the rules like it decide on a skipped upstream at once, in Airflow as here:
+the failure must come first for one outcome), so `load` ends [upstream_failed, skipped] -- no
+success and no failure of its own. Tasks outside the group
 after `load` (by >>):
 all_success upstream_failed, all_failed skipped (a skip), all_done runs, all_skipped skipped,
 one_success upstream_failed, one_failed runs, one_done skipped, none_failed upstream_failed,
@@ -14,6 +16,7 @@ upstream_failed: SKIPPED``; ONE_SUCCESS ``elif upstream_done and success <= 0: U
 (failed or success): SKIPPED``; NONE_FAILED(_MIN_ONE_SUCCESS) ``if upstream_failed or failed:
 UPSTREAM_FAILED``; NONE_SKIPPED ``if skipped: SKIPPED``.
 """
+import time
 from datetime import datetime
 
 from orchestrator import AirflowSkipException, dag, task, task_group
@@ -22,8 +25,9 @@ from orchestrator import AirflowSkipException, dag, task, task_group
 @task
 def check(x):
     if x == 1:
-        raise AirflowSkipException("nothing for 1")
-    raise ValueError(f"bad {x}")
+        raise ValueError(f"bad {x}")
+    time.sleep(2)
+    raise AirflowSkipException(f"nothing for {x}")
 
 
 @task
