@@ -81,6 +81,10 @@ class TaskDecorator:
         self.role = role
         self.on_failure_fail_dagrun = on_failure_fail_dagrun
         self.signature = inspect.signature(function)
+        #: The first parameter named as a context entry with a default other than None (refused
+        #: when the task is used: see :meth:`_check_context_defaults`), found once.
+        self._context_default = next((p.name for p in self.signature.parameters.values()
+                                      if p.name in CONTEXT_KEYS and p.default not in (None, p.empty)), None)
         functools.update_wrapper(self, function)
 
     @property
@@ -100,11 +104,9 @@ class TaskDecorator:
 
     def _check_context_defaults(self) -> None:
         """Airflow's DecoratedOperator: a parameter named as a context entry defaults to None or nothing."""
-        faulty = [p.name for p in self.signature.parameters.values()
-                  if p.name in CONTEXT_KEYS and p.default not in (None, p.empty)]
-        if faulty:
-            raise DagDefinitionError(f"task {self.function.__name__!r}: context key parameter {faulty[0]!r} "
-                                     "can't have a default other than None")
+        if self._context_default is not None:
+            raise DagDefinitionError(f"task {self.function.__name__!r}: context key parameter "
+                                     f"{self._context_default!r} can't have a default other than None")
 
     def _check_names(self, names, method: str) -> None:
         params = self.signature.parameters

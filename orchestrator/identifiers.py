@@ -20,7 +20,7 @@ MAX_KEY_LENGTH = 250
 MAX_GROUP_KEY_LENGTH = 200
 #: What a run id given by a user may be made of: Airflow's ``[scheduler] allowed_run_id_pattern``
 #: default (every run id Chordflow makes matches it too), so it is safe in a URL path.
-RUN_ID_PATTERN = r"^[A-Za-z0-9_.~:+-]+$"
+RUN_ID_REGEX = re.compile(r"^[A-Za-z0-9_.~:+-]+$")
 
 
 def validate_key(kind: str, key: object, max_length: int = MAX_KEY_LENGTH) -> None:
@@ -37,12 +37,12 @@ def validate_key(kind: str, key: object, max_length: int = MAX_KEY_LENGTH) -> No
 
 
 def validate_run_id(run_id: str) -> None:
-    """Refuse a run id that does not match :data:`RUN_ID_PATTERN` or is longer than the store's
+    """Refuse a run id that does not match :data:`RUN_ID_REGEX` or is longer than the store's
     column (:data:`MAX_KEY_LENGTH`), as Airflow's ``DagRun.validate_run_id``; raises :class:`BadInput`."""
     if len(run_id) > MAX_KEY_LENGTH:
         raise BadInput(f"run id {run_id[:40]!r}... is {len(run_id)} characters long: at most {MAX_KEY_LENGTH}")
-    if not re.match(RUN_ID_PATTERN, run_id):
-        raise BadInput(f"run id {run_id!r} does not match the pattern {RUN_ID_PATTERN!r} "
+    if not RUN_ID_REGEX.match(run_id):
+        raise BadInput(f"run id {run_id!r} does not match the pattern {RUN_ID_REGEX.pattern!r} "
                        "(letters, digits and _ . ~ : + - only: Airflow's allowed_run_id_pattern)")
 
 
